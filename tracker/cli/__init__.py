@@ -1,0 +1,38 @@
+"""Command-line interface: ``flask --app tracker …``."""
+from __future__ import annotations
+
+import click
+from flask import Flask
+
+from tracker.messages import field_messages
+from tracker.messages import message
+from tracker.services.errors import DomainError
+
+
+def fail(error: DomainError | str, **params: object) -> None:
+    """Print one translated line on stderr and exit with status 1 (no English "Error:" prefix)."""
+    if isinstance(error, DomainError):
+        parts = list(field_messages(error.fields, **error.params).items())
+        text = "; ".join(f"{k}: {v}" for k, v in parts) if parts else message(error.code, **error.params)
+    else:
+        text = message(error, **params)
+    click.echo(text, err=True)
+    raise SystemExit(1)
+
+
+def register_commands(app: Flask) -> None:
+    from tracker.cli.setup import setup_cli
+    from tracker.cli.tokens import tokens_cli
+    from tracker.cli.units import units_cli
+    from tracker.cli.users import users_cli
+
+    for group in (units_cli, users_cli, tokens_cli, setup_cli):
+        app.cli.add_command(group)
+    try:
+        from tracker.cli.demo import demo_cli
+        from tracker.cli.imports import import_cli
+
+        app.cli.add_command(demo_cli)
+        app.cli.add_command(import_cli)
+    except ImportError:  # pragma: no cover - built in a later step
+        pass

@@ -1,0 +1,48 @@
+"""``setup first-admin``: the first unit and administrator of a new installation (used by scripts/run)."""
+from __future__ import annotations
+
+import os
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import func
+from sqlalchemy import select
+
+from tracker.cli import fail
+from tracker.cli.locale import cli_locale
+from tracker.extensions import db
+from tracker.models import Unit
+from tracker.models import User
+from tracker.services.errors import DomainError
+from tracker.services.rule_params import seed_rule_params
+from tracker.services.units import create_unit
+from tracker.services.users import UserInput
+from tracker.services.users import create_user
+
+
+@click.group("setup", help="First-time set-up.")
+def setup_cli() -> None:
+    pass
+
+
+@setup_cli.command("first-admin")
+@click.option("--unit-code", default=lambda: os.environ.get("TRACKER_UNIT_CODE", "XA-MAU"))
+@click.option("--unit-name", default=lambda: os.environ.get("TRACKER_UNIT_NAME", "UBND xã Mẫu"))
+@click.option("--username", default="admin")
+@with_appcontext
+def first_admin(unit_code: str, unit_name: str, username: str) -> None:
+    """Create the first unit and the administrator, unless users already exist."""
+    with cli_locale():
+        seed_rule_params()
+        if db.session.scalar(select(func.count()).select_from(User)):
+            click.echo("Đã có tài khoản quản trị; bỏ qua. / Users exist already; nothing to do.")
+            return
+        password = os.environ.get("TRACKER_ADMIN_PASSWORD") or click.prompt(
+            "Mật khẩu cho tài khoản admin / Password for the admin account", hide_input=True,
+            confirmation_prompt=True)
+        try:
+            unit = db.session.scalar(select(Unit).where(Unit.code == unit_code)) or create_unit(unit_code, unit_name)
+            create_user(UserInput(username, "admin", unit.code, password, "Quản trị hệ thống"))
+        except DomainError as exc:
+            fail(exc)
+        click.echo(f"{username} @ {unit.code}")

@@ -1,0 +1,74 @@
+"""User-facing messages for error codes, translated at the edge (Vietnamese by default)."""
+from __future__ import annotations
+
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+
+MESSAGES = {
+    "invalid": _l("Some information is not valid. Please check the fields marked below."),
+    "required": _l("This field is required."),
+    "too_long": _l("This text is too long."),
+    "choice_invalid": _l("Please choose one of the listed values."),
+    "number_min": _l("The number must be at least 1."),
+    "number_invalid": _l("Please enter a whole number."),
+    "date_invalid": _l("Please enter a date as dd/mm/yyyy."),
+    "time_invalid": _l("Please enter a time as hh:mm."),
+    "date_in_future": _l("The date cannot be in the future."),
+    "date_order": _l("The end date cannot be before the start date."),
+    "id_number_digits": _l("The ID number may contain digits only."),
+    "id_number_length": _l("The ID number (CCCD) must have exactly 12 digits."),
+    "id_number_taken": _l("Another citizen already has this ID number."),
+    "birth_year_mismatch_id": _l("The birth year does not match the ID number."),
+    "gender_mismatch_id": _l("The gender does not match the ID number."),
+    "birth_year_range": _l("The birth year is not plausible."),
+    "phone_invalid": _l("The phone number is not valid."),
+    "people_count_min": _l("A visit has at least one person."),
+    "fewer_people_than_visitors": _l("The number of people is smaller than the number of visitors listed."),
+    "too_many_representatives": _l("Too many representatives for a group of this size (Law on Citizen "
+                                   "Reception, Article 29)."),
+    "decline_ground_required": _l("Choose the legal ground for refusing reception."),
+    "decline_ground_not_in_force": _l("This ground for refusal was not in force on the date of the visit."),
+    "session_needs_leader": _l("A scheduled or ad hoc reception is held by the chairperson or a vice-chair."),
+    "visitor_required": _l("Enter the visitor or choose an earlier visitor."),
+    "visitor_repeated": _l("The same citizen is listed twice."),
+    "register_no_taken": _l("Register number %(register_no)s is already used this year."),
+    "visit_year_change": _l("A visit cannot be moved to another year: its register number belongs to its year."),
+    "not_found": _l("Not found."),
+    "forbidden": _l("You do not have permission to do this."),
+    "stale": _l("Someone else changed this record in the meantime. Reload it and try again."),
+    "bad_credentials": _l("Wrong username or password."),
+    "locked": _l("Too many failed attempts: this account is locked for %(minutes)s minutes."),
+    "rate_limited": _l("Too many attempts. Please wait a minute and try again."),
+    "username_invalid": _l("A username uses letters, digits, dots and underscores only."),
+    "username_taken": _l("This username is already taken."),
+    "role_invalid": _l("Unknown role."),
+    "unit_not_found": _l("Unknown administrative unit."),
+    "user_not_found": _l("Unknown user."),
+    "unit_code_invalid": _l("A unit code uses letters, digits, hyphens and underscores only."),
+    "unit_code_taken": _l("This unit code is already used."),
+    "unit_level_invalid": _l("Unknown level: use province, district or commune."),
+    "unit_parent_level": _l("This level cannot sit under that parent unit."),
+    "weekday_invalid": _l("Choose a weekday."),
+    "password_too_short": _l("The password must have at least 10 characters."),
+    "password_mismatch": _l("The two passwords differ."),
+    "import_no_file": _l("Choose an Excel file (.xlsx)."),
+    "import_not_xlsx": _l("The file is not a valid Excel workbook (.xlsx)."),
+    "import_too_many_rows": _l("The file has too many rows (at most %(limit)s)."),
+    "import_missing_column": _l("The column “%(column)s” is missing from the header row."),
+    "import_empty": _l("The file contains no visits."),
+    "import_formula": _l("Formulas are not accepted; enter the value itself."),
+    "import_duplicate_in_file": _l("This register number appears twice in the file."),
+    "bad_json": _l("The request body is not valid JSON."),
+    "unauthorized": _l("A valid bearer token is required."),
+}
+
+
+def message(code: str, **params: object) -> str:
+    text = MESSAGES.get(code)
+    if text is None:
+        return gettext("Invalid value (%(code)s).", code=code)
+    return str(text) % params if params else str(text)
+
+
+def field_messages(fields: dict[str, str], **params: object) -> dict[str, str]:
+    return {name: message(code, **params) for name, code in fields.items()}

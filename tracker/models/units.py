@@ -1,0 +1,41 @@
+"""Administrative units (UBND): province → (district, for older data) → commune."""
+from __future__ import annotations
+
+from sqlalchemy import Boolean
+from sqlalchemy import CheckConstraint
+from sqlalchemy import ForeignKey
+from sqlalchemy import Integer
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import relationship
+
+from tracker.models.base import Base
+from tracker.models.base import TimestampMixin
+from tracker.models.base import VersionMixin
+
+UNIT_LEVELS = ("province", "district", "commune")
+
+
+class Unit(VersionMixin, TimestampMixin, Base):
+    __tablename__ = "units"
+    __table_args__ = (CheckConstraint(f"level IN {UNIT_LEVELS!r}", name="level"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    level: Mapped[str] = mapped_column(String(16), default="commune")
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    # Materialised path "/1/7/42/" so "this unit and all below it" is one indexed prefix match.
+    path: Mapped[str] = mapped_column(String(400), index=True, default="/")
+    remote_area: Mapped[bool] = mapped_column(Boolean, default=False)
+    # ISO weekday (1 = Monday … 7 = Sunday) of the chairperson's scheduled reception; the law fixes
+    # at least one day a week but not which (Luật TCD Điều 15), so each unit chooses.
+    reception_weekday: Mapped[int | None] = mapped_column(Integer, default=4)
+    address: Mapped[str | None] = mapped_column(String(300))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    parent: Mapped[Unit | None] = relationship(remote_side=[id])
+
+    def __repr__(self) -> str:
+        return f"<Unit {self.code}>"

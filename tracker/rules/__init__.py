@@ -1,0 +1,1 @@
+"""What the law fixes, as pure functions over plain data: no Flask, no SQLAlchemy."""

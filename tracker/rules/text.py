@@ -1,0 +1,36 @@
+"""Text folding for accent-insensitive search, and small formatting helpers."""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SPACES = re.compile(r"\s+")
+
+
+def fold_diacritics(text: str) -> str:
+    """Fold Vietnamese text for matching: no diacritics, đ→d, casefolded, single spaces.
+
+    NFD splits "ễ" into "e" plus combining marks, which are dropped; "đ" is a letter of its own
+    and is mapped by hand.
+    """
+    decomposed = unicodedata.normalize("NFD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    stripped = stripped.replace("đ", "d").replace("Đ", "D")
+    return _SPACES.sub(" ", stripped.casefold()).strip()
+
+
+def normalise_name(text: str) -> str:
+    """Tidy a person's name as typed: NFC, single spaces, no surrounding blanks."""
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
+
+
+def format_date_vn(value: object) -> str:
+    """dd/mm/yyyy, the way Vietnamese administrative documents write dates."""
+    if value is None:
+        return ""
+    return value.strftime("%d/%m/%Y")  # type: ignore[attr-defined]
+
+
+def escape_like(text: str) -> str:
+    """Escape LIKE wildcards so a user's "%" or "_" matches itself."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

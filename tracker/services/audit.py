@@ -1,0 +1,149 @@
+"""Audit trail: every insert, update and delete is written in the same transaction as the change.
+
+The listener runs after each flush and inserts rows with Core, so a rolled-back change leaves no
+audit row and a committed one always has its row. Nothing in the application updates or deletes
+audit rows; ``protect_audit_log`` refuses it at the ORM level as well.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from datetime import datetime
+from typing import Any
+
+from flask import g
+from flask import has_app_context
+from flask import has_request_context
+from flask import request
+from sqlalchemy import event
+from sqlalchemy import inspect
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from tracker.models import AuditEntry
+from tracker.models import RegisterCounter
+from tracker.models.base import utcnow
+
+REDACTED = "***"
+SECRET_FIELDS = {"password_hash", "token_hash", "session_token"}
+# Bookkeeping columns whose change alone is not an event worth a row.
+NOISE_FIELDS = {"updated_at", "version", "failed_logins", "locked_until", "last_login_at"}
+SKIPPED_MODELS: tuple[type, ...] = (AuditEntry, RegisterCounter)
+
+
+@dataclass(frozen=True)
+class Actor:
+    user_id: int | None
+    name: str
+    ip: str | None = None
+
+
+def set_actor(user_id: int | None, name: str) -> None:
+    ip = request.remote_addr if has_request_context() else None
+    g.audit_actor = Actor(user_id, name, ip)
+
+
+def current_actor() -> Actor:
+    if has_app_context():
+        actor = g.get("audit_actor")
+        if actor is not None:
+            return actor  # type: ignore[no-any-return]
+    return Actor(None, "system")
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, bool | int | float | str) or value is None:
+        return value
+    return str(value)
+
+
+def _row(obj: Any, action: str, changes: dict[str, Any] | None) -> dict[str, Any]:
+    actor = current_actor()
+    return {
+        "at": utcnow(),
+        "user_id": actor.user_id,
+        "actor": actor.name,
+        "action": action,
+        "entity": type(obj).__tablename__,
+        "entity_id": getattr(obj, "id", None) if isinstance(getattr(obj, "id", None), int) else None,
+        "unit_id": getattr(obj, "unit_id", None),
+        "changes": json.dumps(changes, ensure_ascii=False, sort_keys=True) if changes else None,
+        "ip": actor.ip,
+    }
+
+
+def _value(obj: Any, key: str) -> Any:
+    return REDACTED if key in SECRET_FIELDS or key in getattr(obj, "__audit_redact__", ()) else _jsonable(
+        getattr(obj, key)
+    )
+
+
+def _snapshot(obj: Any) -> dict[str, Any]:
+    mapper = inspect(obj).mapper
+    return {c.key: _value(obj, c.key) for c in mapper.column_attrs if c.key not in NOISE_FIELDS}
+
+
+def _diff(obj: Any) -> dict[str, Any]:
+    state = inspect(obj)
+    changes: dict[str, Any] = {}
+    for attr in state.mapper.column_attrs:
+        if attr.key in NOISE_FIELDS:
+            continue
+        hist = state.attrs[attr.key].history
+        if not hist.has_changes():
+            continue
+        before = hist.deleted[0] if hist.deleted else None
+        after = hist.added[0] if hist.added else None
+        if before == after:
+            continue
+        secret = attr.key in SECRET_FIELDS or attr.key in getattr(obj, "__audit_redact__", ())
+        changes[attr.key] = [REDACTED, REDACTED] if secret else [_jsonable(before), _jsonable(after)]
+    return changes
+
+
+def _after_flush(session: Session, flush_context: Any) -> None:
+    rows = []
+    for obj in session.new:
+        if not isinstance(obj, SKIPPED_MODELS):
+            rows.append(_row(obj, "create", _snapshot(obj)))
+    for obj in session.dirty:
+        if isinstance(obj, SKIPPED_MODELS) or not session.is_modified(obj, include_collections=False):
+            continue
+        changes = _diff(obj)
+        if changes:
+            rows.append(_row(obj, "update", changes))
+    for obj in session.deleted:
+        if not isinstance(obj, SKIPPED_MODELS):
+            rows.append(_row(obj, "delete", _snapshot(obj)))
+    if rows:
+        session.connection().execute(insert(AuditEntry.__table__), rows)
+
+
+def record_event(session: Session, action: str, entity: str, entity_id: int | None,
+                 unit_id: int | None = None, details: dict[str, Any] | None = None) -> None:
+    """An event that is not a row change (a login, a view of confidential data, an export)."""
+    actor = current_actor()
+    session.connection().execute(
+        insert(AuditEntry.__table__),
+        [{
+            "at": utcnow(), "user_id": actor.user_id, "actor": actor.name, "action": action,
+            "entity": entity, "entity_id": entity_id, "unit_id": unit_id,
+            "changes": json.dumps(details, ensure_ascii=False, sort_keys=True) if details else None,
+            "ip": actor.ip,
+        }],
+    )
+
+
+def _refuse_audit_change(session: Session, flush_context: Any, instances: Any) -> None:
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, AuditEntry):
+            raise PermissionError("the audit log is append-only")
+
+
+def init_app(session_class: type[Session]) -> None:
+    if not event.contains(session_class, "after_flush", _after_flush):
+        event.listen(session_class, "after_flush", _after_flush)
+        event.listen(session_class, "before_flush", _refuse_audit_change)

@@ -1,0 +1,122 @@
+"""The steps of ``create_app``, one function each."""
+from __future__ import annotations
+
+import sqlite3
+
+from flask import Flask
+from flask import g
+from flask import request
+from flask import session
+from flask_babel import get_locale
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from tracker.extensions import babel
+from tracker.extensions import csrf
+from tracker.extensions import db
+from tracker.extensions import limiter
+from tracker.extensions import login_manager
+from tracker.extensions import migrate
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection: object, connection_record: object) -> None:
+    # Foreign keys are off by default in SQLite; WAL lets readers work while one writer commits.
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+def select_locale() -> str:
+    languages = ["vi", "en"]
+    wanted = request.args.get("lang") if request else None
+    if wanted in languages:
+        session["lang"] = wanted
+    if session.get("lang") in languages:
+        return str(session["lang"])
+    if current_user and getattr(current_user, "is_authenticated", False) and current_user.locale in languages:
+        return str(current_user.locale)
+    return "vi"
+
+
+def register_extensions(app: Flask) -> None:
+    from flask_sqlalchemy.session import Session as FlaskSession
+
+    from tracker import models  # noqa: F401  (registers every table)
+    from tracker.services import audit
+    from tracker.services.users import load_session_user
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=app.config.get("MIGRATIONS_DIR") or _migrations_dir())
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, default_translation_directories="translations")
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "warning"
+    login_manager.session_protection = "strong"
+    login_manager.user_loader(load_session_user)
+    audit.init_app(FlaskSession)
+
+
+def _migrations_dir() -> str:
+    import os
+
+    from tracker import ROOT
+
+    return os.path.join(ROOT, "migrations")
+
+
+def register_blueprints(app: Flask) -> None:
+    from tracker.api import api_bp
+    from tracker.web import register_web
+
+    register_web(app)
+    csrf.exempt(api_bp)
+    app.register_blueprint(api_bp)
+
+
+def register_cli(app: Flask) -> None:
+    from tracker.cli import register_commands
+
+    register_commands(app)
+
+
+def register_request_hooks(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from tracker.services import audit
+
+    login_manager.login_message = _l("Please log in to continue.")
+
+    @app.before_request
+    def _session_and_actor() -> None:
+        session.permanent = True  # expires after SESSION_MINUTES of inactivity
+        if current_user and current_user.is_authenticated:
+            audit.set_actor(current_user.id, current_user.username)
+
+    @app.after_request
+    def _security_headers(response):  # type: ignore[no-untyped-def]
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
+        )
+        if request.is_secure:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        return response
+
+    @app.context_processor
+    def _globals() -> dict[str, object]:
+        return {"current_locale": str(get_locale() or "vi")}
+
+    @app.teardown_appcontext
+    def _forget_actor(exc: BaseException | None) -> None:
+        g.pop("audit_actor", None)

@@ -1,0 +1,21 @@
+"""HTML blueprints: thin views over the services."""
+from __future__ import annotations
+
+from flask import Flask
+
+from tracker.web import errors
+from tracker.web import filters
+
+
+def register_web(app: Flask) -> None:
+    from tracker.web.admin.views import bp as admin_bp
+    from tracker.web.auth.views import bp as auth_bp
+    from tracker.web.reception.citizens import bp as citizens_bp
+    from tracker.web.reception.views import bp as reception_bp
+
+    filters.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(reception_bp)
+    app.register_blueprint(citizens_bp)
+    app.register_blueprint(admin_bp)

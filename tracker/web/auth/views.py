@@ -1,0 +1,120 @@
+"""Log in and out, change one's own password, choose the language."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import session
+from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_login import login_required
+from flask_login import login_user
+from flask_login import logout_user
+from flask_wtf import FlaskForm
+from wtforms import PasswordField
+from wtforms import StringField
+from wtforms.validators import DataRequired
+from wtforms.validators import EqualTo
+from wtforms.validators import Length
+
+from tracker.extensions import db
+from tracker.extensions import limiter
+from tracker.messages import message
+from tracker.services import audit
+from tracker.services.passwords import hash_password
+from tracker.services.passwords import verify_password
+from tracker.services.users import LoginError
+from tracker.services.users import authenticate
+
+bp = Blueprint("auth", __name__)
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("Username"), validators=[DataRequired(message=_l("This field is required."))])
+    password = PasswordField(_l("Password"), validators=[DataRequired(message=_l("This field is required."))])
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired(message=_l("This field is required."))])
+    new = PasswordField(_l("New password"), validators=[
+        DataRequired(message=_l("This field is required.")),
+        Length(min=10, message=_l("The password must have at least 10 characters."))])
+    confirm = PasswordField(_l("Repeat the new password"), validators=[
+        EqualTo("new", message=_l("The two passwords differ."))])
+
+
+def _safe_next(target: str | None) -> str:
+    if target and not urlsplit(target).netloc and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("reception.list_visits")
+
+
+def _login_limit() -> str:
+    from flask import current_app
+
+    return str(current_app.config["LOGIN_RATE_LIMIT"])
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login():  # type: ignore[no-untyped-def]
+    if current_user.is_authenticated:
+        return redirect(url_for("reception.list_visits"))
+    form = LoginForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            user = authenticate(form.username.data or "", form.password.data or "")
+        except LoginError as exc:
+            error = message(exc.code, **exc.params)
+        else:
+            lang = session.get("lang")
+            session.clear()  # a fresh session on login: no fixation
+            if lang:
+                session["lang"] = lang
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")))
+    status = 401 if error else 200
+    return render_template("auth/login.html", form=form, error=error), status
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():  # type: ignore[no-untyped-def]
+    logout_user()
+    session.clear()
+    flash(_("You have logged out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():  # type: ignore[no-untyped-def]
+    form = PasswordForm()
+    if form.validate_on_submit():
+        if not verify_password(current_user.password_hash, form.current.data or ""):
+            form.current.errors = [_("Wrong password.")]
+        else:
+            import secrets
+
+            current_user.password_hash = hash_password(form.new.data or "")
+            current_user.session_token = secrets.token_hex(16)
+            audit.record_event(db.session, "password_change", "users", current_user.id, current_user.unit_id)
+            db.session.commit()
+            login_user(current_user)
+            flash(_("Your password has been changed."), "success")
+            return redirect(url_for("reception.list_visits"))
+    return render_template("auth/password.html", form=form)
+
+
+@bp.route("/")
+def index():  # type: ignore[no-untyped-def]
+    if current_user.is_authenticated:
+        return redirect(url_for("reception.list_visits"))
+    return redirect(url_for("auth.login"))

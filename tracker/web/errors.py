@@ -1,0 +1,42 @@
+"""Error pages, and the bridge from domain errors to form messages."""
+from __future__ import annotations
+
+from flask import Flask
+from flask import jsonify
+from flask import render_template
+from flask import request
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+from tracker.messages import field_messages
+from tracker.messages import message
+from tracker.services.errors import DomainError
+
+
+def attach_errors(form: object, error: DomainError, aliases: dict[str, str] | None = None) -> list[str]:
+    """Put each field error on the form field of that name; return the messages that fit no field."""
+    leftover = []
+    for name, text in field_messages(error.fields, **error.params).items():
+        target = (aliases or {}).get(name, name).replace(".", "_")
+        field = getattr(form, target, None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = list(field.errors) + [text]
+        else:
+            leftover.append(text)
+    if not error.fields:
+        leftover.append(message(error.code, **error.params))
+    return leftover
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
+        code = exc.code or 500
+        if request.path.startswith("/api/"):
+            text = message("rate_limited") if code == 429 else (exc.description or exc.name)
+            return jsonify({"error": {"code": exc.name.lower().replace(" ", "_"), "message": text,
+                                      "fields": {}}}), code
+        titles = {403: _("Access denied"), 404: _("Page not found"), 429: _("Too many requests")}
+        text = message("rate_limited") if code == 429 else None
+        return render_template("errors/error.html", code=code, title=titles.get(code, exc.name),
+                               text=text), code
