@@ -5,11 +5,10 @@ Revises:
 Create Date: 2026-11-23 11:45:29.962513
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import tracker.models.base
-
 
 # revision identifiers, used by Alembic.
 revision = '0001'

@@ -17,8 +17,8 @@ from flask import has_app_context
 from flask import has_request_context
 from flask import request
 from sqlalchemy import event
-from sqlalchemy import inspect
 from sqlalchemy import insert
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
 from tracker.models import AuditEntry

@@ -1,0 +1,157 @@
+"""Fixtures shared by every test: the app on SQLite or PostgreSQL, clients, logins, builders.
+
+Integration, web, API and CLI tests run once per database. PostgreSQL comes from
+TRACKER_TEST_POSTGRES_URL, else the local server at 127.0.0.1:5432 (database "test"); it is
+skipped only when neither answers, and a set-but-unreachable URL fails the run.
+"""
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from tracker import create_app
+from tracker.extensions import db
+
+DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+TESTED: dict[str, int] = {"sqlite": 0, "postgresql": 0, "browser": 0}
+
+
+def postgres_url() -> str | None:
+    url = os.environ.get("TRACKER_TEST_POSTGRES_URL")
+    import psycopg
+
+    target = url or DEFAULT_PG
+    plain = target.replace("postgresql+psycopg://", "postgresql://")
+    try:
+        psycopg.connect(plain, connect_timeout=3).close()
+    except psycopg.OperationalError:
+        if url:
+            raise RuntimeError(f"TRACKER_TEST_POSTGRES_URL is set but PostgreSQL does not answer: {url}") from None
+        return None
+    return target
+
+
+def base_config(url: str, tmp: Path) -> dict[str, object]:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "ARGON2_TIME_COST": 1,
+        "ARGON2_MEMORY_COST": 1024,
+        "ARGON2_PARALLELISM": 1,
+        "RATELIMIT_ENABLED": False,
+        "ATTACHMENTS_DIR": str(tmp / "attachments"),
+    }
+
+
+def reset_schema(app: Flask) -> None:
+    """Drop everything and rebuild the schema through the migrations (so they are exercised too)."""
+    from flask_migrate import upgrade
+
+    with app.app_context():
+        db.session.remove()
+        with db.engine.begin() as conn:
+            if db.engine.dialect.name == "postgresql":
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+        upgrade()
+        db.session.remove()
+        db.engine.dispose()
+
+
+def wipe(app: Flask) -> None:
+    """Empty every table after a test (TRUNCATE on PostgreSQL, DELETE on SQLite)."""
+    db.session.remove()
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as conn:
+        if db.engine.dialect.name == "postgresql":
+            conn.execute(text("TRUNCATE " + ", ".join(tables) + " RESTART IDENTITY CASCADE"))
+        else:
+            for name in tables:
+                conn.execute(text(f"DELETE FROM {name}"))
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    tmp = tmp_path_factory.mktemp("db")
+    if request.param == "postgresql":
+        url = postgres_url()
+        if url is None:
+            pytest.skip("PostgreSQL is not reachable")
+    else:
+        url = f"sqlite:///{tmp / 'test.sqlite'}"
+    app = create_app(base_config(url, tmp))
+    reset_schema(app)
+    yield {"name": request.param, "url": url, "tmp": str(tmp)}
+
+
+@pytest.fixture
+def app(database: dict[str, str], tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Flask]:
+    marker = request.node.get_closest_marker("config")
+    overrides = dict(marker.kwargs) if marker else {}
+    flask_app = create_app({**base_config(database["url"], tmp_path), **overrides})
+    TESTED[database["name"]] += 1
+    with flask_app.app_context():
+        try:
+            yield flask_app
+        finally:
+            wipe(flask_app)
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):  # type: ignore[no-untyped-def]
+    return app.test_cli_runner()
+
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(client: FlaskClient, url: str) -> str:
+    """Read the CSRF token from a form page, as a browser would (CSRF stays ON in tests)."""
+    page = client.get(url)
+    match = CSRF_RE.search(page.get_data(as_text=True))
+    assert match, f"no CSRF token on {url} ({page.status_code})"
+    return match.group(1)
+
+
+def post_form(client: FlaskClient, url: str, data: dict[str, object], form_url: str | None = None,
+              **kwargs: object):  # type: ignore[no-untyped-def]
+    token = csrf_token(client, form_url or url)
+    return client.post(url, data={"csrf_token": token, **data}, **kwargs)
+
+
+def login(client: FlaskClient, username: str, password: str = "correct horse battery"):  # type: ignore[no-untyped-def]
+    return post_form(client, "/login", {"username": username, "password": password})
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "config(**overrides): extra app configuration for the test")
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # type: ignore[no-untyped-def]
+    browser = len([r for r in terminalreporter.stats.get("passed", []) if "browser" in r.keywords])
+    dbs = [name for name in ("sqlite", "postgresql") if TESTED[name]]
+    lines = [
+        f"Databases tested: {', '.join(dbs) or 'none'} "
+        f"(tests per database: sqlite {TESTED['sqlite']}, postgresql {TESTED['postgresql']})",
+        f"Browser tests passed: {browser}",
+    ]
+    for line in lines:
+        terminalreporter.write_line(line)
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "summary.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")

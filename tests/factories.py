@@ -1,0 +1,49 @@
+"""Test data builders: plain functions that write through the services where the rules matter."""
+from __future__ import annotations
+
+from datetime import date
+
+from tracker.extensions import db
+from tracker.models import Citizen
+from tracker.models import Unit
+from tracker.models import User
+from tracker.models import Visit
+from tracker.services import reception
+from tracker.services.citizens import CitizenInput
+from tracker.services.units import create_unit
+from tracker.services.users import UserInput
+from tracker.services.users import create_user
+
+PASSWORD = "correct horse battery"
+
+
+def make_unit(code: str = "XA-01", name: str = "UBND xã Thử Nghiệm", **kw: object) -> Unit:
+    existing = db.session.query(Unit).filter_by(code=code).one_or_none()
+    return existing or create_unit(code, name, **kw)  # type: ignore[arg-type]
+
+
+def make_user(username: str = "letan", role: str = "receptionist", unit: Unit | None = None,
+              full_name: str = "Trần Thị Bình") -> User:
+    unit = unit or make_unit()
+    return create_user(UserInput(username, role, unit.code, PASSWORD, full_name))
+
+
+def make_visit(user: User, *, visited_on: date = date(2026, 3, 5), full_name: str = "Nguyễn Văn An",
+               citizen_id: int | None = None, today: date = date(2026, 11, 23), **kw: object) -> Visit:
+    visitors = ([reception.VisitorInput(citizen_id=citizen_id)] if citizen_id else
+                [reception.VisitorInput(citizen=CitizenInput(full_name=full_name,
+                                                             id_number=kw.pop("id_number", None),  # type: ignore[arg-type]
+                                                             birth_year=kw.pop("birth_year", None)))])  # type: ignore[arg-type]
+    data = reception.VisitInput(
+        visited_on=visited_on,
+        content=str(kw.pop("content", "Đề nghị xem xét việc cấp giấy chứng nhận quyền sử dụng đất")),
+        classification=str(kw.pop("classification", "petition")),
+        handling=str(kw.pop("handling", "guided")),
+        visitors=visitors,
+        **kw,  # type: ignore[arg-type]
+    )
+    return reception.log_visit(user, user.unit, data, today)
+
+
+def citizen_count() -> int:
+    return db.session.query(Citizen).count()
