@@ -108,8 +108,18 @@ def app(database: dict[str, str], tmp_path: Path, request: pytest.FixtureRequest
             db.engine.dispose()
 
 
+class FreshContextClient(FlaskClient):
+    """Each request in its own application context, as in production: the test's own context
+    (held by the ``app`` fixture) would otherwise share ``g`` and the database session."""
+
+    def open(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
+    app.test_client_class = FreshContextClient
     return app.test_client()
 
 

@@ -5,6 +5,7 @@ import sqlite3
 
 from flask import Flask
 from flask import g
+from flask import has_request_context
 from flask import request
 from flask import session
 from flask_babel import get_locale
@@ -34,7 +35,9 @@ def _sqlite_pragmas(dbapi_connection: object, connection_record: object) -> None
 
 def select_locale() -> str:
     languages = ["vi", "en"]
-    wanted = request.args.get("lang") if request else None
+    if not has_request_context():
+        return "vi"
+    wanted = request.args.get("lang")
     if wanted in languages:
         session["lang"] = wanted
     if session.get("lang") in languages:

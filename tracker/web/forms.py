@@ -4,11 +4,13 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField
 from wtforms import IntegerField
-from wtforms.validators import DataRequired
+from wtforms.validators import InputRequired
 from wtforms.validators import Optional
 
-REQUIRED = DataRequired(message=_l("This field is required."))
+# InputRequired, not DataRequired: DataRequired wipes the parse error of a bad date and calls 0 "missing".
+REQUIRED = InputRequired(message=_l("This field is required."))
 OPTIONAL = Optional()
+INPUT_REQUIRED = REQUIRED
 DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y"]
 
 

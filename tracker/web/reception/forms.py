@@ -12,6 +12,7 @@ from wtforms import TimeField
 from wtforms.validators import Optional
 
 from tracker.rules import reception as rules
+from tracker.web.forms import INPUT_REQUIRED
 from tracker.web.forms import OPTIONAL
 from tracker.web.forms import REQUIRED
 from tracker.web.forms import VNDateField
@@ -49,7 +50,7 @@ class VisitForm(CitizenFields, FlaskForm):
     kind = SelectField(_l("Kind of reception"))
     host = SelectField(_l("Received by"))
     host_name = StringField(_l("Name of the person receiving"))
-    people_count = VNIntegerField(_l("Number of people"), default=1, validators=[REQUIRED])
+    people_count = VNIntegerField(_l("Number of people"), default=1, validators=[INPUT_REQUIRED])
     representatives = TextAreaField(
         _l("Representatives of the group"),
         description=_l("One per line: full name; ID number (optional)."))

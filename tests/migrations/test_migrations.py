@@ -1,0 +1,58 @@
+"""Migrations: one head, upgrade → downgrade → upgrade on both databases, no drift from the models."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import psycopg
+import pytest
+from alembic.script import ScriptDirectory
+from flask_migrate import downgrade
+from flask_migrate import upgrade
+from sqlalchemy import inspect
+
+from tests.conftest import base_config
+from tests.conftest import postgres_url
+from tracker import create_app
+from tracker.extensions import db
+
+MIGRATION_DB = "tracker_migration_test"
+
+
+def _fresh_url(kind: str, tmp_path: Path) -> str:
+    if kind == "sqlite":
+        return f"sqlite:///{tmp_path / 'migrations.sqlite'}"
+    url = postgres_url()
+    if url is None:
+        pytest.skip("PostgreSQL is not reachable")
+    plain = url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {MIGRATION_DB} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {MIGRATION_DB}")
+    return url.rsplit("/", 1)[0] + "/" + MIGRATION_DB
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_migrations_go_up_down_and_up_again_and_match_the_models(kind: str, tmp_path: Path) -> None:
+    app = create_app(base_config(_fresh_url(kind, tmp_path), tmp_path))
+    with app.app_context():
+        upgrade()
+        tables = set(inspect(db.engine).get_table_names())
+        assert {"visits", "citizens", "units", "users", "audit_log"} <= tables
+        downgrade(revision="base")
+        assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
+        upgrade()
+        from alembic.autogenerate import compare_metadata
+        from alembic.migration import MigrationContext
+
+        with db.engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
+        assert diff == []
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_the_migrations_have_a_single_head(tmp_path: Path) -> None:
+    app = create_app(base_config(f"sqlite:///{tmp_path / 'x.sqlite'}", tmp_path))
+    with app.app_context():
+        config = app.extensions["migrate"].migrate.get_config()
+        assert len(ScriptDirectory.from_config(config).get_heads()) == 1

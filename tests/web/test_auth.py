@@ -1,0 +1,104 @@
+"""Logging in and out: passwords, lockout, rate limit, CSRF, session expiry and fixation."""
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import csrf_token
+from tests.conftest import login
+from tests.conftest import post_form
+from tests.factories import PASSWORD
+from tests.factories import make_user
+from tracker.extensions import db
+from tracker.messages import message
+from tracker.models import User
+
+
+def test_a_user_logs_in_and_reaches_the_log_book(client) -> None:
+    make_user()
+    response = login(client, "letan", PASSWORD)
+    assert response.status_code == 302 and response.location.endswith("/visits/")
+    assert client.get("/visits/").status_code == 200
+
+
+def test_passwords_are_stored_as_argon2id_hashes(app) -> None:
+    user = make_user()
+    assert user.password_hash.startswith("$argon2id$")
+    assert PASSWORD not in user.password_hash
+
+
+def test_a_wrong_password_is_refused_with_a_clear_message(client) -> None:
+    make_user()
+    response = login(client, "letan", "wrong password!")
+    assert response.status_code == 401
+    assert message("bad_credentials") in response.get_data(as_text=True)
+    assert client.get("/visits/").status_code == 302
+
+
+def test_an_account_is_locked_after_repeated_failures_even_with_the_right_password(client, app) -> None:
+    make_user()
+    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+        login(client, "letan", "wrong password!")
+    response = login(client, "letan", PASSWORD)
+    assert response.status_code == 401
+    assert message("locked", minutes=app.config["LOGIN_LOCKOUT_MINUTES"]) in response.get_data(as_text=True)
+
+
+@pytest.mark.config(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute")
+def test_login_attempts_are_rate_limited(client) -> None:
+    make_user()
+    codes = [login(client, "nobody", "x" * 12).status_code for _ in range(4)]
+    assert codes == [401, 401, 401, 429]
+
+
+def test_a_form_posted_without_its_csrf_token_is_refused(client) -> None:
+    make_user()
+    response = client.post("/login", data={"username": "letan", "password": PASSWORD})
+    assert response.status_code in (400, 200)
+    assert client.get("/visits/").status_code == 302
+
+
+def test_the_session_id_changes_on_login(client) -> None:
+    make_user()
+    client.get("/login")
+    before = client.get_cookie("session")
+    login(client, "letan", PASSWORD)
+    after = client.get_cookie("session")
+    assert before is not None and after is not None and before.value != after.value
+
+
+def test_a_deactivated_user_is_logged_out_at_once(client) -> None:
+    user = make_user()
+    login(client, "letan", PASSWORD)
+    user = db.session.get(User, user.id)
+    user.active = False
+    user.session_token = "rotated"
+    db.session.commit()
+    assert client.get("/visits/").status_code == 302
+
+
+def test_sessions_expire(app) -> None:
+    assert app.permanent_session_lifetime.total_seconds() == app.config["SESSION_MINUTES"] * 60
+
+
+def test_logging_out_needs_a_post_with_csrf(client) -> None:
+    make_user()
+    login(client, "letan", PASSWORD)
+    assert client.get("/logout").status_code == 405
+    response = post_form(client, "/logout", {}, form_url="/visits/")
+    assert response.status_code == 302
+    assert client.get("/visits/").status_code == 302
+
+
+def test_the_next_parameter_cannot_send_the_user_to_another_site(client) -> None:
+    make_user()
+    token = csrf_token(client, "/login")
+    response = client.post("/login?next=//evil.example/x", data={"csrf_token": token, "username": "letan",
+                                                                 "password": PASSWORD})
+    assert response.location.endswith("/visits/")
+
+
+def test_security_headers_are_set(client) -> None:
+    response = client.get("/login")
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    assert "HttpOnly" in response.headers.get("Set-Cookie", "HttpOnly")
