@@ -32,6 +32,11 @@ class Citizen(VersionMixin, TimestampMixin, Base):
         ),
     )
 
+    # Personal data never goes into the audit log's before/after values (Luật 91/2025; a
+    # denouncer's identity must not leak to whoever reads the log).
+    __audit_redact__ = ("full_name", "name_key", "id_number", "birth_year", "gender", "phone", "address",
+                        "neighbourhood")
+
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     full_name: Mapped[str] = mapped_column(String(200))

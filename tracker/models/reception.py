@@ -106,6 +106,8 @@ class VisitCitizen(Base):
     """A citizen present at a visit; for a group, the chosen representatives (Luật TCD Điều 29)."""
 
     __tablename__ = "visit_citizens"
+    # Who attended a denunciation visit is the denouncer's identity: the audit keeps only the visit.
+    __audit_redact__ = ("citizen_id",)
 
     visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id", ondelete="CASCADE"), primary_key=True)
     citizen_id: Mapped[int] = mapped_column(ForeignKey("citizens.id"), primary_key=True, index=True)

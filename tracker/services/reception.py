@@ -9,6 +9,7 @@ from datetime import time
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from sqlalchemy import ColumnElement
 from sqlalchemy import Select
 from sqlalchemy import exists
 from sqlalchemy import select
@@ -257,8 +258,13 @@ class VisitFilter:
     group_only: bool = False
 
 
-def visits_query(unit_ids: Select[tuple[int]] | list[int], f: VisitFilter) -> Select[tuple[Visit]]:
-    """Visits of the given units, newest first; every filter is a WHERE clause on indexed columns."""
+def visits_query(unit_ids: Select[tuple[int]] | list[int], f: VisitFilter,
+                 people_search_scope: ColumnElement[bool] | None = None) -> Select[tuple[Visit]]:
+    """Visits of the given units; every filter is a WHERE clause on indexed columns.
+
+    :param people_search_scope: extra condition applied when ``f.q`` searches people, so that a
+        search by name cannot find visits whose people are confidential to the searcher.
+    """
     stmt = select(Visit).where(Visit.unit_id.in_(unit_ids))
     if f.date_from:
         stmt = stmt.where(Visit.visited_on >= f.date_from)
@@ -272,6 +278,8 @@ def visits_query(unit_ids: Select[tuple[int]] | list[int], f: VisitFilter) -> Se
         stmt = stmt.where(Visit.is_group.is_(True))
     if f.q and f.q.strip():
         text = f.q.strip()
+        if people_search_scope is not None:
+            stmt = stmt.where(people_search_scope)
         if text.isdigit():
             stmt = stmt.where(Visit.register_no == int(text)) if len(text) < 9 else stmt.where(exists().where(
                 VisitCitizen.visit_id == Visit.id, VisitCitizen.citizen_id == Citizen.id,

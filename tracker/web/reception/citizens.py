@@ -19,6 +19,7 @@ from tracker.models import Citizen
 from tracker.models import Visit
 from tracker.models import VisitCitizen
 from tracker.services import access
+from tracker.services import confidentiality
 from tracker.services import citizens as service
 from tracker.services.errors import DomainError
 from tracker.web.errors import attach_errors
@@ -31,7 +32,8 @@ FIELDS = ("full_name", "id_number", "birth_year", "gender", "phone", "address", 
 
 
 def visible_citizen(citizen_id: int) -> Citizen:
-    citizen = db.session.get(Citizen, citizen_id)
+    citizen = db.session.scalar(select(Citizen).where(Citizen.id == citizen_id,
+                                                      confidentiality.citizen_scope(current_user)))
     if citizen is None or not access.can_see_unit(current_user, citizen.unit_id):
         abort(404)
     return citizen
@@ -46,7 +48,8 @@ def citizen_input(form: CitizenForm) -> service.CitizenInput:
 def list_citizens():  # type: ignore[no-untyped-def]
     need("citizens.read")
     q = request.args.get("q", "")
-    stmt = service.search_query(access.visible_units_query(current_user), q)
+    stmt = service.search_query(access.visible_units_query(current_user), q).where(
+        confidentiality.citizen_scope(current_user))
     page = db.paginate(stmt, per_page=current_app.config["PER_PAGE"], max_per_page=200, error_out=False)
     return render_template("reception/citizens.html", page=page, q=q)
 
@@ -77,9 +80,10 @@ def show_citizen(citizen_id: int):  # type: ignore[no-untyped-def]
     citizen = visible_citizen(citizen_id)
     visits = db.session.scalars(
         select(Visit).join(VisitCitizen, VisitCitizen.visit_id == Visit.id)
-        .where(VisitCitizen.citizen_id == citizen.id)
+        .where(VisitCitizen.citizen_id == citizen.id, confidentiality.identity_search_filter(current_user))
         .order_by(Visit.visited_on.desc(), Visit.id.desc()).limit(200)
     ).all()
+    confidentiality.hidden_visit_ids(current_user, visits, purpose="citizen")
     return render_template("reception/citizen.html", citizen=citizen, visits=visits)
 
 

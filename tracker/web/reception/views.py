@@ -22,6 +22,7 @@ from tracker.models import Visit
 from tracker.models import VisitCitizen
 from tracker.rules.text import fold_diacritics
 from tracker.services import access
+from tracker.services import confidentiality
 from tracker.services import reception as service
 from tracker.services.citizens import CitizenInput
 from tracker.services.citizens import get_citizen
@@ -123,9 +124,11 @@ def _alias_errors(error: DomainError) -> dict[str, str]:
 def list_visits():  # type: ignore[no-untyped-def]
     need("visits.read")
     form, f = filter_from_args()
-    stmt = service.ordered(service.visits_query(access.visible_units_query(current_user), f))
+    stmt = service.ordered(service.visits_query(access.visible_units_query(current_user), f,
+                                                confidentiality.identity_search_filter(current_user)))
     page = db.paginate(stmt, per_page=current_app.config["PER_PAGE"], max_per_page=200, error_out=False)
-    return render_template("reception/list.html", form=form, page=page)
+    hidden = confidentiality.hidden_visit_ids(current_user, page.items, purpose="list")
+    return render_template("reception/list.html", form=form, page=page, hidden=hidden)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -177,7 +180,8 @@ def get_citizen_or_none(citizen_id: int):  # type: ignore[no-untyped-def]
 def show_visit(visit_id: int):  # type: ignore[no-untyped-def]
     need("visits.read")
     visit = visible_visit(visit_id)
-    return render_template("reception/show.html", visit=visit)
+    hidden = confidentiality.hidden_visit_ids(current_user, [visit], purpose="show")
+    return render_template("reception/show.html", visit=visit, hidden=hidden)
 
 
 @bp.route("/<int:visit_id>/edit", methods=["GET", "POST"])
@@ -186,6 +190,8 @@ def edit_visit(visit_id: int):  # type: ignore[no-untyped-def]
     need("visits.write")
     visit = visible_visit(visit_id)
     if visit.unit_id != current_user.unit_id and current_user.role != "admin":
+        abort(403)
+    if not confidentiality.may_see_identity(current_user, visit):
         abort(403)
     form = VisitForm(obj=visit if request.method == "GET" else None)
     errors: list[str] = []
