@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField
 from wtforms import IntegerField
+from wtforms.widgets import TextInput
 from wtforms.validators import InputRequired
 from wtforms.validators import Optional
 
@@ -19,7 +20,10 @@ class VNDateField(DateField):
 
     def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         kwargs.setdefault("format", DATE_FORMATS)
-        kwargs.setdefault("render_kw", {"placeholder": "dd/mm/yyyy", "inputmode": "numeric"})
+        # A text box, not <input type=date>: the browser's picker shows mm/dd/yyyy on many PCs.
+        kwargs.setdefault("widget", TextInput())
+        kwargs.setdefault("render_kw", {"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "maxlength": 10,
+                                        "autocomplete": "off"})
         super().__init__(*args, **kwargs)
 
     def _value(self) -> str:

@@ -10,6 +10,7 @@ from wtforms import StringField
 from wtforms import TextAreaField
 from wtforms import TimeField
 from wtforms.validators import Optional
+from wtforms.widgets import TextInput
 
 from tracker.rules import reception as rules
 from tracker.web.forms import INPUT_REQUIRED
@@ -21,6 +22,13 @@ from tracker.web.labels import choices
 
 
 class VNTimeField(TimeField):
+    """hh:mm in a text box (the browser's time input shows AM/PM on an English-language PC)."""
+
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        kwargs.setdefault("widget", TextInput())
+        kwargs.setdefault("render_kw", {"placeholder": "hh:mm", "maxlength": 5, "autocomplete": "off"})
+        super().__init__(*args, **kwargs)
+
     def process_formdata(self, valuelist):  # type: ignore[no-untyped-def]
         try:
             super().process_formdata(valuelist)

@@ -141,6 +141,7 @@ def new_visit():  # type: ignore[no-untyped-def]
         form.visited_on.data = local_today()
         form.visited_time.data = local_now().time().replace(second=0, microsecond=0)
         form.host_name.data = current_user.full_name
+        form.host.data = {"chair": "chair", "vice_chair": "vice_chair"}.get(current_user.role, "officer")
     if form.validate_on_submit():
         try:
             unit = access.writable_unit(current_user)
