@@ -1,0 +1,62 @@
+"""Bearer-token authentication and role permissions of the API.
+
+The API never reads the session cookie: it is exempt from CSRF, so it must not trust a browser's
+cookie either. Every request names its user with ``Authorization: Bearer TOKEN``.
+"""
+from __future__ import annotations
+
+from flask import g
+from flask import request
+
+from tracker.api import api_bp
+from tracker.api.errors import ApiError
+from tracker.models import User
+from tracker.services import access
+from tracker.services.audit import set_actor
+from tracker.services.tokens import user_for_token
+
+# Endpoints anyone may read without a token.
+PUBLIC_ENDPOINTS: set[str] = set()
+
+
+def public(view):  # type: ignore[no-untyped-def]
+    """Mark a view of ``api_bp`` as readable without a token."""
+    PUBLIC_ENDPOINTS.add(f"{api_bp.name}.{view.__name__}")
+    return view
+
+
+@api_bp.before_request
+def _authenticate() -> None:
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    token = token.strip()
+    user = user_for_token(token) if scheme.lower() == "bearer" and token else None
+    if user is None:
+        raise ApiError(401, "unauthorized")
+    g.api_user = user
+    set_actor(user.id, user.username)
+
+
+def api_user() -> User:
+    return g.api_user  # type: ignore[no-any-return]
+
+
+def need(permission: str) -> User:
+    """The authenticated user, if its role grants ``permission``; 403 otherwise."""
+    user = api_user()
+    if not access.can(user, permission):
+        raise ApiError(403, "forbidden")
+    return user
+
+
+def need_visible(user: User, unit_id: int) -> None:
+    """Another unit's record is "not found" (404), so its id reveals nothing."""
+    if not access.can_see_unit(user, unit_id):
+        raise ApiError(404, "not_found")
+
+
+def need_own_unit(user: User, unit_id: int) -> None:
+    """Changes stay within the user's own unit; an admin may also change the units below its own."""
+    if unit_id != user.unit_id and user.role != "admin":
+        raise ApiError(403, "forbidden")
