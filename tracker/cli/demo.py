@@ -1,0 +1,49 @@
+"""``demo load``: fill a unit with a year of realistic reception data."""
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from flask_babel import gettext as _
+
+from tracker.cli import fail
+from tracker.cli.locale import cli_locale
+from tracker.services.demo import DEFAULT_PASSWORD
+from tracker.services.demo import load_demo
+from tracker.services.errors import DomainError
+
+
+@click.group("demo", help="Demo data for trying the application.")
+def demo_cli() -> None:
+    pass
+
+
+@demo_cli.command("load")
+@click.option("--unit", "unit_code", default=None, help="Unit code (default: the first commune; created if none).")
+@click.option("--visits", type=click.IntRange(1, 20000), default=300, show_default=True, help="Number of visits.")
+@click.option("--seed", type=int, default=None, help="Random seed: the same seed gives the same data.")
+@click.option("--password", default=None, help="Password of the demo staff accounts (or TRACKER_DEMO_PASSWORD).")
+@click.option("--force", is_flag=True, help="Load even if the unit already has visits.")
+@with_appcontext
+def load(unit_code: str | None, visits: int, seed: int | None, password: str | None, force: bool) -> None:
+    password = password or os.environ.get("TRACKER_DEMO_PASSWORD") or DEFAULT_PASSWORD
+    now = datetime.now(ZoneInfo(current_app.config["TIMEZONE"]))
+    with cli_locale():
+        try:
+            result = load_demo(now=now, unit_code=unit_code, visits=visits, seed=seed, password=password,
+                               force=force)
+        except DomainError as exc:
+            fail(exc)
+        click.echo(_("Unit: %(code)s (%(name)s)", code=result.unit.code, name=result.unit.name))
+        click.echo(_("Loaded %(visits)s visits; the unit now has %(citizens)s citizens and %(sessions)s "
+                     "reception sessions (seed %(seed)s).", visits=result.visits, citizens=result.citizens,
+                     sessions=result.sessions, seed=result.seed))
+        for username, role, created in result.users:
+            state = _("created") if created else _("already existed, unchanged")
+            click.echo(f"  {username}\t{role}\t{state}")
+        if any(created for _u, _r, created in result.users):
+            click.echo(_("Password of the new accounts: %(password)s", password=password))
