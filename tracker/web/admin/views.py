@@ -1,14 +1,76 @@
-"""Administration: users, units, legal rule values and the audit log."""
+"""Administration: users, units, legal rule values and the (read-only) audit log."""
 from __future__ import annotations
+
+import json
+from datetime import UTC
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint
 from flask import abort
+from flask import current_app
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_login import login_required
+from sqlalchemy import Select
+from sqlalchemy import and_
+from sqlalchemy import or_
+from sqlalchemy import select
 
+from tracker.extensions import db
+from tracker.messages import MESSAGES
+from tracker.models import AuditEntry
+from tracker.models import RuleParam
+from tracker.models import Unit
+from tracker.models import User
 from tracker.services import access
+from tracker.services import rule_admin
+from tracker.services import units as unit_service
+from tracker.services import users as user_service
+from tracker.services.errors import ConflictError
+from tracker.services.errors import DomainError
+from tracker.services.errors import ValidationError
+from tracker.web.admin.forms import AuditFilterForm
+from tracker.web.admin.forms import RuleCorrectForm
+from tracker.web.admin.forms import RuleVersionForm
+from tracker.web.admin.forms import UnitCreateForm
+from tracker.web.admin.forms import UnitEditForm
+from tracker.web.admin.forms import UserCreateForm
+from tracker.web.admin.forms import UserEditForm
+from tracker.web.errors import attach_errors
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+MESSAGES.update({
+    "cannot_deactivate_self": _l("You cannot deactivate your own account."),
+    "cannot_drop_own_admin": _l("You cannot remove the administrator role from your own account."),
+    "cannot_deactivate_own_unit": _l("You cannot deactivate the unit your own account belongs to."),
+    "rules_top_unit_only": _l("Rule values apply to the whole installation: only an administrator of a "
+                              "top-level unit may change them."),
+})
+
+LEVEL_ORDER = {"province": 0, "district": 1, "commune": 2}
+ENTITY_LABELS = {
+    "visits": _l("Visit"), "visit_citizens": _l("Visitor of a visit"), "citizens": _l("Citizen"),
+    "reception_sessions": _l("Reception session"), "users": _l("User"), "units": _l("Unit"),
+    "rule_params": _l("Rule value"), "api_tokens": _l("API token"),
+}
+ACTION_LABELS = {
+    "create": _l("Created"), "update": _l("Changed"), "delete": _l("Deleted"), "login": _l("Logged in"),
+    "logout": _l("Logged out"), "lockout": _l("Account locked"), "export": _l("Exported"),
+    "import": _l("Imported"), "view_confidential": _l("Viewed confidential data"),
+}
+SNAPSHOT_SKIP = {"id", "created_at"}  # shown elsewhere in the row
+INVALID = _l("Some information is not valid. Please check the fields marked below.")
 
 
 def need(permission: str) -> None:
@@ -16,15 +78,360 @@ def need(permission: str) -> None:
         abort(403)
 
 
+def form_version(form: Any) -> int:
+    raw = str(form.version.data or "")
+    return int(raw) if raw.isdigit() else -1
+
+
+def status(errors: list[str], conflict: bool = False) -> int:
+    if conflict:
+        return 409
+    return 400 if request.method == "POST" else 200
+
+
+# ---------------------------------------------------------------- units in scope
+
+def unit_tree() -> list[tuple[Unit, int]]:
+    """The units the current user may see, depth-first (province → district → commune), by name."""
+    units = db.session.scalars(select(Unit).where(Unit.id.in_(access.visible_units_query(current_user)))).all()
+    ids = {u.id for u in units}
+    children: dict[int | None, list[Unit]] = {}
+    for u in units:
+        children.setdefault(u.parent_id if u.parent_id in ids else None, []).append(u)
+    result: list[tuple[Unit, int]] = []
+
+    def walk(parent: int | None, depth: int) -> None:
+        for u in sorted(children.get(parent, []), key=lambda x: (LEVEL_ORDER.get(x.level, 9), x.name, x.code)):
+            result.append((u, depth))
+            walk(u.id, depth + 1)
+
+    walk(None, 0)
+    return result
+
+
+def unit_choices(tree: list[tuple[Unit, int]] | None = None) -> list[tuple[str, str]]:
+    return [(u.code, "\u00a0\u00a0" * depth + ("— " if depth else "") + u.name)
+            for u, depth in (tree if tree is not None else unit_tree())]
+
+
+def visible_unit(unit_id: int) -> Unit:
+    unit = db.session.get(Unit, unit_id)
+    if unit is None or not access.can_see_unit(current_user, unit.id):
+        abort(404)
+    return unit
+
+
+def top_level_admin() -> bool:
+    return current_user.role == "admin" and current_user.unit.parent_id is None
+
+
+# ---------------------------------------------------------------- users
+
 @bp.route("/users")
 @login_required
 def list_users():  # type: ignore[no-untyped-def]
     need("admin.users")
-    abort(501)
+    stmt = (select(User).join(User.unit).where(User.unit_id.in_(access.visible_units_query(current_user)))
+            .order_by(Unit.path, User.username))
+    page = db.paginate(stmt, per_page=current_app.config["PER_PAGE"], max_per_page=200, error_out=False)
+    return render_template("admin/users.html", page=page)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@login_required
+def new_user():  # type: ignore[no-untyped-def]
+    need("admin.users")
+    form = UserCreateForm(unit_choices())
+    if request.method == "GET":
+        form.unit.data = current_user.unit.code
+        form.role.data = "receptionist"
+    errors: list[str] = []
+    if form.validate_on_submit():
+        try:
+            user = user_service.create_user(user_service.UserInput(
+                username=form.username.data or "", role=form.role.data or "", unit_code=form.unit.data or "",
+                password=form.password.data or "", full_name=form.full_name.data or ""))
+        except DomainError as exc:
+            db.session.rollback()
+            errors = attach_errors(form, exc)
+        else:
+            flash(_("User %(username)s has been created.", username=user.username), "success")
+            return redirect(url_for(".list_users"))
+    elif request.method == "POST":
+        errors = [str(INVALID)]
+    return render_template("admin/user_form.html", form=form, errors=errors, user=None), status(errors)
+
+
+def self_guard(user: User, role: str, active: bool) -> None:
+    """An administrator keeps his own access: no self-deactivation, no dropping his own admin role."""
+    if user.id != current_user.id:
+        return
+    fields = {}
+    if not active:
+        fields["active"] = "cannot_deactivate_self"
+    if role != "admin":
+        fields["role"] = "cannot_drop_own_admin"
+    if fields:
+        raise ValidationError(fields)
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_user(user_id: int):  # type: ignore[no-untyped-def]
+    need("admin.users")
+    user = db.session.get(User, user_id)
+    if user is None or not access.can_see_unit(current_user, user.unit_id):
+        abort(404)
+    form = UserEditForm(unit_choices(), obj=user if request.method == "GET" else None)
+    if request.method == "GET":
+        form.unit.data = user.unit.code
+        form.version.data = str(user.version)
+    errors: list[str] = []
+    conflict = False
+    if form.validate_on_submit():
+        try:
+            version = form_version(form)
+            if user.version != version:
+                raise ConflictError("stale")
+            self_guard(user, form.role.data or "", bool(form.active.data))
+            user_service.update_user(user, version=version, full_name=form.full_name.data or "",
+                                     role=form.role.data or "", unit_code=form.unit.data or "",
+                                     active=bool(form.active.data), new_password=form.password.data or None)
+        except DomainError as exc:
+            db.session.rollback()
+            conflict = isinstance(exc, ConflictError)
+            errors = attach_errors(form, exc)
+        else:
+            flash(_("User %(username)s has been updated.", username=user.username), "success")
+            return redirect(url_for(".list_users"))
+    elif request.method == "POST":
+        errors = [str(INVALID)]
+    return render_template("admin/user_form.html", form=form, errors=errors, user=user), status(errors, conflict)
+
+
+# ---------------------------------------------------------------- units
+
+@bp.route("/units")
+@login_required
+def list_units():  # type: ignore[no-untyped-def]
+    need("admin.units")
+    return render_template("admin/units.html", tree=unit_tree())
+
+
+@bp.route("/units/new", methods=["GET", "POST"])
+@login_required
+def new_unit():  # type: ignore[no-untyped-def]
+    need("admin.units")
+    form = UnitCreateForm(unit_choices())
+    if request.method == "GET":
+        form.parent.data = current_user.unit.code
+        form.level.data = "commune"
+        form.reception_weekday.data = "4"
+    errors: list[str] = []
+    if form.validate_on_submit():
+        weekday = form.reception_weekday.data
+        try:
+            unit = unit_service.create_unit(
+                form.code.data or "", form.name.data or "", level=form.level.data or "",
+                parent_code=form.parent.data or None, remote_area=bool(form.remote_area.data),
+                reception_weekday=int(weekday) if weekday else None)
+        except DomainError as exc:
+            db.session.rollback()
+            errors = attach_errors(form, exc)
+        else:
+            flash(_("Unit %(name)s has been created.", name=unit.name), "success")
+            return redirect(url_for(".list_units"))
+    elif request.method == "POST":
+        errors = [str(INVALID)]
+    return render_template("admin/unit_form.html", form=form, errors=errors, unit=None), status(errors)
+
+
+@bp.route("/units/<int:unit_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_unit(unit_id: int):  # type: ignore[no-untyped-def]
+    need("admin.units")
+    unit = visible_unit(unit_id)
+    form = UnitEditForm(obj=unit if request.method == "GET" else None)
+    if request.method == "GET":
+        form.reception_weekday.data = str(unit.reception_weekday or "")
+        form.version.data = str(unit.version)
+    errors: list[str] = []
+    conflict = False
+    if form.validate_on_submit():
+        weekday = form.reception_weekday.data
+        try:
+            version = form_version(form)
+            if unit.version != version:
+                raise ConflictError("stale")
+            if unit.id == current_user.unit_id and not form.active.data:
+                raise ValidationError({"active": "cannot_deactivate_own_unit"})
+            unit_service.update_unit(unit, version=version, name=form.name.data or "",
+                                     remote_area=bool(form.remote_area.data),
+                                     reception_weekday=int(weekday) if weekday else None,
+                                     address=(form.address.data or "").strip() or None, active=bool(form.active.data))
+        except DomainError as exc:
+            db.session.rollback()
+            conflict = isinstance(exc, ConflictError)
+            errors = attach_errors(form, exc)
+        else:
+            flash(_("Unit %(name)s has been updated.", name=unit.name), "success")
+            return redirect(url_for(".list_units"))
+    elif request.method == "POST":
+        errors = [str(INVALID)]
+    return render_template("admin/unit_form.html", form=form, errors=errors, unit=unit), status(errors, conflict)
+
+
+# ---------------------------------------------------------------- rule values
+
+@bp.route("/rules")
+@login_required
+def list_rules():  # type: ignore[no-untyped-def]
+    need("admin.rules")
+    rows = db.session.scalars(select(RuleParam).order_by(RuleParam.key, RuleParam.effective_from)).all()
+    return render_template("admin/rules.html", rows=rows, can_edit=top_level_admin())
+
+
+def need_rule_editor() -> None:
+    need("admin.rules")
+    if not top_level_admin():
+        abort(403)
+
+
+@bp.route("/rules/<int:row_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_rule(row_id: int):  # type: ignore[no-untyped-def]
+    need_rule_editor()
+    row = db.session.get(RuleParam, row_id)
+    if row is None:
+        abort(404)
+    form = RuleCorrectForm(obj=row if request.method == "GET" else None)
+    if request.method == "GET":
+        form.version.data = str(row.version)
+    errors: list[str] = []
+    conflict = False
+    if form.validate_on_submit():
+        try:
+            version = form_version(form)
+            rule_admin.correct_rule(row, version=version, value=form.value.data,
+                                    legal_basis=form.legal_basis.data or "", effective_to=form.effective_to.data,
+                                    note=form.note.data, certainty=form.certainty.data or "")
+        except DomainError as exc:
+            db.session.rollback()
+            conflict = isinstance(exc, ConflictError)
+            errors = attach_errors(form, exc)
+        else:
+            flash(_("The rule value %(key)s has been corrected.", key=row.key), "success")
+            return redirect(url_for(".list_rules"))
+    elif request.method == "POST":
+        errors = [str(INVALID)]
+    return render_template("admin/rule_form.html", form=form, errors=errors, row=row), status(errors, conflict)
+
+
+@bp.route("/rules/new", methods=["GET", "POST"])
+@login_required
+def new_rule_version():  # type: ignore[no-untyped-def]
+    need_rule_editor()
+    form = RuleVersionForm(rule_admin.known_keys())
+    if request.method == "GET" and request.args.get("key"):
+        form.key.data = request.args["key"]
+    errors: list[str] = []
+    if form.validate_on_submit():
+        try:
+            row = rule_admin.add_rule_version(
+                form.key.data or "", value=form.value.data, effective_from=form.effective_from.data,
+                effective_to=form.effective_to.data, legal_basis=form.legal_basis.data or "",
+                certainty=form.certainty.data or "", note=form.note.data)
+        except DomainError as exc:
+            db.session.rollback()
+            errors = attach_errors(form, exc)
+        else:
+            flash(_("A new version of %(key)s has been added.", key=row.key), "success")
+            return redirect(url_for(".list_rules"))
+    elif request.method == "POST":
+        errors = [str(INVALID)]
+    return render_template("admin/rule_version_form.html", form=form, errors=errors), status(errors)
+
+
+# ---------------------------------------------------------------- audit log (read-only)
+
+def _shown(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if value is True:
+        return _("yes")
+    if value is False:
+        return _("no")
+    return str(value)
+
+
+def change_lines(entry: AuditEntry) -> list[dict[str, str]]:
+    """The changes JSON as lines "field: before → after" (an update) or "field: value" (a snapshot)."""
+    if not entry.changes:
+        return []
+    try:
+        data = json.loads(entry.changes)
+    except ValueError:
+        return [{"field": "", "value": entry.changes}]
+    if not isinstance(data, dict):
+        return [{"field": "", "value": _shown(data)}]
+    lines = []
+    for name, value in data.items():
+        if entry.action == "update" and isinstance(value, list) and len(value) == 2:
+            lines.append({"field": name, "before": _shown(value[0]), "after": _shown(value[1])})
+        elif value is not None and name not in SNAPSHOT_SKIP:
+            lines.append({"field": name, "value": _shown(value if not isinstance(value, list | dict)
+                                                         else json.dumps(value, ensure_ascii=False))})
+    return lines
+
+
+def _local_bounds(day: Any) -> datetime:
+    return datetime.combine(day, time.min, ZoneInfo(current_app.config["TIMEZONE"])).astimezone(UTC)
+
+
+def audit_query(form: AuditFilterForm) -> Select[AuditEntry]:
+    """Rows the user may see, filtered in SQL (unit_id + at and entity + entity_id are indexed)."""
+    visible = access.visible_units_query(current_user)
+    scope = or_(AuditEntry.unit_id.in_(visible), and_(AuditEntry.entity == "units", AuditEntry.entity_id.in_(visible)))
+    if top_level_admin():
+        scope = or_(scope, AuditEntry.unit_id.is_(None))  # installation-wide rows: rule values, links
+    stmt = select(AuditEntry).where(scope)
+
+    def ok(field):  # type: ignore[no-untyped-def]
+        return field.data not in (None, "") and not field.errors
+
+    if ok(form.unit):
+        unit = db.session.scalar(select(Unit).where(Unit.code == form.unit.data))
+        if unit is not None:
+            stmt = stmt.where(or_(AuditEntry.unit_id == unit.id,
+                                  and_(AuditEntry.entity == "units", AuditEntry.entity_id == unit.id)))
+    if ok(form.entity):
+        stmt = stmt.where(AuditEntry.entity == form.entity.data)
+    if ok(form.entity_id):
+        stmt = stmt.where(AuditEntry.entity_id == form.entity_id.data)
+    if ok(form.action):
+        stmt = stmt.where(AuditEntry.action == form.action.data)
+    if ok(form.actor):
+        stmt = stmt.where(AuditEntry.actor == str(form.actor.data).strip())
+    if ok(form.date_from):
+        stmt = stmt.where(AuditEntry.at >= _local_bounds(form.date_from.data))
+    if ok(form.date_to) and form.date_to.data is not None:
+        stmt = stmt.where(AuditEntry.at < _local_bounds(form.date_to.data + timedelta(days=1)))
+    return stmt.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
 
 
 @bp.route("/audit")
 @login_required
 def audit_log():  # type: ignore[no-untyped-def]
     need("audit.read")
-    abort(501)
+    tree = unit_tree()
+    form = AuditFilterForm(request.args)
+    form.unit.choices = [("", _("All units"))] + unit_choices(tree)
+    form.entity.choices = [("", _("All"))] + [(k, str(v)) for k, v in ENTITY_LABELS.items()]
+    form.action.choices = [("", _("All"))] + [(k, str(v)) for k, v in ACTION_LABELS.items()]
+    form.validate()
+    page = db.paginate(audit_query(form), per_page=current_app.config["PER_PAGE"], max_per_page=200,
+                       error_out=False)
+    units = {u.id: u for u, _depth in tree}
+    rows = [(e, change_lines(e)) for e in page.items]
+    return render_template("admin/audit.html", form=form, page=page, rows=rows, units=units,
+                           entity_labels=ENTITY_LABELS, action_labels=ACTION_LABELS)
