@@ -39,6 +39,28 @@ def postgres_url() -> str | None:
     return target
 
 
+def _admin_dsn(url: str) -> str:
+    return url.replace("postgresql+psycopg://", "postgresql://")
+
+
+def create_database(server_url: str, name: str) -> str:
+    """A database of this test process's own, so parallel runs never lock each other out."""
+    import psycopg
+
+    with psycopg.connect(_admin_dsn(server_url), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return server_url.rsplit("/", 1)[0] + "/" + name
+
+
+def drop_database(url: str) -> None:
+    import psycopg
+
+    server, name = url.rsplit("/", 1)
+    with psycopg.connect(_admin_dsn(server + "/postgres"), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def base_config(url: str, tmp: Path) -> dict[str, object]:
     return {
         "TESTING": True,
@@ -83,14 +105,17 @@ def wipe(app: Flask) -> None:
 def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     tmp = tmp_path_factory.mktemp("db")
     if request.param == "postgresql":
-        url = postgres_url()
-        if url is None:
+        server = postgres_url()
+        if server is None:
             pytest.skip("PostgreSQL is not reachable")
+        url = create_database(server, f"tracker_test_{os.getpid()}")
     else:
         url = f"sqlite:///{tmp / 'test.sqlite'}"
     app = create_app(base_config(url, tmp))
     reset_schema(app)
     yield {"name": request.param, "url": url, "tmp": str(tmp)}
+    if request.param == "postgresql":
+        drop_database(url)
 
 
 @pytest.fixture

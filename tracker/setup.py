@@ -99,7 +99,8 @@ def register_request_hooks(app: Flask) -> None:
 
     @app.before_request
     def _session_and_actor() -> None:
-        session.permanent = True  # expires after SESSION_MINUTES of inactivity
+        if request.blueprint != "api":  # the API is stateless: bearer tokens, no cookie
+            session.permanent = True  # expires after SESSION_MINUTES of inactivity
         if current_user and current_user.is_authenticated:
             audit.set_actor(current_user.id, current_user.username)
 

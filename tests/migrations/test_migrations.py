@@ -1,9 +1,9 @@
 """Migrations: one head, upgrade → downgrade → upgrade on both databases, no drift from the models."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-import psycopg
 import pytest
 from alembic.script import ScriptDirectory
 from flask_migrate import downgrade
@@ -11,6 +11,8 @@ from flask_migrate import upgrade
 from sqlalchemy import inspect
 
 from tests.conftest import base_config
+from tests.conftest import create_database
+from tests.conftest import drop_database
 from tests.conftest import postgres_url
 from tracker import create_app
 from tracker.extensions import db
@@ -24,11 +26,7 @@ def _fresh_url(kind: str, tmp_path: Path) -> str:
     url = postgres_url()
     if url is None:
         pytest.skip("PostgreSQL is not reachable")
-    plain = url.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(plain, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {MIGRATION_DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {MIGRATION_DB}")
-    return url.rsplit("/", 1)[0] + "/" + MIGRATION_DB
+    return create_database(url, f"{MIGRATION_DB}_{os.getpid()}")
 
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
@@ -49,6 +47,8 @@ def test_migrations_go_up_down_and_up_again_and_match_the_models(kind: str, tmp_
         assert diff == []
         db.session.remove()
         db.engine.dispose()
+    if kind == "postgresql":
+        drop_database(str(app.config["SQLALCHEMY_DATABASE_URI"]))
 
 
 def test_the_migrations_have_a_single_head(tmp_path: Path) -> None:

@@ -2,15 +2,22 @@
 from __future__ import annotations
 
 from flask import Flask
-from flask import jsonify
 from flask import render_template
 from flask import request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
 from tracker.messages import field_messages
 from tracker.messages import message
+from tracker.messages import MESSAGES
 from tracker.services.errors import DomainError
+
+MESSAGES.update({
+    "method_not_allowed": _l("This method is not allowed here."),
+    "too_large": _l("The request is too large."),
+    "http_error": _l("The request could not be handled."),
+})
 
 
 def attach_errors(form: object, error: DomainError, aliases: dict[str, str] | None = None) -> list[str]:
@@ -33,9 +40,11 @@ def init_app(app: Flask) -> None:
     def _http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
         code = exc.code or 500
         if request.path.startswith("/api/"):
-            text = message("rate_limited") if code == 429 else (exc.description or exc.name)
-            return jsonify({"error": {"code": exc.name.lower().replace(" ", "_"), "message": text,
-                                      "fields": {}}}), code
+            from tracker.api.errors import error_response
+
+            codes = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+                     413: "too_large", 429: "rate_limited"}
+            return error_response(code, codes.get(code, "http_error"))
         titles = {403: _("Access denied"), 404: _("Page not found"), 429: _("Too many requests")}
         text = message("rate_limited") if code == 429 else None
         return render_template("errors/error.html", code=code, title=titles.get(code, exc.name),
