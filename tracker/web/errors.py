@@ -8,9 +8,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
+from tracker.messages import MESSAGES
 from tracker.messages import field_messages
 from tracker.messages import message
-from tracker.messages import MESSAGES
 from tracker.services.errors import DomainError
 
 MESSAGES.update({

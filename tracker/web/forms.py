@@ -4,9 +4,9 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField
 from wtforms import IntegerField
-from wtforms.widgets import TextInput
 from wtforms.validators import InputRequired
 from wtforms.validators import Optional
+from wtforms.widgets import TextInput
 
 # InputRequired, not DataRequired: DataRequired wipes the parse error of a bad date and calls 0 "missing".
 REQUIRED = InputRequired(message=_l("This field is required."))

@@ -19,8 +19,8 @@ from tracker.models import Citizen
 from tracker.models import Visit
 from tracker.models import VisitCitizen
 from tracker.services import access
-from tracker.services import confidentiality
 from tracker.services import citizens as service
+from tracker.services import confidentiality
 from tracker.services.errors import DomainError
 from tracker.web.errors import attach_errors
 from tracker.web.filters import local_today
