@@ -69,7 +69,8 @@ def _row(obj: Any, action: str, changes: dict[str, Any] | None) -> dict[str, Any
         "action": action,
         "entity": type(obj).__tablename__,
         "entity_id": getattr(obj, "id", None) if isinstance(getattr(obj, "id", None), int) else None,
-        "unit_id": getattr(obj, "unit_id", None),
+        # A unit's own row belongs to that unit, so that whoever oversees it sees its changes.
+        "unit_id": obj.id if type(obj).__tablename__ == "units" else getattr(obj, "unit_id", None),
         "changes": json.dumps(changes, ensure_ascii=False, sort_keys=True) if changes else None,
         "ip": actor.ip,
     }
