@@ -1,17 +1,39 @@
 """SQLAlchemy models, one module per aggregate; importing this registers every table."""
 from tracker.models.audit import AuditEntry
+from tracker.models.cases import Case
+from tracker.models.cases import CaseEvent
+from tracker.models.cases import CasePause
+from tracker.models.cases import Clock
+from tracker.models.cases import MediationGroup
+from tracker.models.cases import Mediator
 from tracker.models.citizens import Citizen
+from tracker.models.letters import Attachment
+from tracker.models.letters import Letter
+from tracker.models.letters import LetterSender
 from tracker.models.reception import ReceptionSession
 from tracker.models.reception import RegisterCounter
 from tracker.models.reception import Visit
 from tracker.models.reception import VisitCitizen
+from tracker.models.rules import CalendarDay
+from tracker.models.rules import DeadlineRuleRow
 from tracker.models.rules import RuleParam
 from tracker.models.units import Unit
 from tracker.models.users import ApiToken
 from tracker.models.users import User
 
 __all__ = [
+    "Attachment",
+    "Case",
+    "CaseEvent",
+    "CasePause",
+    "Clock",
+    "Letter",
+    "LetterSender",
+    "MediationGroup",
+    "Mediator",
     "ApiToken",
+    "CalendarDay",
+    "DeadlineRuleRow",
     "AuditEntry",
     "Citizen",
     "ReceptionSession",
