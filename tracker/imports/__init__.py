@@ -1,0 +1,1 @@
+"""Imports into the log book (Excel)."""
