@@ -161,3 +161,33 @@ def case_kind_for(letter_kind: str, mediation_type: str | None) -> str:
     if letter_kind == "mediation":
         return "land_mediation" if mediation_type == "land_dispute" else "mediation"
     return letter_kind
+
+
+# Clocks started when a letter is registered, per kind (domain.md "Deadline table"): the notice to
+# the sender, the 45-day backstop, and the first legal step of the kind.
+LETTER_CLOCKS: dict[str, tuple[str, ...]] = {
+    "complaint": ("letter.notify", "letter.backstop", "complaint.accept"),
+    "denunciation": ("letter.notify", "letter.backstop", "denunciation.initial"),
+    "petition": ("letter.notify", "letter.backstop"),
+    "feedback": ("letter.notify", "letter.backstop"),
+    "mediation": ("letter.notify", "letter.backstop"),
+    "land_mediation": ("letter.notify", "letter.backstop"),
+    "land_dispute": ("letter.notify", "letter.backstop", "land_dispute.accept"),
+}
+# A transfer of a denunciation has its own, shorter clock (Luật TC Điều 24.2).
+TRANSFER_CLOCK = {"denunciation": "denunciation.transfer"}
+
+# Clocks started when a case is accepted, and from which event each counts: land-dispute
+# mediation runs from the receipt of the request (Luật Đất đai 2024 Điều 235.2.c).
+CASE_CLOCKS: dict[str, tuple[tuple[str, str], ...]] = {
+    "complaint": (("complaint.resolve", "accepted"),),
+    "denunciation": (("denunciation.resolve", "accepted"),),
+    "petition": (("petition.resolve", "accepted"),),
+    "feedback": (("feedback.resolve", "accepted"),),
+    "mediation": (("mediation.start", "accepted"),),
+    "land_mediation": (("land_mediation.resolve", "received"),),
+    "land_dispute": (("land_dispute.resolve", "accepted"),),
+}
+# A clock that the first action of the kind satisfies (mediation must *start* within its time).
+MET_BY_ACTION = {"mediation.start": "mediate"}
+CLOSING_ACTIONS = ("conclude", "withdraw", "terminate", "send_up")

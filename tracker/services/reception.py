@@ -112,13 +112,17 @@ def _check(data: VisitInput, unit: Unit, today: date, errors: dict[str, str]) ->
         errors.setdefault("people_count", "fewer_people_than_visitors")
 
 
-def _resolve_visitors(unit: Unit, visitors: list[VisitorInput], today: date, allow_legacy_id: bool,
-                      errors: dict[str, str]) -> list[tuple[Citizen, bool]]:
-    """Existing citizens by id, new ones built (not yet added); a known ID number links, not duplicates."""
+def resolve_people(unit: Unit, visitors: list[VisitorInput], today: date, allow_legacy_id: bool,
+                   errors: dict[str, str], field: str = "visitors") -> list[tuple[Citizen, bool]]:
+    """Existing citizens by id, new ones built (not yet added); a known ID number links, not duplicates.
+
+    Shared by visits (``visitors``) and letters (``senders``); problems go to ``errors`` under
+    ``field.N.name``.
+    """
     resolved: list[tuple[Citizen, bool]] = []
     seen: set[int] = set()
     for i, v in enumerate(visitors):
-        prefix = f"visitors.{i}."
+        prefix = f"{field}.{i}."
         if v.citizen_id is not None:
             citizen = db.session.get(Citizen, v.citizen_id)
             if citizen is None or citizen.unit_id != unit.id:
@@ -141,6 +145,9 @@ def _resolve_visitors(unit: Unit, visitors: list[VisitorInput], today: date, all
             seen.add(citizen.id)
         resolved.append((citizen, v.is_representative))
     return resolved
+
+
+_resolve_visitors = resolve_people  # transitional name used by the log-book import
 
 
 def _local_timestamp(day: date, at: time | None) -> datetime | None:
@@ -191,7 +198,7 @@ def log_visit(user: User, unit: Unit, data: VisitInput, today: date, *, allow_le
     """
     errors: dict[str, str] = {}
     _check(data, unit, today, errors)
-    people = _resolve_visitors(unit, data.visitors, today, allow_legacy_id, errors)
+    people = resolve_people(unit, data.visitors, today, allow_legacy_id, errors)
     year = data.visited_on.year
     if data.register_no is not None and "register_no" not in errors and _register_no_taken(unit.id, year,
                                                                                          data.register_no):
@@ -228,7 +235,7 @@ def update_visit(visit: Visit, data: VisitInput, *, version: int, today: date) -
     _check(data, unit, today, errors)
     if data.visited_on.year != visit.register_year:
         errors["visited_on"] = "visit_year_change"
-    people = _resolve_visitors(unit, data.visitors, today, False, errors)
+    people = resolve_people(unit, data.visitors, today, False, errors)
     if errors:
         db.session.rollback()
         raise ValidationError(errors)
