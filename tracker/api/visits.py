@@ -59,8 +59,7 @@ def list_visits() -> Response:
     args = parse_query(VisitQuery)
     if args.date_from and args.date_to and args.date_to < args.date_from:
         raise ApiError(400, "invalid", {"to": "date_order"})
-    stmt = service.visits_query(access.visible_units_query(user), args.to_filter(),
-                                confidentiality.identity_search_filter(user))
+    stmt = service.visits_query_for(user, args.to_filter())
     if args.after_id is not None:
         rows: list[Visit] = list(db.session.scalars(  # type: ignore[arg-type]
             stmt.where(Visit.id > args.after_id).order_by(Visit.id).limit(args.per_page)))

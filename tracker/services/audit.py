@@ -138,6 +138,23 @@ def record_event(session: Session, action: str, entity: str, entity_id: int | No
     )
 
 
+def record_reads(entity: str, items: list[tuple[int, int | None]], details: dict[str, Any]) -> None:
+    """Audit views of confidential records at once, in a transaction of their own: a read must be
+    logged even though the page changes nothing, and committing the page's session would expire
+    every object it is about to render."""
+    if not items:
+        return
+    from tracker.extensions import db
+
+    actor = current_actor()
+    text = json.dumps(details, ensure_ascii=False, sort_keys=True)
+    rows = [{"at": utcnow(), "user_id": actor.user_id, "actor": actor.name, "action": "view_confidential",
+             "entity": entity, "entity_id": entity_id, "unit_id": unit_id, "changes": text, "ip": actor.ip}
+            for entity_id, unit_id in items]
+    with db.engine.begin() as conn:
+        conn.execute(insert(AuditEntry.__table__), rows)
+
+
 def _refuse_audit_change(session: Session, flush_context: Any, instances: Any) -> None:
     for obj in list(session.dirty) + list(session.deleted):
         if isinstance(obj, AuditEntry):

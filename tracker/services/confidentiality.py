@@ -14,7 +14,6 @@ from sqlalchemy import ColumnElement
 from sqlalchemy import exists
 from sqlalchemy import true
 
-from tracker.extensions import db
 from tracker.models import Citizen
 from tracker.models import User
 from tracker.models import Visit
@@ -59,7 +58,7 @@ def citizen_scope(user: User) -> ColumnElement[bool]:
 
 def hidden_visit_ids(user: User, visits: Iterable[Visit], *, purpose: str = "view") -> set[int]:
     """IDs of the visits whose people must be hidden from ``user``; each confidential visit shown
-    with its identity is written to the audit log (in the current transaction, committed here)."""
+    with its identity is written to the audit log."""
     hidden, revealed = set(), []
     for visit in visits:
         if not is_confidential(visit):
@@ -68,8 +67,26 @@ def hidden_visit_ids(user: User, visits: Iterable[Visit], *, purpose: str = "vie
             revealed.append(visit)
         else:
             hidden.add(visit.id)
-    for visit in revealed:
-        audit.record_event(db.session, "view_confidential", "visits", visit.id, visit.unit_id, {"purpose": purpose})
-    if revealed:
-        db.session.commit()
+    audit.record_reads("visits", [(v.id, v.unit_id) for v in revealed], {"purpose": purpose})
     return hidden
+
+
+class IdentityMask:
+    """For pages and files built row by row (print, Excel): says which rows to mask and, at the end,
+    audits every confidential row shown with its identity."""
+
+    def __init__(self, user: User) -> None:
+        self.user = user
+        self.revealed: list[tuple[int, int | None]] = []
+
+    def is_hidden(self, visit: Visit) -> bool:
+        if not is_confidential(visit):
+            return False
+        if may_see_identity(self.user, visit):
+            self.revealed.append((visit.id, visit.unit_id))
+            return False
+        return True
+
+    def audit(self, purpose: str) -> None:
+        audit.record_reads("visits", self.revealed, {"purpose": purpose})
+        self.revealed = []

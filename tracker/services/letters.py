@@ -109,10 +109,12 @@ def register_letter(user: User | None, unit: Unit, data: LetterInput, today: dat
     signers = max(data.signer_count or 0, len(people)) or 1
     letter = Letter(
         unit=unit, register_year=year, tracking_code=new_tracking_code(), received_on=data.received_on,
-        channel=data.channel, kind=data.kind, mediation_type=data.mediation_type if data.kind == "mediation" else None,
+        channel=data.channel, kind=data.kind,
+        mediation_type=data.mediation_type if data.kind == "mediation" else None,
         subject=data.subject, summary=data.summary.strip(), anonymous=data.anonymous, signer_count=signers,
         multi_signature=signers >= params_on(data.received_on)["multi_signature_min"],
-        from_body=(data.from_body or "").strip() or None, from_document_no=(data.from_document_no or "").strip() or None,
+        from_body=(data.from_body or "").strip() or None,
+        from_document_no=(data.from_document_no or "").strip() or None,
         from_document_date=data.from_document_date, visit_id=data.visit_id, complex=data.complex,
         second_instance=data.second_instance, duplicate_of_id=data.duplicate_of_id,
         created_by_id=user.id if user else None,

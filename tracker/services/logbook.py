@@ -7,6 +7,7 @@ official Vietnamese headers of the Excel file are also accepted on import (``Exc
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -134,8 +135,11 @@ def _note(visit: Visit) -> str:
     return _join(*extra, visit.note)
 
 
-def cells(visit: Visit, layout: LogBookLayout) -> dict[str, str]:
-    """The text of each column of ``layout`` for ``visit`` (line breaks as "\\n")."""
+def cells(visit: Visit, layout: LogBookLayout, hidden: bool = False) -> dict[str, str]:
+    """The text of each column of ``layout`` for ``visit`` (line breaks as "\\n").
+
+    :param hidden: the reader may not see who came (a denouncer's identity).
+    """
     reps = [vc for vc in visit.visitors if vc.is_representative]
     primary = _primary(visit)
     names = [_citizen_line(primary)] if primary else []
@@ -143,6 +147,8 @@ def cells(visit: Visit, layout: LogBookLayout) -> dict[str, str]:
         names.append(_("Representatives: %(names)s",
                        names=", ".join(vc.citizen.full_name for vc in reps if vc is not primary)))
     ids = [vc.citizen.id_number for vc in visit.visitors if vc.citizen.id_number]
+    if hidden:
+        names, ids = [_("Identity protected")], []
     guided = visit.handling in ("guided", "answered")
     values = {
         "register_no": str(visit.register_no),
@@ -189,13 +195,13 @@ class BookTable:
         return header_rows(self.layout)
 
 
-def book_tables(visits: Iterable[Visit]) -> list[BookTable]:
+def book_tables(visits: Iterable[Visit], is_hidden: Callable[[Visit], bool] = lambda v: False) -> list[BookTable]:
     """Visits (oldest first) split by the form in force on their date, in the order of the forms."""
     tables: dict[str, BookTable] = {}
     for visit in visits:
         layout = layout_for(visit.visited_on)
         table = tables.setdefault(layout.code, BookTable(layout))
-        table.rows.append(cells(visit, layout))
+        table.rows.append(cells(visit, layout, is_hidden(visit)))
         table.first = min(table.first or visit.visited_on, visit.visited_on)
         table.last = max(table.last or visit.visited_on, visit.visited_on)
     order = [layout.code for layout in LOG_BOOK_LAYOUTS]
@@ -270,9 +276,13 @@ def representatives_text(visit: Visit, primary: VisitCitizen | None) -> str:
         for vc in visit.visitors if vc.is_representative and vc is not primary)
 
 
-def excel_values(visit: Visit) -> dict[str, object]:
-    """The value of each Excel column for ``visit``: dates as dates, codes as their (translated) labels."""
-    primary = _primary(visit)
+def excel_values(visit: Visit, hidden: bool = False) -> dict[str, object]:
+    """The value of each Excel column for ``visit``: dates as dates, codes as their (translated) labels.
+
+    :param hidden: the reader may not see who came: the person columns stay empty but the name,
+        which says "identity protected".
+    """
+    primary = None if hidden else _primary(visit)
     citizen = primary.citizen if primary else None
     at = visit.visited_at.astimezone(ZoneInfo(current_app.config["TIMEZONE"])) if visit.visited_at else None
     return {
@@ -283,7 +293,7 @@ def excel_values(visit: Visit) -> dict[str, object]:
         "kind": label("kind", visit.kind),
         "host": label("host", visit.host),
         "host_name": visit.host_name,
-        "full_name": citizen.full_name if citizen else None,
+        "full_name": citizen.full_name if citizen else (_("Identity protected") if hidden else None),
         "id_number": citizen.id_number if citizen else None,
         "birth_year": citizen.birth_year if citizen else None,
         "gender": label("gender", citizen.gender) if citizen and citizen.gender else None,
@@ -306,8 +316,9 @@ def excel_values(visit: Visit) -> dict[str, object]:
     }
 
 
-def excel_rows(visits: Iterable[Visit]) -> Iterator[list[object]]:
+def excel_rows(visits: Iterable[Visit], is_hidden: Callable[[Visit], bool] = lambda v: False
+               ) -> Iterator[list[object]]:
     keys = [c.key for c in EXCEL_COLUMNS]
     for visit in visits:
-        values = excel_values(visit)
+        values = excel_values(visit, is_hidden(visit))
         yield [values[k] for k in keys]

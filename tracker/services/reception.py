@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import ColumnElement
 from sqlalchemy import Select
-from sqlalchemy import exists
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -265,14 +264,16 @@ class VisitFilter:
     group_only: bool = False
 
 
-def visits_query(unit_ids: Select[tuple[int]] | list[int], f: VisitFilter,
+def visits_query(units: Select[tuple[int]] | list[int] | ColumnElement[bool], f: VisitFilter,
                  people_search_scope: ColumnElement[bool] | None = None) -> Select[tuple[Visit]]:
     """Visits of the given units; every filter is a WHERE clause on indexed columns.
 
+    :param units: unit ids (a list or a SELECT), or a ready condition on ``Visit.unit_id``.
     :param people_search_scope: extra condition applied when ``f.q`` searches people, so that a
         search by name cannot find visits whose people are confidential to the searcher.
     """
-    stmt = select(Visit).where(Visit.unit_id.in_(unit_ids))
+    scope = Visit.unit_id.in_(units) if isinstance(units, list | tuple | Select) else units
+    stmt = select(Visit).where(scope)
     if f.date_from:
         stmt = stmt.where(Visit.visited_on >= f.date_from)
     if f.date_to:
@@ -288,15 +289,24 @@ def visits_query(unit_ids: Select[tuple[int]] | list[int], f: VisitFilter,
         if people_search_scope is not None:
             stmt = stmt.where(people_search_scope)
         if text.isdigit():
-            stmt = stmt.where(Visit.register_no == int(text)) if len(text) < 9 else stmt.where(exists().where(
-                VisitCitizen.visit_id == Visit.id, VisitCitizen.citizen_id == Citizen.id,
-                Citizen.id_number == text))
+            stmt = stmt.where(Visit.register_no == int(text)) if len(text) < 9 else stmt.where(Visit.id.in_(
+                select(VisitCitizen.visit_id).join(Citizen, Citizen.id == VisitCitizen.citizen_id)
+                .where(Citizen.id_number == text)))
         else:
             conds = [Citizen.name_key.like("%" + escape_like(w) + "%", escape="\\")
                      for w in fold_diacritics(text).split(" ")[:6]]
-            stmt = stmt.where(exists().where(VisitCitizen.visit_id == Visit.id,
-                                             VisitCitizen.citizen_id == Citizen.id, *conds))
+            # Matching citizens first (a scan of the citizens, not of every visit), then their visits.
+            people = select(VisitCitizen.visit_id).join(Citizen, Citizen.id == VisitCitizen.citizen_id).where(*conds)
+            stmt = stmt.where(Visit.id.in_(people))
     return stmt.options(selectinload(Visit.visitors).selectinload(VisitCitizen.citizen))
+
+
+def visits_query_for(user: User, f: VisitFilter) -> Select[tuple[Visit]]:
+    """The visits ``user`` may see, filtered; a search by name never finds what is confidential to them."""
+    from tracker.services import access
+    from tracker.services import confidentiality
+
+    return visits_query(access.unit_filter(Visit.unit_id, user), f, confidentiality.identity_search_filter(user))
 
 
 def ordered(stmt: Select[tuple[Visit]], *, oldest_first: bool = False) -> Select[tuple[Visit]]:

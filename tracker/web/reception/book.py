@@ -36,6 +36,7 @@ from tracker.models import Unit
 from tracker.models import Visit
 from tracker.services import access
 from tracker.services import audit
+from tracker.services import confidentiality
 from tracker.services import logbook
 from tracker.services import reception as service
 from tracker.services.errors import DomainError
@@ -71,17 +72,19 @@ def _period(table: logbook.BookTable, f: service.VisitFilter) -> tuple[date | No
 def print_book():  # type: ignore[no-untyped-def]
     need("visits.read")
     _form, f = filter_from_args()
-    stmt = service.visits_query(access.visible_units_query(current_user), f)
+    stmt = service.visits_query_for(current_user, f)
     total = db.session.scalar(select(func.count()).select_from(stmt.with_only_columns(Visit.id).subquery())) or 0
     cap = logbook.PRINT_MAX_ROWS
     sections: list[BookSection] = []
     if total <= cap:
         by_unit: dict[int, list[Visit]] = {}
+        hider = confidentiality.IdentityMask(current_user)
         for visit in db.session.scalars(service.ordered(stmt, oldest_first=True)):
             by_unit.setdefault(visit.unit_id, []).append(visit)
         units = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_(list(by_unit))))}
         for unit_id in sorted(by_unit, key=lambda i: (units[i].path, units[i].name)):
-            sections.append(BookSection(units[unit_id], logbook.book_tables(by_unit[unit_id])))
+            sections.append(BookSection(units[unit_id], logbook.book_tables(by_unit[unit_id], hider.is_hidden)))
+        hider.audit("print")
     return render_template("print/logbook.html", sections=sections, total=total, cap=cap,
                            too_many=total > cap, period=lambda t: _period(t, f), unit=current_user.unit)
 
@@ -107,12 +110,14 @@ def export_visits():  # type: ignore[no-untyped-def]
         name = "mau-nhap-so-tiep-cong-dan.xlsx"
     else:
         _form, f = filter_from_args()
-        stmt = service.ordered(service.visits_query(access.visible_units_query(current_user), f), oldest_first=True)
+        stmt = service.ordered(service.visits_query_for(current_user, f), oldest_first=True)
         visits = db.session.scalars(stmt.execution_options(yield_per=500))
-        rows = _counting(logbook.excel_rows(visits), counter)
+        hider = confidentiality.IdentityMask(current_user)
+        rows = _counting(logbook.excel_rows(visits, hider.is_hidden), counter)
         name = f"so-tiep-cong-dan-{local_today():%Y%m%d}.xlsx"
     handle = write_xlsx(logbook.EXCEL_SHEET, _excel_headers(), rows, [c.width for c in logbook.EXCEL_COLUMNS])
     if not template:
+        hider.audit("export")
         audit.record_event(db.session, "export", "visits", None, current_user.unit_id,
                            {"rows": counter[0], "filters": request.args.to_dict()})
         db.session.commit()

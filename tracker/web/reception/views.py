@@ -124,8 +124,7 @@ def _alias_errors(error: DomainError) -> dict[str, str]:
 def list_visits():  # type: ignore[no-untyped-def]
     need("visits.read")
     form, f = filter_from_args()
-    stmt = service.ordered(service.visits_query(access.visible_units_query(current_user), f,
-                                                confidentiality.identity_search_filter(current_user)))
+    stmt = service.ordered(service.visits_query_for(current_user, f))
     page = db.paginate(stmt, per_page=current_app.config["PER_PAGE"], max_per_page=200, error_out=False)
     hidden = confidentiality.hidden_visit_ids(current_user, page.items, purpose="list")
     return render_template("reception/list.html", form=form, page=page, hidden=hidden)
