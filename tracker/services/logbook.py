@@ -276,12 +276,27 @@ def representatives_text(visit: Visit, primary: VisitCitizen | None) -> str:
         for vc in visit.visitors if vc.is_representative and vc is not primary)
 
 
-def excel_values(visit: Visit, hidden: bool = False) -> dict[str, object]:
+class CachedLabels:
+    """``label()`` remembered per code: translating the same few labels for 200,000 rows is most of the cost."""
+
+    def __init__(self) -> None:
+        self._seen: dict[tuple[str, object], str] = {}
+
+    def __call__(self, group: str, code: object) -> str:
+        key = (group, code)
+        if key not in self._seen:
+            self._seen[key] = label(group, code) if group != "yes_no" else (_("Yes") if code else _("No"))
+        return self._seen[key]
+
+
+def excel_values(visit: Visit, hidden: bool = False, label: Callable[[str, object], str] | None = None
+                 ) -> dict[str, object]:
     """The value of each Excel column for ``visit``: dates as dates, codes as their (translated) labels.
 
     :param hidden: the reader may not see who came: the person columns stay empty but the name,
         which says "identity protected".
     """
+    label = label or CachedLabels()
     primary = None if hidden else _primary(visit)
     citizen = primary.citizen if primary else None
     at = visit.visited_at.astimezone(ZoneInfo(current_app.config["TIMEZONE"])) if visit.visited_at else None
@@ -306,7 +321,7 @@ def excel_values(visit: Visit, hidden: bool = False) -> dict[str, object]:
         "classification": label("classification", visit.classification),
         "subject": label("subject", visit.subject),
         "previously_handled_by": visit.previously_handled_by,
-        "within_competence": _("Yes") if visit.within_competence else _("No"),
+        "within_competence": label("yes_no", visit.within_competence),
         "handling": label("handling", visit.handling),
         "handling_document_no": visit.handling_document_no,
         "referred_to": visit.referred_to,
@@ -319,6 +334,7 @@ def excel_values(visit: Visit, hidden: bool = False) -> dict[str, object]:
 def excel_rows(visits: Iterable[Visit], is_hidden: Callable[[Visit], bool] = lambda v: False
                ) -> Iterator[list[object]]:
     keys = [c.key for c in EXCEL_COLUMNS]
+    labels = CachedLabels()
     for visit in visits:
-        values = excel_values(visit, is_hidden(visit))
+        values = excel_values(visit, is_hidden(visit), labels)
         yield [values[k] for k in keys]
