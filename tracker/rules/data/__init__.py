@@ -1,0 +1,1 @@
+"""Shipped rule data (seeds of the rule tables): the law's deadlines and the official calendar."""
