@@ -475,7 +475,16 @@ def check_rows(unit: Unit, rows: list[ParsedRow], today: date) -> list[tuple[Par
 def _insert(user: User | None, unit: Unit, rows: list[ParsedRow], today: date) -> None:
     """All rows in the current transaction: those with their own register numbers first, so that the numbers
     given automatically to the others come after them."""
-    for row in sorted(rows, key=lambda r: r.data.register_no is None):
+    explicit = [r for r in rows if r.data.register_no is not None]
+    automatic = [r for r in rows if r.data.register_no is None]
+    highest: dict[int, int] = {}
+    for row in explicit:
+        year = row.data.visited_on.year
+        highest[year] = max(highest.get(year, 0), row.data.register_no or 0)
+    for row in explicit + automatic:
+        if row is (automatic[0] if automatic else None):
+            for year, number in highest.items():  # once per year, before numbers are handed out
+                counters.raise_to(unit.id, reception.BOOK, year, number)
         data = row.data
         errors: dict[str, str] = {}
         people = reception._resolve_visitors(unit, data.visitors, today, True, errors)
@@ -488,8 +497,10 @@ def _insert(user: User | None, unit: Unit, rows: list[ParsedRow], today: date) -
             visit.register_no = counters.next_number(unit.id, reception.BOOK, year)
         else:
             visit.register_no = data.register_no
-            counters.raise_to(unit.id, reception.BOOK, year, data.register_no)
         db.session.add(visit)
+    if not automatic:
+        for year, number in highest.items():
+            counters.raise_to(unit.id, reception.BOOK, year, number)
     db.session.flush()
 
 
