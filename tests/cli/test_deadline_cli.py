@@ -121,3 +121,19 @@ def test_a_calendar_day_needs_a_valid_date_and_a_document(seeded, runner) -> Non
     empty = runner.invoke(args=["calendar", "day-off", "2026-12-31", "--basis", "  "])
     assert empty.exit_code == 1 and len(empty.stderr.strip().splitlines()) == 1
     assert db.session.scalar(select(CalendarDay).where(CalendarDay.basis == "  ")) is None
+
+
+def test_the_service_finds_the_rule_in_force_and_turns_engine_errors_into_rule_errors(seeded) -> None:
+    from datetime import date
+
+    from tracker.services import deadlines as engine
+    from tracker.services.errors import RuleError
+
+    assert engine.rule_for("land_dispute", "resolve", date(2025, 7, 1)).code == "land_dispute.resolve.2025"
+    with pytest.raises(engine.NoRuleError):
+        engine.rule_for("land_dispute", "resolve", date(2025, 6, 30))
+    with pytest.raises(RuleError) as refused:
+        engine.compute("denunciation", "resolve", date(2026, 3, 2), extensions=3)
+    assert refused.value.code == "deadline_too_many_extensions" and refused.value.params["max"] == 2
+    paused = engine.compute("denunciation", "resolve", date(2026, 3, 2), pauses=[(date(2026, 3, 10), None)])
+    assert paused.due_on is None

@@ -8,6 +8,7 @@ changes (a cheap fingerprint query per request).
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -31,8 +32,10 @@ from tracker.rules.data.deadlines_vn import DEADLINE_SEED
 from tracker.rules.deadlines import Deadline
 from tracker.rules.deadlines import DeadlineError
 from tracker.rules.deadlines import DeadlineRule
+from tracker.rules.deadlines import NoRuleError
 from tracker.rules.deadlines import Pause
 from tracker.rules.deadlines import compute_due_on
+from tracker.rules.deadlines import select_rule
 from tracker.services.errors import RuleError
 from tracker.services.errors import ValidationError
 
@@ -47,6 +50,9 @@ MESSAGES.update({
     "deadline_extensions_invalid": _l("The number of extensions must be a whole number from 0."),
     "calendar_kind_invalid": _l("Unknown kind of calendar day."),
 })
+
+__all__ = ["NoRuleError", "compute", "deadline_rules", "invalidate", "load_overrides", "load_rules", "rule_for",
+           "seed_calendar", "seed_deadline_rules", "set_calendar_day", "working_calendar"]
 
 RULE_FIELDS = ("code", "kind", "step", "days", "day_kind", "effective_from", "legal_basis", "certainty", "complex",
                "remote_area", "second_instance", "max_extensions", "extension_days", "pause_rule", "effective_to",
@@ -132,8 +138,16 @@ def invalidate() -> None:
         g.pop(_CACHE_KEY, None)
 
 
+def rule_for(kind: str, step: str, on: date, *, complex: bool = False, remote_area: bool = False,
+             second_instance: bool = False) -> DeadlineRule:
+    """The rule row in force on ``on`` for these flags; raises :class:`NoRuleError` (the engine's)
+    when the law in force has no such step (e.g. a commune land-dispute decision before 1 Jul 2025)."""
+    flags = {"complex": complex, "remote_area": remote_area, "second_instance": second_instance}
+    return select_rule(deadline_rules(), kind, step, on, flags)
+
+
 def compute(kind: str, step: str, start: date, *, complex: bool = False, remote_area: bool = False,
-            second_instance: bool = False, extensions: int = 0, pauses: tuple[Pause, ...] = ()) -> Deadline:
+            second_instance: bool = False, extensions: int = 0, pauses: Sequence[Pause] = ()) -> Deadline:
     """Due date of one step from the rules and calendar in the database (see
     :func:`tracker.rules.deadlines.compute_due_on`).
 
