@@ -290,14 +290,14 @@ def visits_query(units: Select[tuple[int]] | list[int] | ColumnElement[bool], f:
             stmt = stmt.where(people_search_scope)
         if text.isdigit():
             stmt = stmt.where(Visit.register_no == int(text)) if len(text) < 9 else stmt.where(Visit.id.in_(
-                select(VisitCitizen.visit_id).join(Citizen, Citizen.id == VisitCitizen.citizen_id)
-                .where(Citizen.id_number == text)))
+                select(VisitCitizen.visit_id).where(
+                    VisitCitizen.citizen_id.in_(select(Citizen.id).where(Citizen.id_number == text)))))
         else:
             conds = [Citizen.name_key.like("%" + escape_like(w) + "%", escape="\\")
                      for w in fold_diacritics(text).split(" ")[:6]]
             # Matching citizens first (a scan of the citizens, not of every visit), then their visits.
-            people = select(VisitCitizen.visit_id).join(Citizen, Citizen.id == VisitCitizen.citizen_id).where(*conds)
-            stmt = stmt.where(Visit.id.in_(people))
+            matching = select(Citizen.id).where(*conds)
+            stmt = stmt.where(Visit.id.in_(select(VisitCitizen.visit_id).where(VisitCitizen.citizen_id.in_(matching))))
     return stmt.options(selectinload(Visit.visitors).selectinload(VisitCitizen.citizen))
 
 
