@@ -2,7 +2,7 @@
 
 Steps: read the workbook (refusing what is not an .xlsx, formulas and oversized files) → turn each row into
 a ``VisitInput`` → check it with the same rules as the visit form (``reception._check`` and
-``reception._resolve_visitors``) without writing → check register numbers against the file and the
+``reception.resolve_people``) without writing → check register numbers against the file and the
 database → then, only if every row is clean and this is not a dry run, insert all rows in one transaction.
 Errors name the row (as numbered in Excel) and the column (as headed in the file).
 """
@@ -414,7 +414,7 @@ def validate_visit(unit: Unit, data: reception.VisitInput, today: date, *, allow
     """Every problem of ``data`` as ``{field: code}``, by the rules of the visit form; writes nothing."""
     errors: dict[str, str] = {}
     reception._check(data, unit, today, errors)
-    reception._resolve_visitors(unit, data.visitors, today, allow_legacy_id, errors)
+    reception.resolve_people(unit, data.visitors, today, allow_legacy_id, errors)
     return errors
 
 
@@ -487,7 +487,7 @@ def _insert(user: User | None, unit: Unit, rows: list[ParsedRow], today: date) -
                 counters.raise_to(unit.id, reception.BOOK, year, number)
         data = row.data
         errors: dict[str, str] = {}
-        people = reception._resolve_visitors(unit, data.visitors, today, True, errors)
+        people = reception.resolve_people(unit, data.visitors, today, True, errors)
         if errors:  # checked before; only a concurrent change can bring this
             raise ImportFailed([RowError(row.row, str(COLUMNS[_column_of(k)].header), c) for k, c in errors.items()])
         year = data.visited_on.year

@@ -146,9 +146,6 @@ def resolve_people(unit: Unit, visitors: list[VisitorInput], today: date, allow_
     return resolved
 
 
-_resolve_visitors = resolve_people  # transitional name used by the log-book import
-
-
 def _local_timestamp(day: date, at: time | None) -> datetime | None:
     if at is None:
         return None
