@@ -21,23 +21,16 @@ def fail(error: DomainError | str, **params: object) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from tracker.cli.calendar import calendar_cli
+    from tracker.cli.deadline import deadline_cli
+    from tracker.cli.deadline import rules_cli
+    from tracker.cli.demo import demo_cli
+    from tracker.cli.imports import import_cli
     from tracker.cli.setup import setup_cli
     from tracker.cli.tokens import tokens_cli
     from tracker.cli.units import units_cli
     from tracker.cli.users import users_cli
 
-    for group in (units_cli, users_cli, tokens_cli, setup_cli):
+    for group in (units_cli, users_cli, tokens_cli, setup_cli, demo_cli, import_cli, deadline_cli, rules_cli,
+                  calendar_cli):
         app.cli.add_command(group)
-    try:
-        from tracker.cli.calendar import calendar_cli
-        from tracker.cli.deadline import deadline_cli
-        from tracker.cli.deadline import rules_cli
-        from tracker.cli.demo import demo_cli
-        from tracker.cli.imports import import_cli
-
-        app.cli.add_command(demo_cli)
-        app.cli.add_command(import_cli)
-        for command in (deadline_cli, rules_cli, calendar_cli):
-            app.cli.add_command(command)
-    except ImportError:  # pragma: no cover - built in a later step
-        pass
