@@ -15,6 +15,7 @@ from tracker.models import CasePause
 from tracker.models import Clock
 from tracker.models import Letter
 from tracker.services import deadlines as engine
+from tracker.services.errors import RuleError
 
 
 def _split(clock_key: str) -> tuple[str, str]:
@@ -52,11 +53,18 @@ def _apply(clock: Clock, flags: dict[str, object], pauses: list[tuple[date, date
 
 
 def start_clock(clock_key: str, start_on: date, *, unit_id: int, letter: Letter | None = None,
-                case: Case | None = None) -> Clock:
+                case: Case | None = None) -> Clock | None:
+    """Start one clock; None when no rule of that step was in force on ``start_on`` (the law of
+    that day had no such deadline, e.g. the 45-day backstop before 1 July 2026)."""
     flags = case_flags(case) if case is not None else letter_flags(letter)  # type: ignore[arg-type]
     clock = Clock(unit_id=unit_id, letter_id=letter.id if letter else None, case_id=case.id if case else None,
                   clock=clock_key, start_on=start_on, status="open", rule_code="")
-    _apply(clock, flags, pauses_of(case))
+    try:
+        _apply(clock, flags, pauses_of(case))
+    except RuleError as exc:
+        if exc.code == "deadline_no_rule":
+            return None
+        raise
     db.session.add(clock)
     return clock
 

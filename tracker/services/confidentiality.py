@@ -12,9 +12,14 @@ from collections.abc import Iterable
 
 from sqlalchemy import ColumnElement
 from sqlalchemy import exists
+from sqlalchemy import select
 from sqlalchemy import true
 
+from tracker.extensions import db
+from tracker.models import Case
 from tracker.models import Citizen
+from tracker.models import Letter
+from tracker.models import LetterSender
 from tracker.models import User
 from tracker.models import Visit
 from tracker.models import VisitCitizen
@@ -49,11 +54,15 @@ def citizen_scope(user: User) -> ColumnElement[bool]:
     only as a denouncer (their mere presence would point at the denunciation)."""
     if user.role in CLEARED_ROLES:
         return true()
-    linked = exists().where(VisitCitizen.citizen_id == Citizen.id, VisitCitizen.visit_id == Visit.id)
-    confidential = linked.where(Visit.classification.in_(CONFIDENTIAL_CLASSIFICATIONS))
-    ordinary = exists().where(VisitCitizen.citizen_id == Citizen.id, VisitCitizen.visit_id == Visit.id,
-                              Visit.classification.not_in(CONFIDENTIAL_CLASSIFICATIONS))
-    return ~confidential | ordinary
+    confidential_visit = exists().where(VisitCitizen.citizen_id == Citizen.id, VisitCitizen.visit_id == Visit.id,
+                                        Visit.classification.in_(CONFIDENTIAL_CLASSIFICATIONS))
+    confidential_letter = exists().where(LetterSender.citizen_id == Citizen.id, LetterSender.letter_id == Letter.id,
+                                         Letter.kind.in_(CONFIDENTIAL_CLASSIFICATIONS))
+    ordinary_visit = exists().where(VisitCitizen.citizen_id == Citizen.id, VisitCitizen.visit_id == Visit.id,
+                                    Visit.classification.not_in(CONFIDENTIAL_CLASSIFICATIONS))
+    ordinary_letter = exists().where(LetterSender.citizen_id == Citizen.id, LetterSender.letter_id == Letter.id,
+                                     Letter.kind.not_in(CONFIDENTIAL_CLASSIFICATIONS))
+    return ~(confidential_visit | confidential_letter) | ordinary_visit | ordinary_letter
 
 
 def hidden_visit_ids(user: User, visits: Iterable[Visit], *, purpose: str = "view") -> set[int]:
@@ -90,3 +99,51 @@ class IdentityMask:
     def audit(self, purpose: str) -> None:
         audit.record_reads("visits", self.revealed, {"purpose": purpose})
         self.revealed = []
+
+
+def _letter_handlers(letter: Letter) -> set[int]:
+    ids = {letter.handler_id} if letter.handler_id else set()
+    ids |= set(db.session.scalars(select(Case.handler_id).where(Case.letter_id == letter.id,
+                                                                Case.handler_id.is_not(None))))
+    return ids
+
+
+def letter_is_confidential(letter: Letter) -> bool:
+    return letter.kind in CONFIDENTIAL_CLASSIFICATIONS
+
+
+def may_see_letter_identity(user: User, letter: Letter) -> bool:
+    """Senders of a denunciation: the unit's reception officers and leaders, and the handlers
+    assigned to it (its case's handler)."""
+    if not letter_is_confidential(letter):
+        return True
+    return is_cleared_for_unit(user, letter.unit_id) or user.id in _letter_handlers(letter)
+
+
+def may_see_case_identity(user: User, case: Case) -> bool:
+    if case.kind not in CONFIDENTIAL_CLASSIFICATIONS:
+        return True
+    return is_cleared_for_unit(user, case.unit_id) or user.id == case.handler_id or (
+        case.letter is not None and user.id in _letter_handlers(case.letter))
+
+
+def letter_search_filter(user: User) -> ColumnElement[bool]:
+    """Letters a search by a sender's name or ID number may find for ``user``."""
+    if user.role in CLEARED_ROLES:
+        return Letter.kind.not_in(CONFIDENTIAL_CLASSIFICATIONS) | (Letter.unit_id == user.unit_id)
+    handled = select(Case.letter_id).where(Case.handler_id == user.id, Case.letter_id.is_not(None))
+    return Letter.kind.not_in(CONFIDENTIAL_CLASSIFICATIONS) | Letter.id.in_(handled) | (Letter.handler_id == user.id)
+
+
+def record_letter_reads(user: User, letters: Iterable[Letter], purpose: str) -> set[int]:
+    """IDs of letters whose senders must be hidden from ``user``; audits each confidential sight."""
+    hidden, revealed = set(), []
+    for letter in letters:
+        if not letter_is_confidential(letter):
+            continue
+        if may_see_letter_identity(user, letter):
+            revealed.append((letter.id, letter.unit_id))
+        else:
+            hidden.add(letter.id)
+    audit.record_reads("letters", revealed, {"purpose": purpose})
+    return hidden

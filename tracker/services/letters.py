@@ -236,7 +236,8 @@ def decide_handling(user: User | None, letter: Letter, data: HandlingInput, toda
     if data.decision == "transfer" and kind in lc.TRANSFER_CLOCK:
         transfer = clocks.start_clock(lc.TRANSFER_CLOCK[kind], letter.received_on, unit_id=letter.unit_id,
                                       letter=letter)
-        open_letter_clocks.append(transfer)
+        if transfer is not None:
+            open_letter_clocks.append(transfer)
     clocks.stop_clocks(open_letter_clocks, data.on)
     case = None
     if data.decision == "accept":
