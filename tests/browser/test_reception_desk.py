@@ -77,3 +77,21 @@ def test_the_citizen_search_finds_names_typed_without_diacritics(page: Page, liv
     expect(page.locator("table.list")).not_to_contain_text("Nguyễn Văn An")
     page.goto(live_server + "/visits/")
     page.screenshot(path=str(shots / "visit-list.png"), full_page=True)
+
+
+def test_the_log_book_prints_on_a4_landscape_in_the_official_columns(page: Page, live_server: str,
+                                                                       live_app, shots) -> None:  # type: ignore[no-untyped-def]
+    seed(live_app)
+    log_in(page, live_server)
+    page.goto(live_server + "/visits/")
+    page.locator("a[href*='/visits/print']").first.click()
+    expect(page.locator("body")).to_contain_text("SỔ TIẾP CÔNG DÂN")
+    expect(page.locator("body")).to_contain_text("Nguyễn Văn An")
+    expect(page.locator("body")).to_contain_text("05/02/2026")
+    # Visits of 2026 before 1 July are in the form of Thông tư 04/2021 (Mẫu số 03).
+    expect(page.locator("body")).to_contain_text("04/2021/TT-TTCP")
+    page.screenshot(path=str(shots / "log-book-print.png"), full_page=True)
+    page.emulate_media(media="print")
+    pdf = page.pdf(format="A4", landscape=True, print_background=True)
+    (shots / "log-book.pdf").write_bytes(pdf)
+    assert pdf.startswith(b"%PDF") and len(pdf) > 5000
