@@ -11,6 +11,7 @@ from tracker.models.letters import Attachment
 from tracker.models.letters import Letter
 from tracker.models.letters import LetterSender
 from tracker.models.reception import ReceptionSession
+from tracker.models.reports import Report
 from tracker.models.reception import RegisterCounter
 from tracker.models.reception import Visit
 from tracker.models.reception import VisitCitizen
@@ -20,8 +21,17 @@ from tracker.models.rules import RuleParam
 from tracker.models.units import Unit
 from tracker.models.users import ApiToken
 from tracker.models.users import User
+from tracker.models.weekly import Instruction
+from tracker.models.weekly import JobRun
+from tracker.models.weekly import Notification
+from tracker.models.weekly import WeeklySnapshot
 
 __all__ = [
+    "Instruction",
+    "JobRun",
+    "Notification",
+    "Report",
+    "WeeklySnapshot",
     "Attachment",
     "Case",
     "CaseEvent",

@@ -34,6 +34,15 @@ class Unit(VersionMixin, TimestampMixin, Base):
     reception_weekday: Mapped[int | None] = mapped_column(Integer, default=4)
     address: Mapped[str | None] = mapped_column(String(300))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Reminders: how many days before a due date handlers are told (a unit setting, not law).
+    reminder_days: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
+    # When the weekly list is frozen: ISO weekday and local time "HH:MM".
+    snapshot_weekday: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    snapshot_time: Mapped[str] = mapped_column(String(5), default="07:00", server_default="07:00")
+    # Reports: "official" cut-off periods (TT 06/2025: 15th → 14th) or plain "calendar" periods;
+    # and whether numbers under ten are written with a leading zero ("02 đơn").
+    report_convention: Mapped[str] = mapped_column(String(16), default="official", server_default="official")
+    leading_zero: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
 
     parent: Mapped[Unit | None] = relationship(remote_side=[id])
 
