@@ -28,4 +28,5 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     setup.register_blueprints(app)
     setup.register_cli(app)
     setup.register_request_hooks(app)
+    setup.start_scheduler(app)
     return app

@@ -124,3 +124,20 @@ def register_request_hooks(app: Flask) -> None:
     @app.teardown_appcontext
     def _forget_actor(exc: BaseException | None) -> None:
         g.pop("audit_actor", None)
+
+
+def start_scheduler(app: Flask) -> None:
+    """TRACKER_SCHEDULER=on: jobs inside this (single-process) server; never in tests, never in the
+    reloader's parent process, never in CLI commands (``scheduler run`` is the separate process)."""
+    import os
+    import sys
+
+    if str(app.config.get("SCHEDULER", "off")).lower() not in ("on", "1", "true") or app.testing:
+        return
+    if os.environ.get("FLASK_RUN_FROM_CLI") == "true" and os.environ.get("WERKZEUG_RUN_MAIN") != "true":
+        return
+    if "flask" in os.path.basename(sys.argv[0]) and "run" not in sys.argv:
+        return
+    from tracker.jobs.runner import start_background
+
+    start_background(app)

@@ -31,7 +31,7 @@ OUTCOMES: dict[str, tuple[str, ...]] = {
 }
 ALL_OUTCOMES = tuple(sorted({o for v in OUTCOMES.values() for o in v} | {"withdrawn", "terminated", "sent_up"}))
 ACTIONS = ("assign", "verify", "dialogue", "mediate", "extend", "suspend", "resume", "conclude", "withdraw",
-           "terminate", "send_up", "open_dispute", "note")
+           "terminate", "send_up", "open_dispute", "note", "submit")
 DELAY_REASONS = ("waiting_other_body", "citizen_unreachable", "site_verification", "expert_assessment",
                  "complex_matter", "workload", "other")
 
@@ -52,6 +52,8 @@ def _common(extra: tuple[Transition, ...]) -> dict[str, Transition]:
     base = (
         Transition("assign", _WORKING + ("suspended",), None),
         Transition("note", CASE_STATUSES, None),
+        # The handler submits a draft decision, conclusion or answer for the chairperson's signature.
+        Transition("submit", _WORKING, None),
         Transition("suspend", _WORKING, "suspended"),
         Transition("resume", ("suspended",), None),  # back to the status before the suspension
         Transition("withdraw", _WORKING + ("suspended",), "terminated"),
@@ -191,3 +193,5 @@ CASE_CLOCKS: dict[str, tuple[tuple[str, str], ...]] = {
 # A clock that the first action of the kind satisfies (mediation must *start* within its time).
 MET_BY_ACTION = {"mediation.start": "mediate"}
 CLOSING_ACTIONS = ("conclude", "withdraw", "terminate", "send_up")
+# Actions of the chairperson that answer a submission (the case no longer waits for a decision).
+DECIDING_ACTIONS = CLOSING_ACTIONS + ("extend", "suspend", "open_dispute")

@@ -153,6 +153,10 @@ def apply_case_action(user: User | None, case: Case, data: ActionInput, today: d
         case.status_before_suspension = None
     elif data.action == "extend":
         case.extensions += 1
+    if data.action == "submit":
+        case.awaiting_decision = True
+    elif data.action in lc.DECIDING_ACTIONS:
+        case.awaiting_decision = False
     met = [c for c in clocks.open_clocks(case_id=case.id) if lc.MET_BY_ACTION.get(c.clock) == data.action]
     clocks.stop_clocks(met, data.on)
     case.status = after

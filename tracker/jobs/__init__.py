@@ -1,0 +1,1 @@
+"""Scheduled jobs: declared as data, run exactly once per slot, catching up after downtime."""

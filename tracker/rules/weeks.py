@@ -1,0 +1,46 @@
+"""ISO weeks ("2026-W48"): parse, format, and the dates they span (ISO 8601; years with week 53)."""
+from __future__ import annotations
+
+import re
+from datetime import date
+from datetime import timedelta
+
+_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+
+
+class WeekError(ValueError):
+    code = "week_invalid"
+
+
+def week_code(day: date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def parse_week(code: str) -> tuple[date, date]:
+    """Monday and Sunday of an ISO week; refuses week 53 in a year that has only 52."""
+    match = _WEEK.match(code.strip())
+    if not match:
+        raise WeekError(code)
+    year, week = int(match.group(1)), int(match.group(2))
+    if week < 1 or week > weeks_in_year(year):
+        raise WeekError(code)
+    monday = date.fromisocalendar(year, week, 1)
+    return monday, monday + timedelta(days=6)
+
+
+def weeks_in_year(year: int) -> int:
+    # 28 December is always in the last ISO week of its year.
+    return date(year, 12, 28).isocalendar()[1]
+
+
+def shift_week(code: str, weeks: int) -> str:
+    monday, _ = parse_week(code)
+    return week_code(monday + timedelta(weeks=weeks))
+
+
+def reference_day(code: str, today: date) -> date:
+    """The day a week's list is seen from: today within the week, else its Monday (a future week)
+    or its Sunday (a past one)."""
+    monday, sunday = parse_week(code)
+    return min(max(today, monday), sunday)

@@ -1,0 +1,41 @@
+"""Daily reminders: handlers for cases due within the unit's window and for overdue ones; the
+chairperson for overdue ones. One notification per clock, person and day (dedupe keys)."""
+from __future__ import annotations
+
+from datetime import date
+from datetime import timedelta
+
+from sqlalchemy import and_
+from sqlalchemy import select
+
+from tracker.extensions import db
+from tracker.models import Case
+from tracker.models import Clock
+from tracker.models import Unit
+from tracker.models import User
+from tracker.services.inbox import notify
+
+CHAIR_ROLES = ("chair",)
+
+
+def send_reminders(unit: Unit, today: date) -> int:
+    """Write today's reminders for ``unit`` (in the caller's transaction); returns how many were new."""
+    horizon = today + timedelta(days=unit.reminder_days)
+    rows = db.session.execute(
+        select(Clock.id, Clock.clock, Clock.due_on, Case.id, Case.handler_id)
+        .join(Case, and_(Case.id == Clock.case_id, Case.is_open.is_(True)))
+        .where(Clock.unit_id == unit.id, Clock.status == "open", Clock.due_on.is_not(None),
+               Clock.due_on <= horizon)).all()
+    chairs = list(db.session.scalars(select(User.id).where(User.unit_id == unit.id, User.role.in_(CHAIR_ROLES),
+                                                           User.active.is_(True))))
+    added = 0
+    for clock_id, step, due, case_id, handler_id in rows:
+        overdue = due < today
+        params = {"case_id": case_id, "step": step, "due": due.strftime("%d/%m/%Y"),
+                  "days": (today - due).days if overdue else (due - today).days}
+        code = "remind_overdue" if overdue else "remind_due"
+        targets = ([handler_id] if handler_id else []) + (chairs if overdue else [])
+        for user_id in dict.fromkeys(targets):
+            added += notify(user_id, unit.id, "reminder", code, params,
+                            f"remind:{clock_id}:{user_id}:{today.isoformat()}", case_id=case_id)
+    return added

@@ -1,0 +1,162 @@
+"""The chairperson's weekly list, computed by a handful of SQL queries whatever the number of cases.
+
+Sections: cases due this week, overdue cases (days over, delay reason), new letters and cases since
+the previous week, letters whose handling time runs out, cases waiting for the chair's decision,
+open instructions, and this week's reception sessions. No section ever carries a denouncer's
+identity: items describe cases, never their senders.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import and_
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+
+from tracker.extensions import db
+from tracker.models import Case
+from tracker.models import Clock
+from tracker.models import Instruction
+from tracker.models import Letter
+from tracker.models import ReceptionSession
+from tracker.models import Unit
+from tracker.models import User
+from tracker.models import Visit
+from tracker.models import WeeklySnapshot
+from tracker.models.base import utcnow
+from tracker.rules.weeks import parse_week
+from tracker.rules.weeks import reference_day
+from tracker.services.errors import ConflictError
+
+SECTION_LIMIT = 500  # a commune has tens of open cases; the cap only protects the page
+
+
+@dataclass
+class WeeklyFilter:
+    handler_id: int | None = None
+    kind: str | None = None
+
+
+def _case_item(case: Case, clock: str | None, due: date | None, ref: date, handler: str | None,
+               delay_reason: str | None = None) -> dict[str, Any]:
+    return {
+        "case_id": case.id, "kind": case.kind, "status": case.status, "step": clock,
+        "due_on": due.isoformat() if due else None,
+        "days_overdue": (ref - due).days if due and due < ref else 0,
+        "days_left": (due - ref).days if due and due >= ref else None,
+        "handler": handler, "handler_id": case.handler_id, "summary": case.summary[:160],
+        "delay_reason": delay_reason,
+    }
+
+
+def _filters(stmt: Any, f: WeeklyFilter) -> Any:
+    if f.handler_id:
+        stmt = stmt.where(Case.handler_id == f.handler_id)
+    if f.kind:
+        stmt = stmt.where(Case.kind == f.kind)
+    return stmt
+
+
+def build_weekly(unit: Unit, week: str, today: date, f: WeeklyFilter | None = None) -> dict[str, Any]:
+    """The weekly list of ``unit`` for ISO ``week`` seen on ``today`` (the unit's local date).
+
+    :raises tracker.rules.weeks.WeekError: a malformed week code.
+    """
+    f = f or WeeklyFilter()
+    monday, sunday = parse_week(week)
+    ref = reference_day(week, today)
+    handler = aliased(User)
+    # 1. Every open case clock due by Sunday: due this week or overdue, most urgent first.
+    rows = db.session.execute(_filters(
+        select(Case, Clock.clock, Clock.due_on, Clock.delay_reason, handler.full_name, handler.username)
+        .join(Clock, and_(Clock.case_id == Case.id, Clock.status == "open"))
+        .outerjoin(handler, handler.id == Case.handler_id)
+        .where(Case.unit_id == unit.id, Case.is_open.is_(True), Clock.due_on <= sunday)
+        .order_by(Clock.due_on, Case.id).limit(SECTION_LIMIT * 2), f)).all()
+    due_this_week, overdue = [], []
+    for case, clock, due, reason, full_name, username in rows:
+        item = _case_item(case, clock, due, ref, full_name or username, reason)
+        (overdue if due < ref else due_this_week).append(item)
+    # 2. New since the previous week's list: letters received and cases accepted.
+    since = monday - timedelta(days=7)
+    new_cases = db.session.execute(_filters(
+        select(Case, handler.full_name, handler.username).outerjoin(handler, handler.id == Case.handler_id)
+        .where(Case.unit_id == unit.id, Case.accepted_on >= since, Case.accepted_on <= ref)
+        .order_by(Case.accepted_on.desc(), Case.id.desc()).limit(SECTION_LIMIT), f)).all()
+    new_letters = db.session.execute(
+        select(Letter.id, Letter.register_no, Letter.register_year, Letter.kind, Letter.received_on,
+               Letter.status, Letter.channel)
+        .where(Letter.unit_id == unit.id, Letter.received_on >= since, Letter.received_on <= ref)
+        .order_by(Letter.received_on.desc(), Letter.id.desc()).limit(SECTION_LIMIT)).all()
+    # 3. Letters not yet handled whose legal handling time ends by Sunday.
+    letters_due = db.session.execute(
+        select(Letter.id, Letter.register_no, Letter.register_year, Letter.kind, Clock.clock, Clock.due_on)
+        .join(Clock, and_(Clock.letter_id == Letter.id, Clock.status == "open"))
+        .where(Letter.unit_id == unit.id, Letter.status == "registered", Clock.due_on <= sunday)
+        .order_by(Clock.due_on, Letter.id).limit(SECTION_LIMIT)).all()
+    # 4. Waiting for the chairperson's decision or signature.
+    awaiting = db.session.execute(_filters(
+        select(Case, handler.full_name, handler.username).outerjoin(handler, handler.id == Case.handler_id)
+        .where(Case.unit_id == unit.id, Case.is_open.is_(True), Case.awaiting_decision.is_(True))
+        .order_by(Case.next_due_on, Case.id).limit(SECTION_LIMIT), f)).all()
+    # 5. Open instructions and this week's reception sessions (with the visits they received).
+    instructions = db.session.execute(
+        select(Instruction.id, Instruction.case_id, Instruction.text, Instruction.due_on, Instruction.assignee_id)
+        .where(Instruction.unit_id == unit.id, Instruction.done_on.is_(None))
+        .order_by(Instruction.due_on, Instruction.id).limit(SECTION_LIMIT)).all()
+    sessions = db.session.execute(
+        select(ReceptionSession.id, ReceptionSession.held_on, ReceptionSession.kind, ReceptionSession.host,
+               ReceptionSession.host_name, func.count(Visit.id))
+        .outerjoin(Visit, Visit.session_id == ReceptionSession.id)
+        .where(ReceptionSession.unit_id == unit.id, ReceptionSession.held_on.between(monday, sunday))
+        .group_by(ReceptionSession.id).order_by(ReceptionSession.held_on)).all()
+    return {
+        "unit": unit.code, "week": week, "from": monday.isoformat(), "to": sunday.isoformat(),
+        "seen_on": ref.isoformat(),
+        "due_this_week": due_this_week,
+        "overdue": sorted(overdue, key=lambda i: -i["days_overdue"]),
+        "new": [_case_item(c, c.next_clock, c.next_due_on, ref, n or u) for c, n, u in new_cases],
+        "new_letters": [{"letter_id": r[0], "register_no": r[1], "year": r[2], "kind": r[3],
+                         "received_on": r[4].isoformat(), "status": r[5], "channel": r[6]} for r in new_letters],
+        "letters_due": [{"letter_id": r[0], "register_no": r[1], "year": r[2], "kind": r[3], "step": r[4],
+                         "due_on": r[5].isoformat(), "days_overdue": max(0, (ref - r[5]).days)}
+                        for r in letters_due],
+        "awaiting_decision": [_case_item(c, c.next_clock, c.next_due_on, ref, n or u) for c, n, u in awaiting],
+        "instructions": [{"instruction_id": r[0], "case_id": r[1], "text": r[2],
+                          "due_on": r[3].isoformat() if r[3] else None, "assignee_id": r[4]} for r in instructions],
+        "sessions": [{"session_id": r[0], "held_on": r[1].isoformat(), "kind": r[2], "host": r[3],
+                      "host_name": r[4], "visits": r[5]} for r in sessions],
+    }
+
+
+def freeze_week(unit: Unit, week: str, today: date) -> WeeklySnapshot:
+    """Keep the list as it stands; a week already frozen is left as it was (idempotent)."""
+    existing = db.session.scalar(select(WeeklySnapshot).where(WeeklySnapshot.unit_id == unit.id,
+                                                              WeeklySnapshot.week == week))
+    if existing is not None:
+        return existing
+    snapshot = WeeklySnapshot(unit_id=unit.id, week=week,
+                              data=json.dumps(build_weekly(unit, week, today), ensure_ascii=False))
+    db.session.add(snapshot)
+    db.session.commit()
+    return snapshot
+
+
+def snapshot_of(unit_id: int, week: str) -> WeeklySnapshot | None:
+    return db.session.scalar(select(WeeklySnapshot).where(WeeklySnapshot.unit_id == unit_id,
+                                                          WeeklySnapshot.week == week))
+
+
+def mark_reviewed(user: User, unit: Unit, week: str, today: date) -> WeeklySnapshot:
+    """The chairperson marks the week's list as reviewed (freezing it first if the job has not)."""
+    snapshot = freeze_week(unit, week, today)
+    if snapshot.reviewed_at is not None:
+        raise ConflictError("week_already_reviewed")
+    snapshot.reviewed_by_id, snapshot.reviewed_at = user.id, utcnow()
+    db.session.commit()
+    return snapshot
