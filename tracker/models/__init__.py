@@ -11,10 +11,10 @@ from tracker.models.letters import Attachment
 from tracker.models.letters import Letter
 from tracker.models.letters import LetterSender
 from tracker.models.reception import ReceptionSession
-from tracker.models.reports import Report
 from tracker.models.reception import RegisterCounter
 from tracker.models.reception import Visit
 from tracker.models.reception import VisitCitizen
+from tracker.models.reports import Report
 from tracker.models.rules import CalendarDay
 from tracker.models.rules import DeadlineRuleRow
 from tracker.models.rules import RuleParam
