@@ -136,12 +136,16 @@ def letter_search_filter(user: User) -> ColumnElement[bool]:
 
 
 def record_letter_reads(user: User, letters: Iterable[Letter], purpose: str) -> set[int]:
-    """IDs of letters whose senders must be hidden from ``user``; audits each confidential sight."""
+    """IDs of letters whose senders must be hidden from ``user``; audits each confidential sight.
+    One query for the whole page: the cases assigned to ``user`` among these letters."""
+    confidential = [letter for letter in letters if letter_is_confidential(letter)]
+    if not confidential:
+        return set()
+    assigned = set(db.session.scalars(select(Case.letter_id).where(
+        Case.letter_id.in_([letter.id for letter in confidential]), Case.handler_id == user.id)))
     hidden, revealed = set(), []
-    for letter in letters:
-        if not letter_is_confidential(letter):
-            continue
-        if may_see_letter_identity(user, letter):
+    for letter in confidential:
+        if is_cleared_for_unit(user, letter.unit_id) or letter.handler_id == user.id or letter.id in assigned:
             revealed.append((letter.id, letter.unit_id))
         else:
             hidden.add(letter.id)
