@@ -1,4 +1,8 @@
-"""``calendar show|day-off|work-day|not-off``: the working calendar and its official overrides."""
+"""``calendar show|day-off|work-day|not-off``: the working calendar and its official overrides.
+
+Changing a day re-times the open clocks whose window contains it (tracker.services.retime): one
+line per moved clock after the day's own line; ``--dry-run`` prints those lines and writes nothing.
+"""
 from __future__ import annotations
 
 import json
@@ -9,9 +13,14 @@ from flask.cli import with_appcontext
 from tracker.cli import fail
 from tracker.cli.deadline import parse_iso_date
 from tracker.cli.locale import cli_locale
-from tracker.services.deadlines import set_calendar_day
+from tracker.extensions import db
+from tracker.models import CalendarDay
 from tracker.services.deadlines import working_calendar
 from tracker.services.errors import DomainError
+from tracker.services.retime import Affected
+from tracker.services.retime import CalendarChange
+from tracker.services.retime import apply_retime
+from tracker.services.retime import preview_retime
 
 
 @click.group("calendar", help="Working calendar: public holidays, official days off, make-up working days.")
@@ -35,19 +44,41 @@ def show(year: int, as_json: bool) -> None:
             click.echo("\t".join([d.day.isoformat(), d.kind, d.name, d.basis, d.certainty]))
 
 
-def _set(day: str, kind: str, basis: str, name: str | None, certainty: str) -> None:
+def _iso(day: object) -> str:
+    return day.isoformat() if day is not None else "-"  # type: ignore[attr-defined]
+
+
+def _line(a: Affected) -> str:
+    owner = f"case {a.case_id}" if a.case_id is not None else f"letter {a.letter_id}"
+    return "\t".join([owner, a.clock, _iso(a.old_due), _iso(a.new_due)] + ([a.problem] if a.problem else []))
+
+
+def _set(day: str, kind: str, basis: str, name: str | None, certainty: str, reason: str | None,
+         dry_run: bool) -> None:
     with cli_locale():
         on = parse_iso_date(day)
+        change = CalendarChange(on, kind, basis, name, certainty)
         try:
-            row = set_calendar_day(on, kind, basis, name, certainty)
+            if dry_run:
+                for affected in preview_retime(change):
+                    click.echo(_line(affected))
+                return
+            result = apply_retime(change, reason or basis)
         except DomainError as exc:
+            db.session.rollback()
             fail(exc)
+        row = db.session.get(CalendarDay, result.row_id)
         click.echo("\t".join([row.day.isoformat(), row.kind, row.name, row.basis, row.certainty]))
+        for affected in result.moved:
+            click.echo(_line(affected))
 
 
 _basis = click.option("--basis", required=True, help="The document behind it (number, date, issuer).")
 _name = click.option("--name", default=None, help="Name shown for the day.")
 _certainty = click.option("--certainty", type=click.Choice(["C", "S", "U"]), default="C")
+_reason = click.option("--reason", default=None,
+                       help="Why the open cases are re-timed (written on their timelines); the basis by default.")
+_dry_run = click.option("--dry-run", is_flag=True, help="Only list the open clocks that would move.")
 
 
 @calendar_cli.command("day-off", help="Make DATE an official day off (swap, one-off day off).")
@@ -55,9 +86,11 @@ _certainty = click.option("--certainty", type=click.Choice(["C", "S", "U"]), def
 @_basis
 @_name
 @_certainty
+@_reason
+@_dry_run
 @with_appcontext
-def day_off(day: str, basis: str, name: str | None, certainty: str) -> None:
-    _set(day, "day_off", basis, name, certainty)
+def day_off(day: str, basis: str, name: str | None, certainty: str, reason: str | None, dry_run: bool) -> None:
+    _set(day, "day_off", basis, name, certainty, reason, dry_run)
 
 
 @calendar_cli.command("work-day", help="Make DATE (a Saturday or Sunday) an official make-up working day.")
@@ -65,9 +98,11 @@ def day_off(day: str, basis: str, name: str | None, certainty: str) -> None:
 @_basis
 @_name
 @_certainty
+@_reason
+@_dry_run
 @with_appcontext
-def work_day(day: str, basis: str, name: str | None, certainty: str) -> None:
-    _set(day, "work_day", basis, name, certainty)
+def work_day(day: str, basis: str, name: str | None, certainty: str, reason: str | None, dry_run: bool) -> None:
+    _set(day, "work_day", basis, name, certainty, reason, dry_run)
 
 
 @calendar_cli.command("not-off", help="DATE is not a day off although the holiday package lists it.")
@@ -75,6 +110,8 @@ def work_day(day: str, basis: str, name: str | None, certainty: str) -> None:
 @_basis
 @_name
 @_certainty
+@_reason
+@_dry_run
 @with_appcontext
-def not_off(day: str, basis: str, name: str | None, certainty: str) -> None:
-    _set(day, "not_off", basis, name, certainty)
+def not_off(day: str, basis: str, name: str | None, certainty: str, reason: str | None, dry_run: bool) -> None:
+    _set(day, "not_off", basis, name, certainty, reason, dry_run)
