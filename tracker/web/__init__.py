@@ -10,6 +10,7 @@ from tracker.web import filters
 def register_web(app: Flask) -> None:
     from tracker.web.admin.views import bp as admin_bp
     from tracker.web.auth.views import bp as auth_bp
+    from tracker.web.letters.views import bp as letters_bp
     from tracker.web.reception.citizens import bp as citizens_bp
     from tracker.web.reception.views import bp as reception_bp
 
@@ -19,3 +20,4 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(reception_bp)
     app.register_blueprint(citizens_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(letters_bp)

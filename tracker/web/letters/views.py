@@ -1,0 +1,488 @@
+"""The letter register: register a letter, list and find letters, read one, handle it, split it,
+print its receipt. Thin views over services.letters / letter_split / receipts.
+
+Denunciations: the senders are masked for those not cleared (services.confidentiality), every
+sight of them is audited, and a search by a sender's name finds only the letters the user may see.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date
+from datetime import timedelta
+
+from flask import Blueprint
+from flask import abort
+from flask import current_app
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_login import login_required
+from sqlalchemy import ColumnElement
+from sqlalchemy import and_
+from sqlalchemy import exists
+from sqlalchemy import func
+from sqlalchemy import or_
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from tracker.extensions import db
+from tracker.messages import message
+from tracker.models import Attachment
+from tracker.models import Case
+from tracker.models import Citizen
+from tracker.models import Clock
+from tracker.models import Letter
+from tracker.models import LetterSender
+from tracker.models import User
+from tracker.models import Visit
+from tracker.rules import lifecycle as lc
+from tracker.rules.text import escape_like
+from tracker.rules.text import fold_diacritics
+from tracker.services import access
+from tracker.services import confidentiality
+from tracker.services import deadlines
+from tracker.services import letters as service
+from tracker.services.citizens import CitizenInput
+from tracker.services.errors import DomainError
+from tracker.services.letter_split import SPLIT_REASON
+from tracker.services.letter_split import split_letter
+from tracker.services.receipts import letter_by_tracking_code
+from tracker.services.receipts import normalise_tracking_code
+from tracker.services.receipts import qr_svg
+from tracker.services.reception import VisitorInput
+from tracker.web.errors import attach_errors
+from tracker.web.filters import local_now
+from tracker.web.filters import local_today
+from tracker.web.letters.forms import HandlingForm
+from tracker.web.letters.forms import LetterFilterForm
+from tracker.web.letters.forms import LetterForm
+from tracker.web.letters.forms import LinkDuplicateForm
+from tracker.web.letters.forms import SplitForm
+from tracker.web.letters.forms import yes_no
+from tracker.web.reception.views import get_citizen_or_none
+
+bp = Blueprint("letters", __name__, url_prefix="/letters")
+CITIZEN_FIELDS = ("full_name", "id_number", "birth_year", "gender", "phone", "address", "neighbourhood")
+HANDLER_ROLES = ("handler", "chair", "vice_chair")
+RECENT_VISIT_DAYS = 14
+
+
+def form_errors(form: object, error: DomainError, aliases: dict[str, str] | None = None) -> list[str]:
+    """The messages for the top of the form: a summary when fields are marked, then what fits no field."""
+    leftover = attach_errors(form, error, aliases)
+    return ([message("invalid")] if error.fields else []) + leftover
+
+
+def need(*permissions: str) -> None:
+    if not any(access.can(current_user, p) for p in permissions):
+        abort(403)
+
+
+def visible_letter(letter_id: int) -> Letter:
+    letter = db.session.get(Letter, letter_id)
+    if letter is None or not access.can_see_unit(current_user, letter.unit_id):
+        abort(404)
+    return letter
+
+
+def may_write(letter: Letter) -> bool:
+    return letter.unit_id == current_user.unit_id or current_user.role == "admin"
+
+
+def case_url(case_id: int) -> str:
+    """The case page of the cases blueprint (built by another part of the app; a plain path until then)."""
+    if "cases.show_case" in current_app.view_functions:
+        return url_for("cases.show_case", case_id=case_id)
+    return f"/cases/{case_id}"
+
+
+def _cases_of(letter_ids: list[int]) -> dict[int, int]:
+    if not letter_ids:
+        return {}
+    found: dict[int, int] = {}
+    for letter_id, case_id in db.session.execute(
+            select(Case.letter_id, Case.id).where(Case.letter_id.in_(letter_ids)).order_by(Case.id)):
+        found.setdefault(letter_id, case_id)  # the case the letter opened; a linked dispute comes later
+    return found
+
+
+# --- the list ---------------------------------------------------------------------------------
+
+def search_condition(q: str) -> ColumnElement[bool] | None:
+    """``q`` as a register number ("12" or "12/2026"), a tracking code, the start of an ID number,
+    or words of a sender's name without diacritics — a denouncer's name only for those cleared."""
+    text = q.strip()
+    if not text:
+        return None
+    conditions: list[ColumnElement[bool]] = []
+    number = re.fullmatch(r"(\d{1,9})\s*/\s*(\d{4})|(\d{1,6})", text)
+    if number:
+        if number[1]:
+            conditions.append(and_(Letter.register_no == int(number[1]), Letter.register_year == int(number[2])))
+        else:
+            conditions.append(Letter.register_no == int(number[3]))
+    code = normalise_tracking_code(text)
+    if code:
+        conditions.append(Letter.tracking_code == code)
+    digits = re.sub(r"[\s.]", "", text)
+    people = None
+    if digits.isdigit():
+        if len(digits) >= 4:
+            people = Citizen.id_number.like(escape_like(digits) + "%", escape="\\")
+    else:
+        words = [w for w in fold_diacritics(text).split(" ")[:6] if w]
+        if words:
+            people = and_(*[Citizen.name_key.like("%" + escape_like(w) + "%", escape="\\") for w in words])
+    if people is not None:
+        sender = exists().where(LetterSender.letter_id == Letter.id, LetterSender.citizen_id == Citizen.id, people)
+        conditions.append(sender & confidentiality.letter_search_filter(current_user))
+    return or_(*conditions) if conditions else None
+
+
+def letters_query(form: LetterFilterForm):  # type: ignore[no-untyped-def]
+    stmt = select(Letter).where(access.unit_filter(Letter.unit_id, current_user))
+    date_from = form.date_from.data if not form.date_from.errors else None
+    date_to = form.date_to.data if not form.date_to.errors else None
+    if date_from and date_to and date_to < date_from:
+        form.date_to.errors = list(form.date_to.errors) + [_("The end date cannot be before the start date.")]
+        date_to = None
+    if date_from:
+        stmt = stmt.where(Letter.received_on >= date_from)
+    if date_to:
+        stmt = stmt.where(Letter.received_on <= date_to)
+    for name in ("kind", "channel", "status", "decision", "subject"):
+        field = getattr(form, name)
+        if field.data and not field.errors:
+            stmt = stmt.where(getattr(Letter, name) == field.data)
+    condition = search_condition(form.q.data or "")
+    if condition is not None:
+        stmt = stmt.where(condition)
+    return stmt.order_by(Letter.received_on.desc(), Letter.id.desc())
+
+
+def nearest_due(letter_ids: list[int]) -> dict[int, date]:
+    """The nearest due date of each letter's open clocks, in one query."""
+    if not letter_ids:
+        return {}
+    rows = db.session.execute(
+        select(Clock.letter_id, func.min(Clock.due_on))
+        .where(Clock.letter_id.in_(letter_ids), Clock.status == "open", Clock.due_on.is_not(None))
+        .group_by(Clock.letter_id))
+    return {letter_id: due for letter_id, due in rows}
+
+
+@bp.route("/")
+@login_required
+def list_letters():  # type: ignore[no-untyped-def]
+    need("letters.read")
+    form = LetterFilterForm(request.args)
+    form.validate()
+    stmt = letters_query(form).options(selectinload(Letter.senders).selectinload(LetterSender.citizen))
+    page = db.paginate(stmt, per_page=current_app.config["PER_PAGE"], max_per_page=200, error_out=False)
+    ids = [letter.id for letter in page.items]
+    hidden = confidentiality.record_letter_reads(current_user, page.items, "list")
+    return render_template("letters/list.html", form=form, page=page, hidden=hidden, due=nearest_due(ids),
+                           cases=_cases_of(ids), today=local_today(), case_url=case_url,
+                           can_write=access.can(current_user, "letters.write"))
+
+
+@bp.route("/track")
+@login_required
+def track():  # type: ignore[no-untyped-def]
+    """Jump from a tracking code (as printed on the receipt) to the letter, or to its case."""
+    need("letters.read")
+    text = request.args.get("code", "")
+    letter = letter_by_tracking_code(text)
+    if letter is None or not access.can_see_unit(current_user, letter.unit_id):
+        flash(_("No letter has the tracking code “%(code)s”.", code=text.strip()[:20]), "error")
+        return redirect(url_for(".list_letters"))
+    case_id = _cases_of([letter.id]).get(letter.id)
+    if case_id is not None and access.can(current_user, "cases.read"):
+        return redirect(case_url(case_id))
+    return redirect(url_for(".show_letter", letter_id=letter.id))
+
+
+# --- registration -----------------------------------------------------------------------------
+
+def _other_senders(text: str | None) -> list[VisitorInput]:
+    result = []
+    for line in (text or "").splitlines():
+        name, _sep, number = line.partition(";")
+        if name.strip():
+            result.append(VisitorInput(citizen=CitizenInput(full_name=name.strip(), id_number=number.strip() or None)))
+    return result
+
+
+def letter_input(form: LetterForm) -> service.LetterInput:
+    senders: list[VisitorInput] = []
+    if form.citizen_id.data and form.citizen_id.data.isdigit():
+        senders.append(VisitorInput(citizen_id=int(form.citizen_id.data)))
+    elif (form.full_name.data or "").strip():
+        senders.append(VisitorInput(citizen=CitizenInput(**{n: getattr(form, n).data for n in CITIZEN_FIELDS})))
+    senders += _other_senders(form.other_senders.data)
+    transferred = form.channel.data == "transferred_in"
+    return service.LetterInput(
+        received_on=form.received_on.data, channel=form.channel.data, kind=form.kind.data,
+        summary=form.summary.data or "", senders=[] if form.anonymous.data else senders,
+        subject=form.subject.data, mediation_type=form.mediation_type.data or None,
+        anonymous=bool(form.anonymous.data), signer_count=form.signer_count.data,
+        from_body=form.from_body.data if transferred else None,
+        from_document_no=form.from_document_no.data if transferred else None,
+        from_document_date=form.from_document_date.data if transferred else None,
+        visit_id=int(form.visit_id.data) if form.channel.data == "visit" and (form.visit_id.data or "").isdigit()
+        else None,
+        complex=bool(form.complex.data), second_instance=bool(form.second_instance.data),
+    )
+
+
+def _aliases(error: DomainError, first_is_new: bool) -> dict[str, str]:
+    aliases = {f"senders.0.{n}": n for n in CITIZEN_FIELDS} | {"senders.0.citizen_id": "full_name",
+                                                               "senders": "full_name"}
+    for name in error.fields:
+        if name.startswith("senders.") and not name.startswith("senders.0."):
+            aliases[name] = "other_senders"
+    if not first_is_new:  # the first sender came from the "other senders" lines
+        aliases.update({name: "other_senders" for name in error.fields if name.startswith("senders.0.")})
+    return aliases
+
+
+def _visit_choices(unit_id: int, chosen: int | None) -> list[tuple[str, str]]:
+    since = local_today() - timedelta(days=RECENT_VISIT_DAYS)
+    condition = (Visit.visited_on >= since) | (Visit.id == chosen) if chosen else Visit.visited_on >= since
+    visits = db.session.scalars(select(Visit).where(Visit.unit_id == unit_id, condition)
+                                .order_by(Visit.visited_on.desc(), Visit.id.desc()).limit(50))
+    # Register number, date and the start of the content: no names here (a denunciation's visitor).
+    return [("", "—")] + [(str(v.id), f"{v.register_no}/{v.register_year} · {v.visited_on:%d/%m/%Y} · "
+                                      f"{(v.content or '')[:60]}") for v in visits]
+
+
+def _prefill_from_visit(form: LetterForm, visit: Visit) -> None:
+    form.channel.data, form.visit_id.data = "visit", str(visit.id)
+    form.received_on.data = visit.visited_on
+    form.summary.data = visit.content
+    form.subject.data = visit.subject
+    if visit.classification in lc.LETTER_KINDS:
+        form.kind.data = visit.classification
+    if confidentiality.may_see_identity(current_user, visit):
+        primary = next((vc for vc in visit.visitors if not vc.is_representative), None)
+        if primary is not None:
+            form.citizen_id.data = str(primary.citizen_id)
+            for name in CITIZEN_FIELDS:
+                getattr(form, name).data = getattr(primary.citizen, name)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new_letter():  # type: ignore[no-untyped-def]
+    need("letters.write")
+    unit = access.writable_unit(current_user)
+    form = LetterForm()
+    errors: list[str] = []
+    prefill = request.args.get("visit_id", "")
+    chosen_visit = int(form.visit_id.data) if (form.visit_id.data or "").isdigit() else None
+    if request.method == "GET":
+        form.received_on.data = local_today()
+        if prefill.isdigit():
+            visit = db.session.get(Visit, int(prefill))
+            if visit is not None and visit.unit_id == unit.id:
+                _prefill_from_visit(form, visit)
+                chosen_visit = visit.id
+    form.visit_id.choices = _visit_choices(unit.id, chosen_visit)
+    if form.validate_on_submit():
+        data = letter_input(form)
+        try:
+            letter = service.register_letter(current_user, unit, data, local_today())
+        except DomainError as exc:
+            first_is_new = bool(form.citizen_id.data) or bool((form.full_name.data or "").strip())
+            errors = form_errors(form, exc, _aliases(exc, first_is_new))
+        else:
+            flash(_("Letter no. %(no)s/%(year)s has been registered. Tracking code: %(code)s.",
+                    no=letter.register_no, year=letter.register_year, code=letter.tracking_code), "success")
+            return redirect(url_for(".show_letter", letter_id=letter.id))
+    elif request.method == "POST":
+        errors = [message("invalid")]
+    chosen = None
+    if form.citizen_id.data and form.citizen_id.data.isdigit():
+        chosen = get_citizen_or_none(int(form.citizen_id.data))
+    return render_template("letters/form.html", form=form, errors=errors, chosen=chosen), (
+        400 if request.method == "POST" else 200)
+
+
+# --- one letter -------------------------------------------------------------------------------
+
+def _handler_choices(unit_id: int) -> list[tuple[str, str]]:
+    users = db.session.scalars(select(User).where(User.unit_id == unit_id, User.role.in_(HANDLER_ROLES),
+                                                  User.active.is_(True)).order_by(User.full_name, User.username))
+    return [("", "—")] + [(str(u.id), u.full_name or u.username) for u in users]
+
+
+def _handling_form(letter: Letter, formdata: object = None) -> HandlingForm:
+    form = HandlingForm(formdata=formdata) if formdata is not None else HandlingForm()
+    form.handler_id.choices = _handler_choices(letter.unit_id)
+    if formdata is None:
+        form.on.data = local_today()
+        form.version.data = str(letter.version)
+        form.complex.data = letter.complex
+    return form
+
+
+def render_letter(letter: Letter, handling: HandlingForm | None = None, errors: list[str] | None = None,
+                  status: int = 200):  # type: ignore[no-untyped-def]
+    hidden = confidentiality.record_letter_reads(current_user, [letter], "show")
+    letter_clocks = list(db.session.scalars(select(Clock).where(Clock.letter_id == letter.id).order_by(Clock.id)))
+    bases = {rule.code: rule for rule in deadlines.deadline_rules()}
+    case_id = _cases_of([letter.id]).get(letter.id)
+    duplicates: list[tuple[Letter, float]] = []
+    if letter.id not in hidden and letter.status == "registered" and letter.duplicate_of_id is None:
+        duplicates = service.likely_duplicates(letter.unit_id, [s.citizen_id for s in letter.senders],
+                                               letter.summary, exclude_id=letter.id)
+        duplicates = [(d, score) for d, score in duplicates if d.duplicate_of_id != letter.id]
+    parts = list(db.session.scalars(select(Letter).where(Letter.split_from_id == letter.id).order_by(Letter.id)))
+    attachments = list(db.session.scalars(select(Attachment).where(Attachment.letter_id == letter.id)
+                                          .order_by(Attachment.id)))
+    can_handle = (access.can(current_user, "letters.handle") and may_write(letter)
+                  and letter.status == "registered")
+    can_write = access.can(current_user, "letters.write") and may_write(letter)
+    if handling is None and can_handle:
+        handling = _handling_form(letter)
+    return render_template(
+        "letters/show.html", letter=letter, hidden=letter.id in hidden, clocks=letter_clocks, rules=bases,
+        case_id=case_id, case_url=case_url, duplicates=duplicates, parts=parts, attachments=attachments,
+        handling=handling if can_handle else None, errors=errors or [], can_write=can_write,
+        can_split=(can_write or can_handle) and letter.status == "registered", today=local_today(),
+        split_reason=SPLIT_REASON, link_form=LinkDuplicateForm(),
+        original=db.session.get(Letter, letter.duplicate_of_id) if letter.duplicate_of_id else None,
+        split_from=db.session.get(Letter, letter.split_from_id) if letter.split_from_id else None,
+    ), status
+
+
+@bp.route("/<int:letter_id>")
+@login_required
+def show_letter(letter_id: int):  # type: ignore[no-untyped-def]
+    need("letters.read")
+    return render_letter(visible_letter(letter_id))
+
+
+@bp.route("/<int:letter_id>/handle", methods=["POST"])
+@login_required
+def handle_letter(letter_id: int):  # type: ignore[no-untyped-def]
+    need("letters.handle")
+    letter = visible_letter(letter_id)
+    if not may_write(letter):
+        abort(403)
+    form = _handling_form(letter, request.form)
+    if not form.validate_on_submit():
+        return render_letter(letter, form, [message("invalid")], 400)
+    complexity = int(form.complexity.data or 0) if letter.kind == "denunciation" else (
+        1 if letter.kind == "complaint" and form.complex.data else 0)
+    data = service.HandlingInput(
+        decision=form.decision.data, on=form.on.data, version=int(form.version.data or 0),
+        eligible=yes_no(form.eligible.data), within_competence=yes_no(form.within_competence.data),
+        reason=form.reason.data, to_body=form.to_body.data, document_no=form.document_no.data,
+        document_date=form.document_date.data, signer=form.signer.data or None,
+        handler_id=int(form.handler_id.data) if (form.handler_id.data or "").isdigit() else None,
+        complexity=complexity,
+    )
+    if data.handler_id is not None and data.handler_id not in {int(v) for v, _t in form.handler_id.choices if v}:
+        abort(400)
+    try:
+        case = service.decide_handling(current_user, letter, data, local_today())
+    except DomainError as exc:
+        db.session.rollback()
+        letter = visible_letter(letter_id)
+        return render_letter(letter, form, form_errors(form, exc), 409 if exc.code in (
+            "stale", "letter_already_handled") else 400)
+    if case is not None:
+        flash(_("The letter has been accepted for resolution: case no. %(id)s.", id=case.id), "success")
+        return redirect(case_url(case.id))
+    flash(_("The handling of the letter has been recorded."), "success")
+    return redirect(url_for(".show_letter", letter_id=letter.id))
+
+
+@bp.route("/<int:letter_id>/duplicate", methods=["POST"])
+@login_required
+def link_duplicate(letter_id: int):  # type: ignore[no-untyped-def]
+    need("letters.write", "letters.handle")
+    letter = visible_letter(letter_id)
+    if not may_write(letter):
+        abort(403)
+    form = LinkDuplicateForm()
+    if not form.validate_on_submit() or not (form.original_id.data or "").isdigit():
+        abort(400)
+    try:
+        service.link_duplicate(letter, int(form.original_id.data), version=int(form.version.data or 0))
+    except DomainError as exc:
+        db.session.rollback()
+        flash(" ".join(attach_errors(None, exc)), "error")
+    else:
+        flash(_("The letter has been linked as a duplicate."), "success")
+    return redirect(url_for(".show_letter", letter_id=letter_id))
+
+
+@bp.route("/<int:letter_id>/split", methods=["GET", "POST"])
+@login_required
+def split(letter_id: int):  # type: ignore[no-untyped-def]
+    need("letters.write", "letters.handle")
+    letter = visible_letter(letter_id)
+    if not may_write(letter):
+        abort(403)
+    form = SplitForm()
+    errors: list[str] = []
+    if request.method == "GET":
+        form.version.data = str(letter.version)
+        form.parts[0].kind.data = letter.kind
+        form.parts[0].mediation_type.data = letter.mediation_type or ""
+    if form.validate_on_submit():
+        parts = [(p.kind.data or "", p.summary.data or "", p.mediation_type.data or None) for p in form.parts
+                 if (p.summary.data or "").strip() or p.kind.data]
+        try:
+            created = split_letter(current_user, letter, parts, local_today(), version=int(form.version.data or 0))
+        except DomainError as exc:
+            db.session.rollback()
+            letter = visible_letter(letter_id)
+            errors = _split_errors(form, exc)
+        else:
+            flash(_("The letter has been split into letters %(numbers)s.",
+                    numbers=", ".join(f"{x.register_no}/{x.register_year}" for x in created)), "success")
+            return redirect(url_for(".show_letter", letter_id=letter.id))
+    elif request.method == "POST":
+        errors = [message("invalid")]
+    hidden = confidentiality.record_letter_reads(current_user, [letter], "split")
+    return render_template("letters/split.html", letter=letter, form=form, errors=errors,
+                           hidden=letter.id in hidden), (400 if request.method == "POST" else 200)
+
+
+def _split_errors(form: SplitForm, error: DomainError) -> list[str]:
+    """Errors "parts.N.field" of the service go on the Nth filled row of the form; the rest on top."""
+    if not error.fields:
+        return [message(error.code, **error.params)]
+    filled = [p for p in form.parts if (p.summary.data or "").strip() or p.kind.data]
+    leftover = []
+    for name, code in error.fields.items():
+        match = re.fullmatch(r"parts\.(\d+)\.(\w+)", name)
+        field = getattr(filled[int(match[1])], match[2], None) if match and int(match[1]) < len(filled) else None
+        if field is not None:
+            field.errors = list(field.errors) + [message(code)]
+        else:
+            leftover.append(message(code))
+    return leftover or [message("invalid")]
+
+
+# --- the receipt ------------------------------------------------------------------------------
+
+@bp.route("/<int:letter_id>/receipt")
+@login_required
+def receipt(letter_id: int):  # type: ignore[no-untyped-def]
+    need("letters.read")
+    letter = visible_letter(letter_id)
+    hidden = confidentiality.record_letter_reads(current_user, [letter], "receipt")
+    attachments = list(db.session.scalars(select(Attachment).where(Attachment.letter_id == letter.id)
+                                          .order_by(Attachment.id)))
+    receiver = db.session.get(User, letter.created_by_id) if letter.created_by_id else None
+    return render_template("letters/receipt.html", letter=letter, hidden=letter.id in hidden,
+                           attachments=attachments, qr=qr_svg(letter.tracking_code), receiver=receiver,
+                           printed_at=local_now())
