@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import ColumnElement
 from sqlalchemy import Select
 from sqlalchemy import or_
 from sqlalchemy import select
@@ -136,7 +137,7 @@ def search_query(unit_ids: Select[tuple[int]] | list[int], q: str | None) -> Sel
 
 
 def likely_matches(unit_id: int, *, full_name: str | None, id_number: str | None, birth_year: int | None,
-                   limit: int = 10) -> list[Citizen]:
+                   limit: int = 10, scope: ColumnElement[bool] | None = None) -> list[Citizen]:
     """Earlier visitors the person at the desk probably is: same ID number, or the same folded
     name and birth year (or the same folded name when no year was given)."""
     conditions = []
@@ -150,6 +151,8 @@ def likely_matches(unit_id: int, *, full_name: str | None, id_number: str | None
     if not conditions:
         return []
     stmt = select(Citizen).where(Citizen.unit_id == unit_id, or_(*conditions)).order_by(Citizen.id).limit(limit)
+    if scope is not None:
+        stmt = stmt.where(scope)
     return list(db.session.scalars(stmt))
 
 

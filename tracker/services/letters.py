@@ -231,6 +231,8 @@ def decide_handling(user: User | None, letter: Letter, data: HandlingInput, toda
     letter.to_body = (data.to_body or "").strip() or None
     letter.decision_document_no = (data.document_no or "").strip() or None
     letter.decision_document_date, letter.decision_signer = data.document_date, data.signer
+    if data.handler_id is not None:
+        letter.handler_id = data.handler_id
     open_letter_clocks = clocks.open_clocks(letter_id=letter.id)
     kind = lc.case_kind_for(letter.kind, letter.mediation_type)
     if data.decision == "transfer" and kind in lc.TRANSFER_CLOCK:

@@ -239,14 +239,16 @@ def delete_visit(visit_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/suggest")
 @login_required
 def suggest_citizens():  # type: ignore[no-untyped-def]
-    """Likely earlier visitors for the person at the desk (JSON for the visit form)."""
-    need("citizens.read")
+    """Likely earlier visitors for the person at the desk (JSON for the visit and letter forms); a
+    person known only as a denouncer is never offered to someone not cleared to see them."""
+    need("citizens.write")
     birth_year = request.args.get("birth_year", "")
     matches = likely_matches(
         current_user.unit_id,
         full_name=request.args.get("full_name"),
         id_number=request.args.get("id_number"),
         birth_year=int(birth_year) if birth_year.isdigit() else None,
+        scope=confidentiality.citizen_scope(current_user),
     )
     counts = dict(db.session.execute(
         select(VisitCitizen.citizen_id, func.count()).where(
