@@ -24,6 +24,7 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "letters.handle": ("admin", "chair", "vice_chair", "handler"),
     "cases.read": ("admin", "chair", "vice_chair", "receptionist", "handler", "inspector"),
     "cases.act": ("admin", "chair", "vice_chair", "handler"),
+    "mediation.manage": ("admin", "chair", "vice_chair"),
     "import.visits": ("admin", "chair", "receptionist"),
     "admin.users": ("admin",),
     "admin.units": ("admin",),

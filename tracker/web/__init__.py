@@ -21,3 +21,8 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(citizens_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(letters_bp)
+    from tracker.web.cases.views import bp as cases_bp
+    from tracker.web.mediation.views import bp as mediation_bp
+
+    app.register_blueprint(cases_bp)
+    app.register_blueprint(mediation_bp)

@@ -1,0 +1,358 @@
+"""Cases: the open-case list by due date, the case page with its clocks, timeline and legal actions,
+and the "why this date?" explanation of each clock."""
+from __future__ import annotations
+
+from datetime import date
+from types import SimpleNamespace
+
+from flask import Blueprint
+from flask import abort
+from flask import current_app
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_login import login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from tracker.extensions import db
+from tracker.messages import message
+from tracker.models import Case
+from tracker.models import Clock
+from tracker.models import Letter
+from tracker.models import LetterSender
+from tracker.models import MediationGroup
+from tracker.rules import lifecycle as lc
+from tracker.services import access
+from tracker.services import audit
+from tracker.services import case_queries
+from tracker.services import cases as service
+from tracker.services import clocks as clock_service
+from tracker.services import confidentiality
+from tracker.services import deadlines as engine
+from tracker.services.errors import DomainError
+from tracker.web.cases import labels as _labels  # noqa: F401  (registers labels and messages)
+from tracker.web.cases.forms import ActionForm
+from tracker.web.cases.forms import CaseFilterForm
+from tracker.web.cases.forms import DelayForm
+from tracker.web.errors import attach_errors
+from tracker.web.filters import local_today
+from tracker.web.labels import choices
+from tracker.web.labels import label
+
+bp = Blueprint("cases", __name__, url_prefix="/cases")
+
+DOC = ("document_no", "document_date", "signer")
+# The fields each action's form shows, in order.
+ACTION_FIELDS: dict[str, tuple[str, ...]] = {
+    "assign": ("handler_id", "mediation_group_id", "on", "note"),
+    "verify": ("on", "note"),
+    "dialogue": ("on", "minutes", "note"),
+    "mediate": ("on", "minutes", "note"),
+    "extend": ("on", *DOC, "note"),
+    "suspend": ("on", *DOC, "note"),
+    "resume": ("on", *DOC, "note"),
+    "conclude": ("on", "outcome", *DOC, "note"),
+    "withdraw": ("on", *DOC, "note"),
+    "terminate": ("on", *DOC, "note"),
+    "send_up": ("on", *DOC, "note"),
+    "open_dispute": ("on", "handler_id", *DOC, "note"),
+    "note": ("on", "note"),
+    "submit": ("on", "note"),
+}
+# Fields the web form asks for beyond what the service checks (the law wants them on the record).
+EXTRA_REQUIRED: dict[str, dict[str, str]] = {
+    "conclude": {"document_date": "document_date_required", "signer": "signer_required"},
+    "suspend": {"note": "suspension_reason_required"},
+    "note": {"note": "note_required"},
+}
+# Actions shown as the main buttons; the rest are folded below.
+MAIN_ACTIONS = ("verify", "dialogue", "mediate", "conclude", "extend")
+
+
+def need(permission: str) -> None:
+    if not access.can(current_user, permission):
+        abort(403)
+
+
+def visible_case(case_id: int) -> Case:
+    case = db.session.get(Case, case_id)
+    if case is None or not access.can_see_unit(current_user, case.unit_id):
+        abort(404)
+    return case
+
+
+def may_act(case: Case) -> bool:
+    return access.can(current_user, "cases.act") and (
+        case.unit_id == current_user.unit_id or current_user.role == "admin")
+
+
+def field_labels(action: str) -> dict[str, str]:
+    """Labels that say what a shared field means for this action."""
+    labels = {
+        "dialogue": {"minutes": _("Record of the dialogue (minutes)")},
+        "mediate": {"minutes": _("Minutes of the mediation session")},
+        "suspend": {"note": _("Reason for the suspension")},
+        "send_up": {"note": _("Competent body the parties are guided to")},
+        "withdraw": {"note": _("Content withdrawn")},
+        "terminate": {"note": _("Reason for the termination")},
+        "open_dispute": {"handler_id": _("Handler of the dispute case")},
+        "assign": {"note": _("Note")},
+    }
+    return labels.get(action, {})
+
+
+def _filter() -> tuple[CaseFilterForm, case_queries.CaseFilter]:
+    form = CaseFilterForm(request.args, handlers=case_queries.unit_staff(current_user.unit_id))
+    form.validate()
+    f = case_queries.CaseFilter(
+        state=form.state.data if form.state.data in ("open", "closed", "all") else "open",
+        kind=form.kind.data if form.kind.data in lc.CASE_KINDS else None,
+        status=form.status.data if form.status.data in lc.CASE_STATUSES else None,
+        handler_id=int(form.handler.data) if (form.handler.data or "").isdigit() else None,
+        overdue=bool(form.overdue.data),
+        due_before=form.due_before.data if not form.due_before.errors else None,
+        q=(form.q.data or "").strip() or None,
+    )
+    return form, f
+
+
+def _render_list(tab: str, f: case_queries.CaseFilter, form: CaseFilterForm):  # type: ignore[no-untyped-def]
+    today = local_today()
+    stmt = case_queries.cases_query(current_user, f, today)
+    page = db.paginate(stmt, per_page=current_app.config["PER_PAGE"], max_per_page=200, error_out=False)
+    return render_template("cases/list.html", page=page, form=form, tab=tab, today=today)
+
+
+@bp.route("/")
+@login_required
+def list_cases():  # type: ignore[no-untyped-def]
+    need("cases.read")
+    form, f = _filter()
+    return _render_list("all", f, form)
+
+
+@bp.route("/mine")
+@login_required
+def my_cases():  # type: ignore[no-untyped-def]
+    need("cases.read")
+    form, f = _filter()
+    f.mine = True
+    return _render_list("mine", f, form)
+
+
+def _action_forms(case: Case, actions: list[str], posted: tuple[str, ActionForm] | None) -> dict[str, ActionForm]:
+    staff = case_queries.unit_staff(case.unit_id)
+    groups = db.session.scalars(select(MediationGroup).where(MediationGroup.unit_id == case.unit_id,
+                                                             MediationGroup.active.is_(True))
+                                .order_by(MediationGroup.name)).all()
+    forms = {}
+    for action in actions:
+        if posted and posted[0] == action:
+            form = posted[1]
+        else:
+            form = ActionForm(prefix=action, formdata=None)
+            form.on.data = local_today()
+            form.version.data = str(case.version)
+            form.handler_id.data = str(case.handler_id or "")
+            form.mediation_group_id.data = str(case.mediation_group_id or "")
+        _choices(form, case, staff, groups)
+        _relabel(form, action)
+        forms[action] = form
+    return forms
+
+
+def _choices(form: ActionForm, case: Case, staff, groups) -> None:  # type: ignore[no-untyped-def]
+    form.outcome.choices = choices("case_outcome", lc.OUTCOMES.get(case.kind, ()), blank="—")
+    form.handler_id.choices = [("", "—")] + [(str(u.id), u.full_name or u.username) for u in staff]
+    form.mediation_group_id.choices = [("", "—")] + [(str(g.id), g.name) for g in groups]
+
+
+def _relabel(form: ActionForm, action: str) -> None:
+    for name, text in field_labels(action).items():
+        getattr(form, name).label.text = text
+
+
+def _render_case(case: Case, *, posted: tuple[str, ActionForm] | None = None, errors: list[str] | None = None,
+                 delay_posted: tuple[int, DelayForm] | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+    today = local_today()
+    letter = None
+    if case.letter_id is not None:
+        letter = db.session.scalar(select(Letter).where(Letter.id == case.letter_id).options(
+            selectinload(Letter.senders).selectinload(LetterSender.citizen)))
+    show_identity = confidentiality.may_see_case_identity(current_user, case)
+    if show_identity and case.kind in confidentiality.CONFIDENTIAL_CLASSIFICATIONS and letter and letter.senders:
+        audit.record_reads("cases", [(case.id, case.unit_id)], {"purpose": "show"})
+    group = db.session.get(MediationGroup, case.mediation_group_id) if case.mediation_group_id else None
+    linked = db.session.get(Case, case.linked_case_id) if case.linked_case_id else None
+    if linked is not None and not access.can_see_unit(current_user, linked.unit_id):
+        linked = None
+    actions = []
+    if may_act(case):
+        state = lc.CaseState(case.kind, case.status, case.outcome, case.extensions, service.max_extensions(case))
+        actions = lc.allowed_actions(state)
+    forms = _action_forms(case, actions, posted)
+    clock_rows = case_queries.clock_rows(case, today)
+    delay_forms = {}
+    if may_act(case):
+        for row in clock_rows:
+            if row.owner == "case" and row.clock.status == "open" and row.days_left is not None and row.days_left < 0:
+                if delay_posted and delay_posted[0] == row.clock.id:
+                    delay_forms[row.clock.id] = delay_posted[1]
+                else:
+                    form = DelayForm(prefix=f"delay{row.clock.id}", formdata=None)
+                    form.reason.data = row.clock.delay_reason or ""
+                    form.note.data = row.clock.delay_note or ""
+                    form.version.data = str(case.version)
+                    delay_forms[row.clock.id] = form
+    return render_template(
+        "cases/show.html", case=case, letter=letter, show_identity=show_identity, group=group, linked=linked,
+        clock_rows=clock_rows, timeline=case_queries.timeline(case), forms=forms, action_fields=ACTION_FIELDS,
+        main_actions=[a for a in actions if a in MAIN_ACTIONS],
+        other_actions=[a for a in actions if a not in MAIN_ACTIONS], posted_action=posted[0] if posted else None,
+        errors=errors or [], delay_forms=delay_forms, today=today, max_extensions=service.max_extensions(case),
+    ), status
+
+
+@bp.route("/<int:case_id>")
+@login_required
+def show_case(case_id: int):  # type: ignore[no-untyped-def]
+    need("cases.read")
+    return _render_case(visible_case(case_id))
+
+
+def _version(raw: str | None) -> int:
+    return int(raw) if raw and raw.isdigit() else -1
+
+
+def _int_or_none(raw: str | None) -> int | None:
+    return int(raw) if raw and raw.isdigit() else None
+
+
+@bp.route("/<int:case_id>/actions/<action>", methods=["POST"])
+@login_required
+def act(case_id: int, action: str):  # type: ignore[no-untyped-def]
+    need("cases.act")
+    case = visible_case(case_id)
+    if not may_act(case):
+        abort(403)
+    if action not in ACTION_FIELDS:
+        abort(404)
+    form = ActionForm(prefix=action)
+    _choices(form, case, case_queries.unit_staff(case.unit_id), db.session.scalars(
+        select(MediationGroup).where(MediationGroup.unit_id == case.unit_id)).all())
+    if not form.validate():
+        return _render_case(case, posted=(action, form), errors=[message("invalid")], status=400)
+    for name, code in EXTRA_REQUIRED.get(action, {}).items():
+        field = getattr(form, name)
+        if not field.data or (isinstance(field.data, str) and not field.data.strip()):
+            field.errors = list(field.errors) + [message(code)]
+    if any(getattr(form, n).errors for n in EXTRA_REQUIRED.get(action, {})):
+        return _render_case(case, posted=(action, form), errors=[message("invalid")], status=400)
+    shown = ACTION_FIELDS[action]
+    data = service.ActionInput(
+        action=action, on=form.on.data, version=_version(form.version.data),
+        outcome=(form.outcome.data or None) if "outcome" in shown else None,
+        document_no=(form.document_no.data or "").strip() or None if "document_no" in shown else None,
+        document_date=form.document_date.data if "document_date" in shown else None,
+        signer=(form.signer.data or "").strip() or None if "signer" in shown else None,
+        note=(form.note.data or "").strip() or None,
+        handler_id=_int_or_none(form.handler_id.data) if "handler_id" in shown else None,
+        mediation_group_id=_int_or_none(form.mediation_group_id.data) if "mediation_group_id" in shown else None,
+        minutes=(form.minutes.data or "").strip() or None if "minutes" in shown else None,
+    )
+    try:
+        result = service.apply_case_action(current_user, case, data, local_today())
+    except DomainError as exc:
+        db.session.rollback()
+        errors = attach_errors(form, exc)
+        if exc.fields:
+            errors = [message("invalid")] + errors
+        return _render_case(visible_case(case_id), posted=(action, form), errors=errors, status=exc.status)
+    if action == "open_dispute":
+        flash(_("The land dispute has been opened as case no. %(no)s.", no=result.id), "success")
+        return redirect(url_for(".show_case", case_id=result.id))
+    flash(_("Recorded: %(action)s.", action=label("case_action", action)), "success")
+    return redirect(url_for(".show_case", case_id=case.id) + "#timeline")
+
+
+@bp.route("/<int:case_id>/clocks/<int:clock_id>/delay", methods=["POST"])
+@login_required
+def record_delay(case_id: int, clock_id: int):  # type: ignore[no-untyped-def]
+    need("cases.act")
+    case = visible_case(case_id)
+    if not may_act(case):
+        abort(403)
+    form = DelayForm(prefix=f"delay{clock_id}")
+    if not form.validate():
+        return _render_case(case, delay_posted=(clock_id, form), errors=[message("invalid")], status=400)
+    try:
+        service.record_delay(case, clock_id, form.reason.data, (form.note.data or "").strip() or None,
+                             version=_version(form.version.data), on=local_today())
+    except DomainError as exc:
+        db.session.rollback()
+        errors = attach_errors(form, exc, {"delay_reason": "reason"})
+        return _render_case(visible_case(case_id), delay_posted=(clock_id, form), errors=errors, status=exc.status)
+    flash(_("The reason for the delay has been recorded."), "success")
+    return redirect(url_for(".show_case", case_id=case.id) + "#clocks")
+
+
+@bp.route("/<int:case_id>/clocks/<int:clock_id>/why")
+@login_required
+def why_date(case_id: int, clock_id: int):  # type: ignore[no-untyped-def]
+    need("cases.read")
+    case = visible_case(case_id)
+    clock = db.session.get(Clock, clock_id)
+    if clock is None or not (clock.case_id == case.id or (case.letter_id and clock.letter_id == case.letter_id)):
+        abort(404)
+    kind, _sep, step = clock.clock.partition(".")
+    if clock.case_id == case.id:
+        flags, pauses = clock_service.case_flags(case), clock_service.pauses_of(case)
+    else:
+        flags, pauses = clock_service.letter_flags(case.letter), []  # type: ignore[arg-type]
+    deadline, problem = None, None
+    try:
+        deadline = engine.compute(kind, step, clock.start_on, pauses=pauses, **flags)  # type: ignore[arg-type]
+    except DomainError as exc:
+        problem = message(exc.code, **exc.params)
+    rule = next((r for r in engine.deadline_rules() if deadline and r.code == deadline.rule_code), None)
+    steps = [SimpleNamespace(**s.as_dict() | {"on": s.on, "resumed": _iso(s.value) if s.code == "pause" else None})
+             for s in (deadline.explanation if deadline else ())]
+    stored_differs = deadline is not None and clock.status != "open" and clock.due_on != deadline.due_on
+    return render_template("cases/why.html", case=case, clock=clock, deadline=deadline, problem=problem, rule=rule,
+                           flags=flags, steps=steps, trigger=_trigger(case, clock), step_labels=step_labels(),
+                           skipped=[s for s in steps if s.code == "skip"],
+                           make_ups=[s for s in steps if s.code == "make_up"], stored_differs=stored_differs,
+                           today=local_today())
+
+
+def _iso(value: object) -> date | None:
+    try:
+        return date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def _trigger(case: Case, clock: Clock) -> str:
+    """The event the clock counts from, in words."""
+    if clock.letter_id is not None and clock.case_id is None:
+        return _("Receipt of the letter")
+    starts = dict(lc.CASE_CLOCKS.get(case.kind, ()))
+    if starts.get(clock.clock) == "received":
+        return _("Receipt of the request")
+    if clock.start_on != case.accepted_on:
+        return _("Resumption or later step of the case")
+    return _("Acceptance of the case")
+
+
+def step_labels() -> dict[str, str]:
+    return {
+        "start": _("Triggering event"), "rule": _("Rule in force"), "count": _("Period"),
+        "extension": _("Extension"), "pause": _("Suspension"), "restart": _("Restart"),
+        "clock_stopped": _("Clock stopped"), "skip": _("Day skipped"), "make_up": _("Make-up working day"),
+        "nominal": _("End of the period"), "roll_forward": _("Moved to the next working day"), "due": _("Due date"),
+    }

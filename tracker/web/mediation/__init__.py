@@ -1,0 +1,1 @@
+"""Grassroots mediation groups and the mediation log book."""
