@@ -26,3 +26,12 @@ def register_web(app: Flask) -> None:
 
     app.register_blueprint(cases_bp)
     app.register_blueprint(mediation_bp)
+    from tracker.web.dashboard.views import bp as dashboard_bp
+    from tracker.web.weekly.inbox import bp as inbox_bp
+    from tracker.web.weekly.instructions import bp as instructions_bp
+    from tracker.web.weekly.views import bp as weekly_bp
+
+    app.register_blueprint(weekly_bp)
+    app.register_blueprint(instructions_bp)
+    app.register_blueprint(inbox_bp)
+    app.register_blueprint(dashboard_bp)

@@ -1,0 +1,1 @@
+"""The chairperson's week: the weekly list, instructions and the inbox."""
