@@ -26,6 +26,8 @@ DEFAULTS: dict[str, Any] = {
     "WTF_CSRF_TIME_LIMIT": None,
     "PER_PAGE": 50,
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    # Largest attachment kept (TRACKER_ATTACHMENTS_MAX_BYTES); the upload route allows a request this big.
+    "ATTACHMENTS_MAX_BYTES": 20 * 1024 * 1024,
     "IMPORT_MAX_ROWS": 20000,
     # argon2id parameters; tests lower them through config to stay quick.
     "ARGON2_TIME_COST": 3,

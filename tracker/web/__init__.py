@@ -35,3 +35,6 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(instructions_bp)
     app.register_blueprint(inbox_bp)
     app.register_blueprint(dashboard_bp)
+    from tracker.web.attachments.views import bp as attachments_bp
+
+    app.register_blueprint(attachments_bp)
