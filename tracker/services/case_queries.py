@@ -40,6 +40,12 @@ class CaseFilter:
     due_before: date | None = None
     q: str | None = None
     mine: bool = False
+    # The dashboard's links: received (accepted) and resolved (closed) in a date range, one unit.
+    accepted_from: date | None = None
+    accepted_to: date | None = None
+    closed_from: date | None = None
+    closed_to: date | None = None
+    unit_id: int | None = None
 
 
 def _search(stmt: Select[tuple[Case]], q: str) -> Select[tuple[Case]]:
@@ -80,6 +86,14 @@ def cases_query(user: User, f: CaseFilter, today: date) -> Select[tuple[Case]]:
         stmt = stmt.where(Case.next_due_on <= f.due_before)
     if f.q and f.q.strip():
         stmt = _search(stmt, f.q)
+    for column, low, high in ((Case.accepted_on, f.accepted_from, f.accepted_to),
+                              (Case.closed_on, f.closed_from, f.closed_to)):
+        if low:
+            stmt = stmt.where(column >= low)
+        if high:
+            stmt = stmt.where(column <= high)
+    if f.unit_id:
+        stmt = stmt.where(Case.unit_id == f.unit_id)  # within the visible units already filtered above
     if f.state == "closed":
         stmt = stmt.order_by(Case.closed_on.desc(), Case.id.desc())
     else:

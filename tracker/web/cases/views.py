@@ -117,8 +117,19 @@ def _filter() -> tuple[CaseFilterForm, case_queries.CaseFilter]:
         overdue=bool(form.overdue.data),
         due_before=form.due_before.data if not form.due_before.errors else None,
         q=(form.q.data or "").strip() or None,
+        accepted_from=_iso_arg("accepted_from"), accepted_to=_iso_arg("accepted_to"),
+        closed_from=_iso_arg("closed_from"), closed_to=_iso_arg("closed_to"),
+        unit_id=request.args.get("unit", type=int),
     )
     return form, f
+
+
+def _iso_arg(name: str) -> date | None:
+    """A date given by a link (ISO yyyy-mm-dd), e.g. from the dashboard; anything else is ignored."""
+    try:
+        return date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
 
 
 def _render_list(tab: str, f: case_queries.CaseFilter, form: CaseFilterForm):  # type: ignore[no-untyped-def]
