@@ -105,6 +105,8 @@ class Attachment(Base):
     """A file stored outside the database (ATTACHMENTS_DIR/<unit>/<stored_name>), checked by hash."""
 
     __tablename__ = "attachments"
+    # A scan's file name can name the denouncer: the audit log records that a file came, not its name.
+    __audit_redact__ = ("filename",)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)

@@ -28,6 +28,7 @@ from tracker.models import LetterSender
 from tracker.models import MediationGroup
 from tracker.rules import lifecycle as lc
 from tracker.services import access
+from tracker.services import attachments as attachment_service
 from tracker.services import audit
 from tracker.services import case_queries
 from tracker.services import cases as service
@@ -226,6 +227,8 @@ def _render_case(case: Case, *, posted: tuple[str, ActionForm] | None = None, er
         main_actions=[a for a in actions if a in MAIN_ACTIONS],
         other_actions=[a for a in actions if a not in MAIN_ACTIONS], posted_action=posted[0] if posted else None,
         errors=errors or [], delay_forms=delay_forms, today=today, max_extensions=service.max_extensions(case),
+        attachments=attachment_service.attachment_rows(current_user, case=case),
+        can_upload=attachment_service.may_upload(current_user, case=case),
     ), status
 
 

@@ -31,7 +31,6 @@ from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
 from tracker.messages import message
-from tracker.models import Attachment
 from tracker.models import Case
 from tracker.models import Citizen
 from tracker.models import Clock
@@ -43,6 +42,7 @@ from tracker.rules import lifecycle as lc
 from tracker.rules.text import escape_like
 from tracker.rules.text import fold_diacritics
 from tracker.services import access
+from tracker.services import attachments as attachment_service
 from tracker.services import confidentiality
 from tracker.services import deadlines
 from tracker.services import letters as service
@@ -342,8 +342,7 @@ def render_letter(letter: Letter, handling: HandlingForm | None = None, errors: 
                                                letter.summary, exclude_id=letter.id)
         duplicates = [(d, score) for d, score in duplicates if d.duplicate_of_id != letter.id]
     parts = list(db.session.scalars(select(Letter).where(Letter.split_from_id == letter.id).order_by(Letter.id)))
-    attachments = list(db.session.scalars(select(Attachment).where(Attachment.letter_id == letter.id)
-                                          .order_by(Attachment.id)))
+    files = attachment_service.attachment_rows(current_user, letter=letter)
     can_handle = (access.can(current_user, "letters.handle") and may_write(letter)
                   and letter.status == "registered")
     can_write = access.can(current_user, "letters.write") and may_write(letter)
@@ -351,7 +350,8 @@ def render_letter(letter: Letter, handling: HandlingForm | None = None, errors: 
         handling = _handling_form(letter)
     return render_template(
         "letters/show.html", letter=letter, hidden=letter.id in hidden, clocks=letter_clocks, rules=bases,
-        case_id=case_id, case_url=case_url, duplicates=duplicates, parts=parts, attachments=attachments,
+        case_id=case_id, case_url=case_url, duplicates=duplicates, parts=parts, attachments=files,
+        can_upload=attachment_service.may_upload(current_user, letter=letter),
         handling=handling if can_handle else None, errors=errors or [], can_write=can_write,
         can_split=(can_write or can_handle) and letter.status == "registered", today=local_today(),
         split_reason=SPLIT_REASON, link_form=LinkDuplicateForm(),
@@ -480,9 +480,9 @@ def receipt(letter_id: int):  # type: ignore[no-untyped-def]
     need("letters.read")
     letter = visible_letter(letter_id)
     hidden = confidentiality.record_letter_reads(current_user, [letter], "receipt")
-    attachments = list(db.session.scalars(select(Attachment).where(Attachment.letter_id == letter.id)
-                                          .order_by(Attachment.id)))
+    # A scan's file name can name the denouncer: only those who may see the senders see the list.
+    files = attachment_service.attachment_rows(current_user, letter=letter)
     receiver = db.session.get(User, letter.created_by_id) if letter.created_by_id else None
     return render_template("letters/receipt.html", letter=letter, hidden=letter.id in hidden,
-                           attachments=attachments, qr=qr_svg(letter.tracking_code), receiver=receiver,
+                           attachments=files, qr=qr_svg(letter.tracking_code), receiver=receiver,
                            printed_at=local_now())
