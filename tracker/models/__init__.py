@@ -12,6 +12,7 @@ from tracker.models.letters import Letter
 from tracker.models.letters import LetterSender
 from tracker.models.reception import ReceptionSession
 from tracker.models.reception import RegisterCounter
+from tracker.models.reception import SessionBooking
 from tracker.models.reception import Visit
 from tracker.models.reception import VisitCitizen
 from tracker.models.reports import Report
@@ -49,6 +50,7 @@ __all__ = [
     "ReceptionSession",
     "RegisterCounter",
     "RuleParam",
+    "SessionBooking",
     "Unit",
     "User",
     "Visit",

@@ -113,6 +113,9 @@ class Clock(VersionMixin, Base):
     __tablename__ = "clocks"
     __table_args__ = (
         Index("ix_clocks_unit_status_due", "unit_id", "status", "due_on"),
+        # Re-timing after a rule or calendar change looks up open clocks by rule and by start date.
+        Index("ix_clocks_status_rule", "status", "rule_code"),
+        Index("ix_clocks_status_start", "status", "start_on"),
         CheckConstraint(_in("status", CLOCK_STATUSES), name="status"),
         CheckConstraint(_in("delay_reason", lc.DELAY_REASONS, True), name="delay_reason"),
     )

@@ -127,3 +127,29 @@ class RegisterCounter(Base):
     book: Mapped[str] = mapped_column(String(16), primary_key=True)
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     last_no: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SessionBooking(Base):
+    """A citizen booked to be received at a session of the chairperson (đăng ký tiếp định kỳ)."""
+
+    __tablename__ = "session_bookings"
+    __table_args__ = (
+        UniqueConstraint("session_id", "citizen_id", name="uq_session_bookings_session_citizen"),
+        CheckConstraint(_in("classification", r.CLASSIFICATIONS), name="classification"),
+    )
+    # Who booked to denounce is the denouncer's identity: the audit keeps only the session.
+    __audit_redact__ = ("citizen_id", "topic")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("reception_sessions.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    citizen_id: Mapped[int] = mapped_column(ForeignKey("citizens.id"), index=True)
+    topic: Mapped[str] = mapped_column(Text)
+    classification: Mapped[str] = mapped_column(String(16), default="other")
+    people_count: Mapped[int] = mapped_column(Integer, default=1)
+    booked_on: Mapped[date] = mapped_column(Date)
+    cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    session: Mapped[ReceptionSession] = relationship()
+    citizen: Mapped[Citizen] = relationship()

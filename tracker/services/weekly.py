@@ -115,6 +115,7 @@ def build_weekly(unit: Unit, week: str, today: date, f: WeeklyFilter | None = No
         .outerjoin(Visit, Visit.session_id == ReceptionSession.id)
         .where(ReceptionSession.unit_id == unit.id, ReceptionSession.held_on.between(monday, sunday))
         .group_by(ReceptionSession.id).order_by(ReceptionSession.held_on)).all()
+    booked = _bookings([r[0] for r in sessions])
     return {
         "unit": unit.code, "week": week, "from": monday.isoformat(), "to": sunday.isoformat(),
         "seen_on": ref.isoformat(),
@@ -130,8 +131,20 @@ def build_weekly(unit: Unit, week: str, today: date, f: WeeklyFilter | None = No
         "instructions": [{"instruction_id": r[0], "case_id": r[1], "text": r[2],
                           "due_on": r[3].isoformat() if r[3] else None, "assignee_id": r[4]} for r in instructions],
         "sessions": [{"session_id": r[0], "held_on": r[1].isoformat(), "kind": r[2], "host": r[3],
-                      "host_name": r[4], "visits": r[5]} for r in sessions],
+                      "host_name": r[4], "visits": r[5], "bookings": booked.get(r[0], [])} for r in sessions],
     }
+
+
+def _bookings(session_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """Who booked each session; a person coming to denounce is shown as "identity protected"."""
+    from tracker.services.bookings import bookings_of
+    from tracker.services.confidentiality import CONFIDENTIAL_CLASSIFICATIONS
+
+    return {sid: [{"booking_id": b.id, "classification": b.classification, "people_count": b.people_count,
+                   "name": None if b.classification in CONFIDENTIAL_CLASSIFICATIONS else b.citizen.full_name,
+                   "identity_hidden": b.classification in CONFIDENTIAL_CLASSIFICATIONS,
+                   "topic": None if b.classification in CONFIDENTIAL_CLASSIFICATIONS else b.topic[:160]}
+                  for b in items] for sid, items in bookings_of(session_ids).items()}
 
 
 def freeze_week(unit: Unit, week: str, today: date) -> WeeklySnapshot:

@@ -16,7 +16,10 @@ def local_now() -> datetime:
 
 
 def local_today() -> date:
-    return local_now().date()
+    """Today in the unit's time zone (``TRACKER_FIXED_TODAY`` pins it for demos and tests)."""
+    from tracker.services.weekly_view import local_today as configured_today
+
+    return configured_today(current_app.config)
 
 
 def vn_date(value: date | datetime | None) -> str:

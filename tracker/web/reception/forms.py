@@ -131,3 +131,17 @@ class SessionForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.kind.choices = choices("kind", rules.SESSION_KINDS)
         self.host.choices = choices("host", rules.SESSION_HOSTS)
+
+
+class BookingForm(FlaskForm):
+    citizen_id = HiddenField()
+    full_name = StringField(_l("Full name"))
+    id_number = StringField(_l("ID number (CCCD)"), render_kw={"inputmode": "numeric", "maxlength": 14})
+    phone = StringField(_l("Phone"))
+    topic = TextAreaField(_l("Matter to present"), validators=[REQUIRED])
+    classification = SelectField(_l("Classification"))
+    people_count = VNIntegerField(_l("Number of people"), default=1, validators=[INPUT_REQUIRED])
+
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.classification.choices = choices("classification", rules.CLASSIFICATIONS)

@@ -196,6 +196,7 @@ def edit_visit(visit_id: int):  # type: ignore[no-untyped-def]
     form = VisitForm(obj=visit if request.method == "GET" else None)
     errors: list[str] = []
     if request.method == "GET":
+        confidentiality.hidden_visit_ids(current_user, [visit], purpose="edit")
         primary = next((vc for vc in visit.visitors if not vc.is_representative), visit.visitors[0])
         form.citizen_id.data = str(primary.citizen_id)
         form.representatives.data = "\n".join(
@@ -288,3 +289,41 @@ def list_sessions():  # type: ignore[no-untyped-def]
 
 
 from tracker.web.reception import book  # noqa: E402,F401  (print, export and import routes on this blueprint)
+
+
+@bp.route("/sessions/<int:session_id>", methods=["GET", "POST"])
+@login_required
+def show_session(session_id: int):  # type: ignore[no-untyped-def]
+    """One reception session: who booked, and a form to book a citizen for it."""
+    from tracker.services import bookings
+    from tracker.web.reception.forms import BookingForm
+
+    need("visits.read")
+    session = db.session.get(ReceptionSession, session_id)
+    if session is None or not access.can_see_unit(current_user, session.unit_id):
+        abort(404)
+    form = BookingForm()
+    errors: list[str] = []
+    failed = False
+    if form.validate_on_submit():
+        need("visits.write")
+        person = (service.VisitorInput(citizen_id=int(form.citizen_id.data)) if (form.citizen_id.data or "").isdigit()
+                  else service.VisitorInput(citizen=CitizenInput(full_name=form.full_name.data or "",
+                                                                 id_number=form.id_number.data or None,
+                                                                 phone=form.phone.data or None)))
+        try:
+            bookings.book(current_user, session, person, form.topic.data or "", form.classification.data,
+                          form.people_count.data or 0, local_today())
+        except DomainError as exc:
+            failed = True
+            errors = attach_errors(form, exc, {"citizen.0.full_name": "full_name", "citizen.0.id_number": "id_number",
+                                               "citizen.0.phone": "phone"})
+        else:
+            flash(_("The citizen has been booked for this session."), "success")
+            return redirect(url_for(".show_session", session_id=session.id))
+    booked = bookings.bookings_of([session.id]).get(session.id, [])
+    cleared = confidentiality.is_cleared_for_unit(current_user, session.unit_id)
+    hidden = {b.id for b in booked if b.classification in confidentiality.CONFIDENTIAL_CLASSIFICATIONS
+              and not cleared}
+    return render_template("reception/session.html", session=session, form=form, errors=errors, bookings=booked,
+                           hidden=hidden, today=local_today()), (400 if failed or form.errors else 200)
