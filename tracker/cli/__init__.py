@@ -26,6 +26,7 @@ def register_commands(app: Flask) -> None:
     from tracker.cli.deadline import rules_cli
     from tracker.cli.demo import demo_cli
     from tracker.cli.imports import import_cli
+    from tracker.cli.report import report_cli
     from tracker.cli.scheduler import scheduler_cli
     from tracker.cli.setup import setup_cli
     from tracker.cli.tokens import tokens_cli
@@ -33,5 +34,5 @@ def register_commands(app: Flask) -> None:
     from tracker.cli.users import users_cli
 
     for group in (units_cli, users_cli, tokens_cli, setup_cli, demo_cli, import_cli, deadline_cli, rules_cli,
-                  calendar_cli, scheduler_cli):
+                  calendar_cli, scheduler_cli, report_cli):
         app.cli.add_command(group)

@@ -14,12 +14,16 @@ from datetime import datetime
 from datetime import time
 from datetime import timedelta
 
+from sqlalchemy import func
 from sqlalchemy import select
 
 from tracker.extensions import db
 from tracker.models import Unit
+from tracker.rules.data.report_periods import CUTOFF_RULES
+from tracker.rules.periods import periods_ending_between
 from tracker.rules.weeks import week_code
 from tracker.services import reminders
+from tracker.services import reports
 from tracker.services import weekly
 from tracker.services.deadlines import working_calendar
 
@@ -60,6 +64,23 @@ def _reminder_slots(now: datetime) -> Iterator[tuple[str, Unit, date]]:
             yield f"{unit.code}:{day.isoformat()}", unit, day
 
 
+REPORT_CATCH_UP_DAYS = 40  # periods that ended this recently get their draft report
+
+
+def _report_slots(now: datetime) -> Iterator[tuple[str, Unit, date]]:
+    """One slot per unit and period end day ("XA-01:2026-06-14" builds 2026-06, 2026-Q2 and 2026-H1),
+    from the day after the period's data end; the deepest units first, so that a province's draft
+    comes after its communes' (its numbers are the sum of theirs, counted live)."""
+    today = now.date()
+    units = db.session.scalars(select(Unit).where(Unit.active.is_(True))
+                               .order_by(func.length(Unit.path).desc(), Unit.id))
+    for unit in units:
+        spans = periods_ending_between(today - timedelta(days=REPORT_CATCH_UP_DAYS), today - timedelta(days=1),
+                                       unit.report_convention or "official", CUTOFF_RULES)
+        for end in sorted({s.date_to for s in spans}):
+            yield f"{unit.code}:{end.isoformat()}", unit, end
+
+
 def _freeze(unit: Unit, today: date) -> object:
     return weekly.freeze_week(unit, week_code(today), today)
 
@@ -67,4 +88,5 @@ def _freeze(unit: Unit, today: date) -> object:
 JOBS: tuple[Job, ...] = (
     Job("weekly_snapshot", _snapshot_slots, _freeze),
     Job("reminders", _reminder_slots, reminders.send_reminders),
+    Job("period_reports", _report_slots, reports.build_due),
 )

@@ -1,0 +1,48 @@
+"""``report build``: build (or rebuild) the period report of a unit (interfaces.md)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from tracker.cli import fail
+from tracker.cli.locale import cli_locale
+from tracker.extensions import db
+from tracker.models import Unit
+from tracker.services import reports
+from tracker.services.errors import DomainError
+from tracker.web.filters import local_today
+
+
+@click.group("report", help="Period reports (citizen reception and petitions).")
+def report_cli() -> None:
+    pass
+
+
+@report_cli.command("build")
+@click.option("--unit", "unit_code", required=True, help="Unit code.")
+@click.option("--period", required=True, help="2024, 2024-H1, 2024-9M, 2024-Q1…Q4 or 2024-01…12.")
+@click.option("--format", "fmt", type=click.Choice(["json", "docx", "xlsx"]), default="json", show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
+@click.option("--final", is_flag=True, help="Mark the report final (a frozen snapshot).")
+@with_appcontext
+def build(unit_code: str, period: str, fmt: str, output: Path | None, final: bool) -> None:
+    """Build the report; JSON goes to stdout when no --output is given."""
+    with cli_locale():
+        unit = db.session.scalar(select(Unit).where(Unit.code == unit_code))
+        if unit is None:
+            fail("unit_not_found")
+        if fmt != "json":
+            fail("export_not_available")
+        try:
+            result = reports.build_report(unit, period, today=local_today(), final=final)  # type: ignore[arg-type]
+        except DomainError as exc:
+            fail(exc)
+        text = json.dumps(reports.document(result.report), ensure_ascii=False, indent=2, sort_keys=True)
+        if output is None:
+            click.echo(text)
+        else:
+            output.write_text(text + "\n", encoding="utf-8")

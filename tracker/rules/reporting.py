@@ -1,0 +1,329 @@
+"""The period report's citizen-reception and petition section written in Vietnamese, from its numbers.
+
+Pure: the input is the report document (tracker.services.reports) and the unit's style; the output
+is the narrative. The wording is the report's own language (like an official form), kept here as
+templates in the register of the example reports (../shared/examples): "Trong năm 2023 UBND phường
+đã tiếp 08 lượt người đến trình bày, kết quả đã kịp thời xử lý đúng thẩm quyền, đạt 100%."
+
+Also the counting rules the statistics need: which clock of a case is its resolution deadline, and
+when a resolution counts as early, on time or late.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+# -- counting rules ---------------------------------------------------------------------------------
+
+# The clock whose due date a case's resolution is measured against. Grassroots mediation has no
+# resolution deadline (only a 3-day start, Luật HGOCS Điều 20): its resolutions are "no deadline".
+RESOLUTION_CLOCKS: dict[str, str] = {
+    "complaint": "complaint.resolve",
+    "denunciation": "denunciation.resolve",
+    "petition": "petition.resolve",
+    "feedback": "feedback.resolve",
+    "land_mediation": "land_mediation.resolve",
+    "land_dispute": "land_dispute.resolve",
+}
+
+
+@dataclass(frozen=True)
+class Timeliness:
+    """Early / on time / late, as the one-stop result tables count them (example 002: "Sớm hạn, Đúng
+    hạn, Trễ hạn"): closed at least ``early_margin_days`` before the due date = early; after that and
+    up to the due date itself = on time; after the due date = late. With the margin 1, "early" is
+    "before the due date" and "on time" is "on the due date", the reading of the one-stop statistics
+    (trước hạn / đúng hạn / quá hạn)."""
+
+    early_margin_days: int
+    legal_basis: str
+    certainty: str
+
+
+TIMELINESS = Timeliness(1, "Cách thống kê kết quả giải quyết hồ sơ một cửa (trước hạn / đúng hạn / quá hạn); "
+                           "TT 06/2025/TT-TTCP chưa định nghĩa", "U")
+
+# -- formatting -------------------------------------------------------------------------------------
+
+WEEKDAYS = {1: "thứ Hai", 2: "thứ Ba", 3: "thứ Tư", 4: "thứ Năm", 5: "thứ Sáu", 6: "thứ Bảy", 7: "Chủ nhật"}
+UNIT_TYPES = ("thị trấn", "thị xã", "thành phố", "đặc khu", "phường", "xã", "quận", "huyện", "tỉnh")
+
+
+@dataclass(frozen=True)
+class Style:
+    unit_name: str  # "UBND phường Bình Minh"
+    leading_zero: bool = True  # "02 đơn" rather than "2 đơn"
+    reception_weekday: int | None = None  # ISO weekday of the chairperson's scheduled reception
+
+
+def count(n: int, leading_zero: bool) -> str:
+    """Numbers as reports write them: 1.234 with a dot; under ten with a leading zero if the unit does."""
+    if leading_zero and 0 < n < 10:
+        return f"{n:02d}"
+    return f"{n:,}".replace(",", ".")
+
+
+def percent(value: float) -> str:
+    """100%, 87,5% (one decimal, a decimal comma)."""
+    text = f"{round(value, 1):.1f}".replace(".", ",")
+    return (text[:-2] if text.endswith(",0") else text) + "%"
+
+
+def unit_title(name: str) -> str:
+    """"UBND phường Bình Minh" → "UBND phường": the short form the examples use for the unit itself."""
+    folded = name.strip()
+    lower = folded.lower()
+    for prefix in ("ủy ban nhân dân ", "uỷ ban nhân dân ", "ubnd "):
+        if lower.startswith(prefix):
+            lower = lower[len(prefix):]
+            break
+    for word in UNIT_TYPES:
+        if lower == word or lower.startswith(word + " "):
+            return f"UBND {word}"
+    return folded
+
+
+# -- templates --------------------------------------------------------------------------------------
+
+T: dict[str, str] = {
+    # Reception (tiếp công dân).
+    "visits_all": "Trong {period} {unit} đã tiếp {visits} lượt người đến trình bày, kết quả đã kịp thời xử lý "
+                  "đúng thẩm quyền, đạt {share}.",
+    "visits_some": "Trong {period} {unit} đã tiếp {visits} lượt người đến trình bày, kết quả đã kịp thời xử lý "
+                   "đúng thẩm quyền {within} lượt, đạt {share}.",
+    "visits_none": "Trong {period} {unit} không có lượt công dân đến trình bày.",
+    "schedule": "Chủ tịch {unit} tiếp công dân định kỳ vào {weekday} hàng tuần",
+    "schedule_plain": "Chủ tịch {unit} trực tiếp tiếp công dân theo lịch tiếp công dân định kỳ và đột xuất",
+    "sessions_scheduled": "đã tổ chức {n} buổi tiếp công dân định kỳ",
+    "sessions_adhoc": "{n} buổi tiếp công dân đột xuất",
+    "groups": "Có {n} lượt đoàn đông người với {people} người.",
+    # Petitions and feedback (kiến nghị, phản ánh).
+    "petition_received": "Trong {period} đã tiếp nhận {n} đơn thư kiến nghị của công dân.",
+    "petition_carried": "Trong {period} đã giải quyết {n} đơn thư kiến nghị kỳ trước chuyển sang.",
+    "petition_received_next": "Tiếp nhận {n} đơn thư kiến nghị của công dân.",
+    "feedback_received": "Trong {period} đã tiếp nhận {n} đơn phản ánh của công dân.",
+    "feedback_carried": "Trong {period} đã giải quyết {n} đơn phản ánh kỳ trước chuyển sang.",
+    "feedback_received_next": "Tiếp nhận {n} đơn phản ánh của công dân.",
+    "answered_mediated": "hòa giải thành và trả lời bằng văn bản {n} đơn",
+    "answered": "trả lời bằng văn bản {n} đơn",
+    "sent_up_mediated": "{n} đơn hòa giải không thành chuyển lên cấp trên",
+    "sent_up": "{n} đơn chuyển lên cấp trên",
+    "other_closed": "{n} đơn đã đình chỉ, rút đơn",
+    "pending": "{n} đơn đang giải quyết",
+    "done_rest": "Đã {done}, còn {rest}.",
+    "done_only": "Đã {done}.",
+    "rest_only": "Còn {rest}.",
+    # The compound sentence of example 000, clauses joined by "; ".
+    "lead": "Trong {period}, {unit} {clauses}.",
+    "next": "{unit} {clauses}.",
+    "land": "tiếp nhận {n} đơn đề nghị về đất đai",
+    "grassroots": "tiếp nhận {n} đơn đề nghị hòa giải ở cơ sở",
+    "mediated": "đã tổ chức hòa giải {parts}",
+    "mediated_ok": "thành {n} đơn",
+    "mediated_failed": "không thành {n} đơn",
+    "mediating": "{n} đơn đang hòa giải",
+    "transferred": "tiếp nhận {n} đơn đề nghị cấp trên chuyển về; trong đó: {groups}",
+    "transferred_one": "tiếp nhận {n} {group} do cấp trên chuyển về",
+    "transferred_resolved": "đã tổ chức giải quyết {n} đơn",
+    "land_dispute": "thụ lý {n} đơn tranh chấp đất đai thuộc thẩm quyền giải quyết của Chủ tịch {unit}",
+    "land_dispute_resolved": "đã giải quyết {n} vụ việc",
+    "complaint": "tiếp nhận {n} đơn khiếu nại",
+    "complaint_carried": "có {n} vụ việc khiếu nại kỳ trước chuyển sang",
+    "denunciation": "tiếp nhận {n} đơn tố cáo",
+    "denunciation_carried": "có {n} vụ việc tố cáo kỳ trước chuyển sang",
+    "resolved_cases": "đã giải quyết {n} vụ việc ({outcomes})",
+    "resolved_cases_plain": "đã giải quyết {n} vụ việc",
+    "open_cases": "{n} vụ việc đang giải quyết",
+    "right": "{n} khiếu nại đúng",
+    "partly_right": "{n} khiếu nại đúng một phần",
+    "wrong": "{n} khiếu nại sai",
+    "true": "{n} tố cáo đúng",
+    "partly_true": "{n} tố cáo đúng một phần",
+    "false": "{n} tố cáo sai",
+    "no_letters": "không tiếp nhận đơn thư nào",
+    "no_complaints": "không có đơn thư khiếu nại, tố cáo",
+    "no_complaints_alone": "Không có đơn thư khiếu nại, tố cáo.",
+}
+
+# What a letter transferred down from the higher level is about ("01 đơn về giải phóng mặt bằng").
+KIND_PHRASES = {"complaint": "đơn khiếu nại", "denunciation": "đơn tố cáo", "petition": "đơn", "feedback": "đơn",
+                "mediation": "đơn đề nghị hòa giải"}
+SUBJECT_PHRASES = {
+    "land": "về đất đai", "site_clearance": "về giải phóng mặt bằng", "construction": "về trật tự xây dựng",
+    "environment": "về môi trường", "social_policy": "về chế độ, chính sách", "administration": "về thủ tục hành chính",
+    "justice": "về tư pháp", "family": "về hôn nhân và gia đình", "other": "",
+}
+LAND_DISPUTE_PHRASE = "đơn đề nghị hòa giải tranh chấp đất đai"
+
+
+def group_phrase(kind: str, mediation_type: str | None, subject: str) -> str:
+    if kind == "mediation" and mediation_type == "land_dispute":
+        return LAND_DISPUTE_PHRASE
+    return " ".join(p for p in (KIND_PHRASES.get(kind, "đơn"), SUBJECT_PHRASES.get(subject, "")) if p)
+
+
+# -- the narrative ----------------------------------------------------------------------------------
+
+
+def _n(section: Mapping[str, Any] | None, key: str) -> int:
+    return int((section or {}).get(key) or 0)
+
+
+class _Writer:
+    def __init__(self, doc: Mapping[str, Any], style: Style, period_label: str):
+        self.doc, self.style, self.period = doc, style, period_label
+        self.unit = unit_title(style.unit_name)
+
+    def c(self, n: int) -> str:
+        return count(n, self.style.leading_zero)
+
+    def t(self, key: str, **values: object) -> str:
+        return T[key].format(**values)
+
+    def reception(self) -> list[str]:
+        v = self.doc.get("visits") or {}
+        total, within = _n(v, "total"), _n(v, "within_competence")
+        out: list[str] = []
+        if total == 0:
+            out.append(self.t("visits_none", period=self.period, unit=self.unit))
+        else:
+            share = percent(100.0 * within / total)
+            key = "visits_all" if within == total else "visits_some"
+            out.append(self.t(key, period=self.period, unit=self.unit, visits=self.c(total), within=self.c(within),
+                              share=share))
+        groups = _n(v, "group_visits")
+        if groups:
+            out.append(self.t("groups", n=self.c(groups), people=self.c(_n(v, "group_people"))))
+        sessions = self.doc.get("sessions") or {}
+        day = WEEKDAYS.get(self.style.reception_weekday or 0)
+        head = self.t("schedule", unit=self.unit, weekday=day) if day else self.t("schedule_plain", unit=self.unit)
+        held = []
+        if _n(sessions, "scheduled"):
+            held.append(self.t("sessions_scheduled", n=self.c(_n(sessions, "scheduled"))))
+        if _n(sessions, "adhoc"):
+            adhoc = self.t("sessions_adhoc", n=self.c(_n(sessions, "adhoc")))
+            held.append(adhoc if held else "đã tổ chức " + adhoc)
+        out.append(head + ("; " + " và ".join(held) if held else "") + ".")
+        return out
+
+    def _outcome_sentence(self, s: Mapping[str, Any]) -> str | None:
+        done = [self.t(k, n=self.c(_n(s, k))) for k in ("answered_mediated", "answered") if _n(s, k)]
+        rest = [self.t(k, n=self.c(_n(s, k))) for k in ("sent_up_mediated", "sent_up", "other_closed", "pending")
+                if _n(s, k)]
+        if done and rest:
+            return self.t("done_rest", done=", ".join(done), rest=", ".join(rest))
+        if done:
+            return self.t("done_only", done=", ".join(done))
+        if rest:
+            return self.t("rest_only", rest=", ".join(rest))
+        return None
+
+    def petitions(self, sections: Mapping[str, Any]) -> list[str]:
+        out: list[str] = []
+        for kind in ("petition", "feedback"):
+            s = sections.get(kind) or {}
+            received = _n(s, "received")
+            closed = sum(_n(s, k) for k in ("answered_mediated", "answered", "sent_up_mediated", "sent_up",
+                                            "other_closed"))
+            if received:
+                key = f"{kind}_received" if not out else f"{kind}_received_next"
+                out.append(self.t(key, period=self.period, n=self.c(received)))
+            elif closed:
+                out.append(self.t(f"{kind}_carried", period=self.period, n=self.c(closed)))
+            if received or closed:
+                sentence = self._outcome_sentence(s)
+                if sentence:
+                    out.append(sentence)
+        return out
+
+    def _mediation_clause(self, key: str, s: Mapping[str, Any]) -> str | None:
+        received = _n(s, "received")
+        ok, failed, open_ = _n(s, "succeeded"), _n(s, "failed"), _n(s, "open")
+        if not (received or ok or failed):
+            return None
+        parts = [self.t(key, n=self.c(received))] if received else []
+        results = [self.t(k, n=self.c(n)) for k, n in (("mediated_ok", ok), ("mediated_failed", failed)) if n]
+        if results:
+            parts.append(self.t("mediated", parts=", ".join(results)))
+        if open_:
+            parts.append(self.t("mediating", n=self.c(open_)))
+        return ", ".join(parts)
+
+    def _kind_clause(self, kind: str, s: Mapping[str, Any], outcomes: Sequence[str]) -> str | None:
+        received, carried, resolved, open_ = (_n(s, "received"), _n(s, "carried_over"), _n(s, "resolved"),
+                                              _n(s, "open"))
+        if not (received or carried or resolved or open_):
+            return None
+        parts = []
+        if received:
+            parts.append(self.t(kind, n=self.c(received)))
+        if carried:
+            parts.append(self.t(f"{kind}_carried", n=self.c(carried)))
+        if resolved:
+            listed = [self.t(k, n=self.c(_n(s, k))) for k in outcomes if _n(s, k)]
+            parts.append(self.t("resolved_cases", n=self.c(resolved), outcomes=", ".join(listed)) if listed
+                         else self.t("resolved_cases_plain", n=self.c(resolved)))
+        if open_:
+            parts.append(self.t("open_cases", n=self.c(open_)))
+        return ", ".join(parts)
+
+    def _transferred_clause(self, s: Mapping[str, Any]) -> str | None:
+        received = _n(s, "received")
+        if not received:
+            return None
+        merged: dict[str, int] = {}
+        for g in s.get("groups") or []:
+            phrase = group_phrase(g["kind"], g.get("mediation_type"), g["subject"])
+            merged[phrase] = merged.get(phrase, 0) + int(g["count"])
+        if len(merged) == 1:
+            clause = self.t("transferred_one", n=self.c(received), group=next(iter(merged)))
+        else:
+            groups = ", ".join(f"{self.c(n)} {phrase}" for phrase, n in merged.items())
+            clause = self.t("transferred", n=self.c(received), groups=groups)
+        if _n(s, "resolved"):
+            clause += "; " + self.t("transferred_resolved", n=self.c(_n(s, "resolved")))
+        return clause
+
+    def letters(self, lead: bool) -> list[str]:
+        sections = self.doc.get("sections") or {}
+        out = self.petitions(sections)
+        clauses = [c for c in (
+            self._mediation_clause("land", sections.get("land_mediation") or {}),
+            self._mediation_clause("grassroots", sections.get("mediation") or {}),
+            self._land_dispute_clause(sections.get("land_dispute") or {}),
+            self._transferred_clause(sections.get("transferred_in") or {}),
+            self._kind_clause("complaint", sections.get("complaint") or {}, ("right", "partly_right", "wrong")),
+            self._kind_clause("denunciation", sections.get("denunciation") or {}, ("true", "partly_true", "false")),
+        ) if c]
+        complaints = sections.get("complaint") or {}
+        denunciations = sections.get("denunciation") or {}
+        none = not any(_n(s, k) for s in (complaints, denunciations)
+                       for k in ("received", "received_transferred", "carried_over", "resolved", "open"))
+        if not out and not clauses:
+            clauses.append(T["no_letters"])
+        if none:
+            clauses.append(T["no_complaints"])
+        if out and clauses == [T["no_complaints"]]:
+            out.append(T["no_complaints_alone"])
+        elif clauses:
+            key = "lead" if not out and lead else "next"
+            out.append(self.t(key, period=self.period, unit=self.unit, clauses="; ".join(clauses)))
+        return out
+
+    def _land_dispute_clause(self, s: Mapping[str, Any]) -> str | None:
+        received, resolved = _n(s, "received"), _n(s, "resolved")
+        if not (received or resolved):
+            return None
+        parts = [self.t("land_dispute", n=self.c(received), unit=self.unit)] if received else []
+        if resolved:
+            parts.append(self.t("land_dispute_resolved", n=self.c(resolved)))
+        return ", ".join(parts)
+
+
+def narrative(doc: Mapping[str, Any], style: Style, period_label: str) -> str:
+    """Two paragraphs: reception (visits, the chairperson's schedule) and letters (petitions,
+    mediation, letters transferred down, complaints and denunciations, or their absence)."""
+    w = _Writer(doc, style, period_label)
+    return "\n".join((" ".join(w.reception()), " ".join(w.letters(lead=True))))

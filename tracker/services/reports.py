@@ -1,0 +1,234 @@
+"""Period reports: build (or rebuild) a unit's draft, freeze it as final, and the JSON document.
+
+- A draft is rebuilt in place (same revision): its numbers are replaced; a narrative the chairperson
+  edited is kept (the generated one stays in the document's "narrative_generated").
+- A final report is frozen: building again creates revision + 1 as a draft whose document carries
+  the differences from the final one ("difference_from_final").
+- "Carried over" (cases open at the start, letters unhandled at the start) is taken from the final
+  report of the period that ends the day before this one starts, when there is one: what was signed
+  is what is carried. The live recount and any difference are recorded in "carried_over_check".
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from datetime import timedelta
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import case
+from sqlalchemy import select
+
+from tracker.extensions import db
+from tracker.messages import MESSAGES
+from tracker.models import Report
+from tracker.models import Unit
+from tracker.models import User
+from tracker.models.base import utcnow
+from tracker.rules import periods
+from tracker.rules import reporting
+from tracker.rules.data.report_periods import CUTOFF_RULES
+from tracker.rules.data.report_periods import DEADLINE_RULES
+from tracker.services import report_stats
+from tracker.services.errors import ConflictError
+from tracker.services.errors import RuleError
+from tracker.services.errors import ValidationError
+
+MESSAGES.update({
+    "period_invalid": _l("Please give a period as 2024, 2024-H1, 2024-9M, 2024-Q1…Q4 or 2024-01…12, within the "
+                         "dates of a known reporting convention."),
+    "period_not_ended": _l("This period has not ended yet: only a draft can be built."),
+    "report_already_final": _l("This report is already final."),
+    "report_final_frozen": _l("A final report cannot be edited; build a new revision instead."),
+    "export_not_available": _l("This export format is not yet available."),
+})
+
+
+@dataclass
+class BuildResult:
+    report: Report
+    created: bool
+    difference: dict[str, list[Any]]
+
+
+def resolve_span(unit: Unit, period: str) -> periods.Span:
+    """:raises ValidationError: a malformed period, or no cut-off rule of the unit's convention then."""
+    try:
+        return periods.span(period, unit.report_convention or "official", CUTOFF_RULES)
+    except periods.PeriodError:
+        raise ValidationError({"period": "period_invalid"}) from None
+
+
+def latest(unit_id: int, period: str) -> Report | None:
+    return db.session.scalar(select(Report).where(Report.unit_id == unit_id, Report.period == period)
+                             .order_by(Report.revision.desc()).limit(1))
+
+
+def _previous_final(unit: Unit, span: periods.Span) -> Report | None:
+    """The newest final report of this unit whose data end the day before this period starts,
+    preferring the period it naturally carries over from (2024-H1 ← 2023)."""
+    preferred = periods.carry_over_source(span.period.code)
+    return db.session.scalar(
+        select(Report).where(Report.unit_id == unit.id, Report.status == "final",
+                             Report.date_to == span.date_from - timedelta(days=1))
+        .order_by(case((Report.period == preferred, 0), else_=1), Report.revision.desc()).limit(1))
+
+
+def _carry_over(doc: dict[str, Any], previous: Report | None) -> None:
+    cases = doc["cases"]
+    live = {"cases": {k: v["carried_over"] for k, v in cases["by_kind"].items()},
+            "letters": doc["letters"]["carried_over"]}
+    if previous is None:
+        doc["carried_over_check"] = {"source": "live", "live": live, "difference": {}}
+        return
+    frozen_doc = json.loads(previous.data)
+    frozen = {"cases": {k: int(v.get("open", 0)) for k, v in frozen_doc["cases"]["by_kind"].items()},
+              "letters": int(frozen_doc["letters"].get("pending_at_end", 0))}
+    for kind, n in frozen["cases"].items():
+        if kind in cases["by_kind"]:
+            cases["by_kind"][kind]["carried_over"] = n
+    cases["total"]["carried_over"] = sum(v["carried_over"] for v in cases["by_kind"].values())
+    doc["letters"]["carried_over"] = frozen["letters"]
+    difference: dict[str, int] = {f"cases.{k}": frozen["cases"].get(k, 0) - n for k, n in live["cases"].items()
+                                  if frozen["cases"].get(k, 0) != n}
+    if frozen["letters"] != live["letters"]:
+        difference["letters"] = frozen["letters"] - live["letters"]
+    doc["carried_over_check"] = {
+        "source": {"report_id": previous.id, "period": previous.period, "revision": previous.revision},
+        "frozen": frozen, "live": live, "difference": difference}
+
+
+def compute_document(unit: Unit, span: periods.Span) -> dict[str, Any]:
+    """The report document (interfaces.md "The report document") without revision and status."""
+    code = span.period.code
+    stats = report_stats.compute(unit, span.date_from, span.date_to)
+    due = periods.deadline(code, unit.level, DEADLINE_RULES)
+    doc: dict[str, Any] = {
+        "unit": unit.code, "unit_name": unit.name, "level": unit.level, "period": code,
+        "period_label": periods.label(code), "convention": span.convention,
+        "from": span.date_from.isoformat(), "to": span.date_to.isoformat(),
+        "cutoff": {"rule": span.rule.code, "legal_basis": span.rule.legal_basis, "certainty": span.rule.certainty},
+        "deadline": due[0].isoformat() if due else None,
+        "deadline_basis": due[1].legal_basis if due else None,
+        "timeliness": {"early_margin_days": reporting.TIMELINESS.early_margin_days,
+                       "basis": reporting.TIMELINESS.legal_basis, "certainty": reporting.TIMELINESS.certainty},
+        **stats,
+    }
+    _carry_over(doc, _previous_final(unit, span))
+    style = reporting.Style(unit.name, bool(unit.leading_zero), unit.reception_weekday)
+    doc["narrative"] = reporting.narrative(doc, style, periods.label(code))
+    return doc
+
+
+def _numbers(value: Any, prefix: str = "") -> dict[str, Any]:
+    """Flatten the numeric leaves of a document: {"cases.total.open": 3, …}."""
+    out: dict[str, Any] = {}
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key in ("narrative", "narrative_generated", "carried_over_check", "difference_from_final", "groups"):
+                continue
+            out.update(_numbers(item, f"{prefix}.{key}" if prefix else str(key)))
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        out[prefix] = value
+    return out
+
+
+def difference(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Any]]:
+    """Every number that changed between two documents: {path: [old, new]}."""
+    a, b = _numbers(old), _numbers(new)
+    return {k: [a.get(k), b.get(k)] for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)}
+
+
+def build_report(unit: Unit, period: str, *, today: date, final: bool = False,
+                 user: User | None = None) -> BuildResult:
+    """Build or rebuild the report of ``unit`` for ``period`` and commit.
+
+    :raises ValidationError: a bad period code.
+    :raises RuleError: ``final`` for a period that has not ended by ``today``.
+    """
+    span = resolve_span(unit, period)
+    code = span.period.code
+    if final and span.date_to >= today:
+        raise RuleError("period_not_ended")
+    doc = compute_document(unit, span)
+    current = latest(unit.id, code)
+    diff: dict[str, list[Any]] = {}
+    created = current is None or current.status == "final"
+    if current is not None and current.status == "final":
+        diff = difference(json.loads(current.data), doc)
+        doc["difference_from_final"] = {"revision": current.revision, "changes": diff}
+    narrative = doc["narrative"]
+    if created:
+        report = Report(unit_id=unit.id, period=code, revision=(current.revision + 1) if current else 1,
+                        status="draft")
+        db.session.add(report)
+    else:
+        report = current  # type: ignore[assignment]
+        old_generated = json.loads(report.data).get("narrative")
+        if report.narrative != old_generated:
+            narrative = report.narrative  # the chairperson's edit survives a rebuild
+        diff = difference(json.loads(report.data), doc)
+    report.convention, report.date_from, report.date_to = span.convention, span.date_from, span.date_to
+    report.data = json.dumps(doc, ensure_ascii=False, sort_keys=True)
+    report.narrative = narrative
+    report.built_at = utcnow()
+    if final:
+        report.status, report.finalized_at = "final", utcnow()
+        report.finalized_by_id = user.id if user else None
+    db.session.commit()
+    return BuildResult(report, created, diff)
+
+
+def finalize(report: Report, user: User | None, *, version: int | None = None, today: date) -> Report:
+    """Freeze a draft: later data changes no longer alter it.
+
+    :raises ConflictError: stale version, or already final.
+    :raises RuleError: the period has not ended yet.
+    """
+    if version is not None and report.version != version:
+        raise ConflictError("stale")
+    if report.status == "final":
+        raise ConflictError("report_already_final")
+    if report.date_to >= today:
+        raise RuleError("period_not_ended")
+    report.status, report.finalized_at = "final", utcnow()
+    report.finalized_by_id = user.id if user else None
+    db.session.commit()
+    return report
+
+
+def edit_narrative(report: Report, text: str, *, version: int) -> Report:
+    """The chairperson's own wording of a draft's narrative."""
+    if report.version != version:
+        raise ConflictError("stale")
+    if report.status == "final":
+        raise ConflictError("report_final_frozen")
+    if not text.strip():
+        raise ValidationError({"narrative": "required"})
+    report.narrative = text.strip()
+    db.session.commit()
+    return report
+
+
+def document(report: Report) -> dict[str, Any]:
+    """The JSON document of interfaces.md, with the narrative as it stands (edited or generated)."""
+    doc = json.loads(report.data)
+    doc["narrative_generated"] = doc.get("narrative")
+    doc["narrative"] = report.narrative
+    doc.update({"revision": report.revision, "status": report.status, "report_id": report.id,
+                "built_at": report.built_at.isoformat() if report.built_at else None,
+                "finalized_at": report.finalized_at.isoformat() if report.finalized_at else None})
+    return doc
+
+
+def build_due(unit: Unit, day: date) -> int:
+    """The scheduler's work for one unit and one day: a draft of every period of the unit's convention
+    that ended on ``day`` and has no report yet (a report already there — draft or final — is left
+    alone). Returns how many were built."""
+    built = 0
+    for span in periods.periods_ending_between(day, day, unit.report_convention or "official", CUTOFF_RULES):
+        if latest(unit.id, span.period.code) is None:
+            build_report(unit, span.period.code, today=day + timedelta(days=1))
+            built += 1
+    return built
