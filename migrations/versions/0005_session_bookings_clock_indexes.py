@@ -8,7 +8,6 @@ Create Date: 2026-11-23 12:45:38.451809
 from alembic import op
 import sqlalchemy as sa
 
-import tracker.models.base
 
 
 # revision identifiers, used by Alembic.
