@@ -300,3 +300,27 @@ def test_admin_pages_link_to_each_other(app, client, admin) -> None:
     for url in ("/admin/users", "/admin/units", "/admin/rules", "/admin/audit"):
         assert f'href="{url}"' in page
     assert 'aria-current="page"' in page
+
+
+def test_an_admin_sets_the_units_reminder_weekly_freeze_and_report_style(client) -> None:
+    from tests.conftest import login
+    from tests.conftest import post_form
+    from tests.factories import make_user
+    from tracker.models import Unit
+
+    admin = make_user("quantri2", role="admin")
+    unit = db.session.get(Unit, admin.unit_id)
+    login(client, "quantri2")
+    form = {"name": unit.name, "address": "", "reception_weekday": "4", "active": "y", "reminder_days": "5",
+            "snapshot_weekday": "2", "snapshot_time": "08:30", "report_convention": "calendar",
+            "version": str(unit.version)}
+    assert post_form(client, f"/admin/units/{unit.id}/edit", form).status_code == 302
+    db.session.expire_all()
+    unit = db.session.get(Unit, admin.unit_id)
+    assert (unit.reminder_days, unit.snapshot_weekday, unit.snapshot_time, unit.report_convention,
+            unit.leading_zero) == (5, 2, "08:30", "calendar", False)
+    bad = post_form(client, f"/admin/units/{unit.id}/edit", {**form, "snapshot_time": "25:00",
+                                                               "version": str(unit.version)})
+    assert bad.status_code in (400, 409)
+    db.session.expire_all()
+    assert db.session.get(Unit, admin.unit_id).snapshot_time == "08:30"

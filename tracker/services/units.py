@@ -1,13 +1,21 @@
 """Administrative units: the tree province → (district) → commune."""
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from tracker.extensions import db
+from tracker.messages import MESSAGES
 from tracker.models import Unit
 from tracker.models.units import UNIT_LEVELS
 from tracker.services.errors import ConflictError
 from tracker.services.errors import ValidationError
+
+MESSAGES.update({"reminder_days_range": _l("Choose between 0 and 60 days.")})
+_TIME = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 
 # Which level may sit under which; a district stays possible for data from before 1 July 2025.
 ALLOWED_PARENT = {"province": (None,), "district": ("province",), "commune": ("province", "district", None)}
@@ -46,8 +54,32 @@ def create_unit(code: str, name: str, *, level: str = "commune", parent_code: st
     return unit
 
 
+@dataclass
+class UnitSettings:
+    """A unit's own choices: reminders, the weekly freeze, and how its reports are written."""
+
+    reminder_days: int
+    snapshot_weekday: int
+    snapshot_time: str
+    report_convention: str
+    leading_zero: bool
+
+
+def _settings_problems(s: UnitSettings) -> dict[str, str]:
+    errors = {}
+    if not 0 <= s.reminder_days <= 60:
+        errors["reminder_days"] = "reminder_days_range"
+    if not 1 <= s.snapshot_weekday <= 7:
+        errors["snapshot_weekday"] = "weekday_invalid"
+    if not _TIME.match(s.snapshot_time):
+        errors["snapshot_time"] = "time_invalid"
+    if s.report_convention not in ("official", "calendar"):
+        errors["report_convention"] = "choice_invalid"
+    return errors
+
+
 def update_unit(unit: Unit, *, version: int, name: str, remote_area: bool, reception_weekday: int | None,
-                address: str | None, active: bool) -> Unit:
+                address: str | None, active: bool, settings: UnitSettings | None = None) -> Unit:
     if unit.version != version:
         raise ConflictError("stale")
     errors: dict[str, str] = {}
@@ -55,8 +87,14 @@ def update_unit(unit: Unit, *, version: int, name: str, remote_area: bool, recep
         errors["name"] = "required"
     if reception_weekday is not None and not 1 <= reception_weekday <= 7:
         errors["reception_weekday"] = "weekday_invalid"
+    if settings is not None:
+        errors.update(_settings_problems(settings))
     if errors:
         raise ValidationError(errors)
+    if settings is not None:
+        unit.reminder_days, unit.snapshot_weekday = settings.reminder_days, settings.snapshot_weekday
+        unit.snapshot_time, unit.report_convention = settings.snapshot_time, settings.report_convention
+        unit.leading_zero = settings.leading_zero
     unit.name, unit.remote_area, unit.reception_weekday = name.strip(), remote_area, reception_weekday
     unit.address, unit.active = address, active
     db.session.commit()

@@ -89,11 +89,22 @@ class UnitEditForm(FlaskForm):
     remote_area = BooleanField(_l("Remote area (vùng sâu, vùng xa)"))
     reception_weekday = SelectField(_l("Scheduled reception day of the chairperson"), validators=[OPTIONAL])
     active = BooleanField(_l("Active"))
+    reminder_days = VNIntegerField(_l("Remind handlers this many days before a due date"),
+                                   validators=[NUMBER_REQUIRED])
+    snapshot_weekday = SelectField(_l("Day the weekly list is frozen"))
+    snapshot_time = StringField(_l("Time the weekly list is frozen (hh:mm)"),
+                                validators=[REQUIRED, Length(max=5, message=TOO_LONG)])
+    report_convention = SelectField(_l("Report periods"))
+    leading_zero = BooleanField(_l("Write numbers under ten with a leading zero in reports (“02 đơn”)"))
     version = HiddenField()
 
     def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         self.reception_weekday.choices = weekday_choices()
+        self.snapshot_weekday.choices = [c for c in weekday_choices() if c[0]]
+        self.report_convention.choices = [
+            ("official", _l("Official cut-off periods (15th to 14th, TT 06/2025/TT-TTCP)")),
+            ("calendar", _l("Calendar periods (1st to the last day)"))]
 
 
 class RuleCorrectForm(FlaskForm):

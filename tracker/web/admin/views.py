@@ -254,6 +254,7 @@ def edit_unit(unit_id: int):  # type: ignore[no-untyped-def]
     form = UnitEditForm(obj=unit if request.method == "GET" else None)
     if request.method == "GET":
         form.reception_weekday.data = str(unit.reception_weekday or "")
+        form.snapshot_weekday.data = str(unit.snapshot_weekday)
         form.version.data = str(unit.version)
     errors: list[str] = []
     conflict = False
@@ -268,7 +269,14 @@ def edit_unit(unit_id: int):  # type: ignore[no-untyped-def]
             unit_service.update_unit(unit, version=version, name=form.name.data or "",
                                      remote_area=bool(form.remote_area.data),
                                      reception_weekday=int(weekday) if weekday else None,
-                                     address=(form.address.data or "").strip() or None, active=bool(form.active.data))
+                                     address=(form.address.data or "").strip() or None, active=bool(form.active.data),
+                                     settings=unit_service.UnitSettings(
+                                         reminder_days=form.reminder_days.data if form.reminder_days.data is not None
+                                         else -1,
+                                         snapshot_weekday=int(form.snapshot_weekday.data or 0),
+                                         snapshot_time=(form.snapshot_time.data or "").strip(),
+                                         report_convention=form.report_convention.data or "",
+                                         leading_zero=bool(form.leading_zero.data)))
         except DomainError as exc:
             db.session.rollback()
             conflict = isinstance(exc, ConflictError)
