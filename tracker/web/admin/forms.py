@@ -89,12 +89,12 @@ class UnitEditForm(FlaskForm):
     remote_area = BooleanField(_l("Remote area (vùng sâu, vùng xa)"))
     reception_weekday = SelectField(_l("Scheduled reception day of the chairperson"), validators=[OPTIONAL])
     active = BooleanField(_l("Active"))
-    reminder_days = VNIntegerField(_l("Remind handlers this many days before a due date"),
-                                   validators=[NUMBER_REQUIRED])
-    snapshot_weekday = SelectField(_l("Day the weekly list is frozen"))
+    # Optional as a group: a form posted without them (an older page, a script) keeps the settings.
+    reminder_days = VNIntegerField(_l("Remind handlers this many days before a due date"), validators=[OPTIONAL])
+    snapshot_weekday = SelectField(_l("Day the weekly list is frozen"), validators=[OPTIONAL])
     snapshot_time = StringField(_l("Time the weekly list is frozen (hh:mm)"),
-                                validators=[REQUIRED, Length(max=5, message=TOO_LONG)])
-    report_convention = SelectField(_l("Report periods"))
+                                validators=[OPTIONAL, Length(max=5, message=TOO_LONG)])
+    report_convention = SelectField(_l("Report periods"), validators=[OPTIONAL])
     leading_zero = BooleanField(_l("Write numbers under ten with a leading zero in reports (“02 đơn”)"))
     version = HiddenField()
 

@@ -270,7 +270,7 @@ def edit_unit(unit_id: int):  # type: ignore[no-untyped-def]
                                      remote_area=bool(form.remote_area.data),
                                      reception_weekday=int(weekday) if weekday else None,
                                      address=(form.address.data or "").strip() or None, active=bool(form.active.data),
-                                     settings=unit_service.UnitSettings(
+                                     settings=None if not form.snapshot_time.data else unit_service.UnitSettings(
                                          reminder_days=form.reminder_days.data if form.reminder_days.data is not None
                                          else -1,
                                          snapshot_weekday=int(form.snapshot_weekday.data or 0),
