@@ -7,6 +7,7 @@ from flask import url_for
 from sqlalchemy import select
 
 from tracker.api import api_bp
+from tracker.api.auth import api_user
 from tracker.api.auth import need
 from tracker.api.auth import need_own_unit
 from tracker.api.auth import need_visible
@@ -48,6 +49,7 @@ def list_citizens() -> Response:
     args = parse_query(CitizenQuery)
     stmt = service.search_query(access.visible_units_query(user), args.q).where(confidentiality.citizen_scope(user))
     page = db.paginate(stmt, page=args.page, per_page=args.per_page, error_out=False, count=True)
+    confidentiality.record_citizen_reads(user, page.items, "api")
     return jsonify(page_json(page.items, citizen_json, page=page.page, per_page=page.per_page,
                              total=page.total, pages=page.pages))
 
@@ -67,7 +69,9 @@ def create_citizen() -> tuple[Response, int, dict[str, str]]:
 @api_bp.get("/citizens/<int:citizen_id>")
 @operation("Read a citizen", tag="citizens", response=CitizenOut, errors=(401, 403))
 def get_citizen(citizen_id: int) -> Response:
-    return jsonify(citizen_json(_visible_citizen(citizen_id, "citizens.read")))
+    citizen = _visible_citizen(citizen_id, "citizens.read")
+    confidentiality.record_citizen_reads(api_user(), [citizen], "api")
+    return jsonify(citizen_json(citizen))
 
 
 @api_bp.patch("/citizens/<int:citizen_id>")

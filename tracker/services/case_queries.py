@@ -52,7 +52,9 @@ def _search(stmt: Select[tuple[Case]], q: str) -> Select[tuple[Case]]:
     """A case number ("15", "#15"), a letter register number ("12/2026" or "12"), or words of the summary."""
     text = q.strip().lstrip("#")
     number, _sep, year = text.partition("/")
-    if number.isdigit() and (not year or year.isdigit()):
+    # At most 9 digits: a longer number (an ID number typed here) is no case or register number, and
+    # would overflow PostgreSQL's integer columns; it is searched as words instead.
+    if number.isdigit() and len(number) <= 9 and (not year or (year.isdigit() and len(year) <= 4)):
         letters = select(Letter.id).where(Letter.register_no == int(number))
         if year:
             letters = letters.where(Letter.register_year == int(year))

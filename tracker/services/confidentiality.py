@@ -65,6 +65,24 @@ def citizen_scope(user: User) -> ColumnElement[bool]:
     return ~(confidential_visit | confidential_letter) | ordinary_visit | ordinary_letter
 
 
+def record_citizen_reads(user: User, citizens: Iterable[Citizen], purpose: str) -> None:
+    """Audit each sight of a person who denounced (at a visit or by a letter) in the citizen registry
+    by someone cleared: the registry shows their name, ID number, phone and address. One query for
+    the whole page. (Those not cleared never see a person known only as a denouncer: citizen_scope.)"""
+    if user.role not in CLEARED_ROLES:
+        return
+    units = {c.id: c.unit_id for c in citizens}
+    if not units:
+        return
+    denounced_at_visit = exists().where(VisitCitizen.citizen_id == Citizen.id, VisitCitizen.visit_id == Visit.id,
+                                        Visit.classification.in_(CONFIDENTIAL_CLASSIFICATIONS))
+    denounced_by_letter = exists().where(LetterSender.citizen_id == Citizen.id, LetterSender.letter_id == Letter.id,
+                                         Letter.kind.in_(CONFIDENTIAL_CLASSIFICATIONS))
+    denouncers = db.session.scalars(select(Citizen.id).where(Citizen.id.in_(list(units)),
+                                                             denounced_at_visit | denounced_by_letter))
+    audit.record_reads("citizens", [(i, units[i]) for i in sorted(denouncers)], {"purpose": purpose})
+
+
 def hidden_visit_ids(user: User, visits: Iterable[Visit], *, purpose: str = "view") -> set[int]:
     """IDs of the visits whose people must be hidden from ``user``; each confidential visit shown
     with its identity is written to the audit log."""

@@ -268,6 +268,7 @@ def _prefill_from_visit(form: LetterForm, visit: Visit) -> None:
     if visit.classification in lc.LETTER_KINDS:
         form.kind.data = visit.classification
     if confidentiality.may_see_identity(current_user, visit):
+        confidentiality.hidden_visit_ids(current_user, [visit], purpose="letter_form")
         primary = next((vc for vc in visit.visitors if not vc.is_representative), None)
         if primary is not None:
             form.citizen_id.data = str(primary.citizen_id)

@@ -51,6 +51,7 @@ def list_citizens():  # type: ignore[no-untyped-def]
     stmt = service.search_query(access.visible_units_query(current_user), q).where(
         confidentiality.citizen_scope(current_user))
     page = db.paginate(stmt, per_page=current_app.config["PER_PAGE"], max_per_page=200, error_out=False)
+    confidentiality.record_citizen_reads(current_user, page.items, "list")
     return render_template("reception/citizens.html", page=page, q=q)
 
 
@@ -95,6 +96,7 @@ def edit_citizen(citizen_id: int):  # type: ignore[no-untyped-def]
     form = CitizenForm(obj=citizen if request.method == "GET" else None)
     if request.method == "GET":
         form.version.data = str(citizen.version)
+        confidentiality.record_citizen_reads(current_user, [citizen], "edit")
     errors: list[str] = []
     if form.validate_on_submit():
         try:

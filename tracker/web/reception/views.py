@@ -251,6 +251,7 @@ def suggest_citizens():  # type: ignore[no-untyped-def]
         birth_year=int(birth_year) if birth_year.isdigit() else None,
         scope=confidentiality.citizen_scope(current_user),
     )
+    confidentiality.record_citizen_reads(current_user, matches, "suggest")
     counts = dict(db.session.execute(
         select(VisitCitizen.citizen_id, func.count()).where(
             VisitCitizen.citizen_id.in_([c.id for c in matches])).group_by(VisitCitizen.citizen_id)
