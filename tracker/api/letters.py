@@ -13,7 +13,6 @@ from contextlib import contextmanager
 from flask import Response
 from flask import jsonify
 from flask import url_for
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement
 from sqlalchemy import and_
 from sqlalchemy import exists
@@ -39,7 +38,6 @@ from tracker.api.schemas_letters import LetterQuery
 from tracker.api.serializers import page_json
 from tracker.api.serializers_letters import letter_json
 from tracker.extensions import db
-from tracker.messages import MESSAGES
 from tracker.models import Case
 from tracker.models import Citizen
 from tracker.models import Clock
@@ -57,36 +55,6 @@ from tracker.services.errors import ValidationError
 from tracker.web.filters import local_today
 
 # Messages of the letter and case services' codes, unless another module already gave them.
-_CODES = {
-    "not_found": _l("Not found."),
-    "from_body_required": _l("Name the body that transferred the letter."),
-    "sender_required": _l("Give at least one sender, or mark the letter as anonymous."),
-    "signer_count_low": _l("The number of signatories cannot be smaller than the number of senders listed."),
-    "visitor_repeated": _l("The same citizen is listed twice."),
-    "register_no_taken": _l("This register number is already used in this unit and year."),
-    "before_receipt": _l("The date cannot be before the letter was received."),
-    "recipient_required": _l("Name the body the letter is transferred or the citizen is guided to."),
-    "reason_required": _l("Give the reason for this decision."),
-    "transfer_document_required": _l("A transfer needs the number of the transfer document."),
-    "accept_needs_eligible": _l("Only a letter that meets the conditions for handling can be accepted."),
-    "accept_needs_competence": _l("Only a letter within the unit's competence can be accepted."),
-    "letter_already_handled": _l("This letter has already been handled."),
-    "anonymous_denunciation": _l("An anonymous denunciation is not accepted for resolution (Law on "
-                                 "Denunciations, Article 25); it may be used as information for inspection."),
-    "before_acceptance": _l("The date cannot be before the case was accepted."),
-    "document_required": _l("This step needs its document (number, date and signer)."),
-    "action_not_in_status": _l("This step is not possible in the case's current status."),
-    "action_not_for_kind": _l("This step does not exist for this kind of case."),
-    "outcome_invalid": _l("Choose an outcome allowed for this kind of case."),
-    "outcome_not_expected": _l("An outcome is given only with a conclusion."),
-    "extension_limit": _l("The law allows no further extension of this case."),
-    "send_up_needs_failure": _l("Only a failed mediation can be sent up or become a dispute for the chairperson."),
-    "dispute_before_reform": _l("The commune chairperson may decide land disputes only under the rules in "
-                                "force from 1 July 2025."),
-    "dispute_needs_letter": _l("This case has no letter to open the dispute from."),
-}
-for _code, _text in _CODES.items():
-    MESSAGES.setdefault(_code, _text)
 
 # Field names of the services -> of the API body.
 _FIELD_RENAMES = (

@@ -1,13 +1,12 @@
 """Labels of the case codes and the Vietnamese messages of the case services' error codes.
 
-Registered into the shared tables at import time (tracker.web.labels.LABELS, tracker.messages.MESSAGES)
+Registered into the shared tables at import time (tracker.web.labels.LABELS)
 without overwriting what another module already gave.
 """
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from tracker.messages import MESSAGES
 from tracker.web.labels import LABELS
 
 _LABELS: dict[str, dict[str, object]] = {
@@ -72,25 +71,3 @@ for _group, _items in _LABELS.items():
     for _code, _text in _items.items():
         _target.setdefault(_code, _text)
 
-# The same English texts as the API's (tracker/api/letters.py): one msgid, one translation.
-_CODES = {
-    "not_found": _l("Not found."),
-    "before_acceptance": _l("The date cannot be before the case was accepted."),
-    "document_required": _l("This step needs its document (number, date and signer)."),
-    "action_not_in_status": _l("This step is not possible in the case's current status."),
-    "action_not_for_kind": _l("This step does not exist for this kind of case."),
-    "outcome_invalid": _l("Choose an outcome allowed for this kind of case."),
-    "outcome_not_expected": _l("An outcome is given only with a conclusion."),
-    "extension_limit": _l("The law allows no further extension of this case."),
-    "send_up_needs_failure": _l("Only a failed mediation can be sent up or become a dispute for the chairperson."),
-    "dispute_before_reform": _l("The commune chairperson may decide land disputes only under the rules in "
-                                "force from 1 July 2025."),
-    "dispute_needs_letter": _l("This case has no letter to open the dispute from."),
-    "reason_required": _l("Give the reason for this decision."),
-    "suspension_reason_required": _l("Give the reason for the suspension."),
-    "note_required": _l("Write the note."),
-    "signer_required": _l("Enter who signed the document."),
-    "document_date_required": _l("Enter the date of the document."),
-}
-for _code, _text in _CODES.items():
-    MESSAGES.setdefault(_code, _text)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from tracker.messages import MESSAGES
 from tracker.web.labels import LABELS
 
 _LABELS: dict[str, dict[str, object]] = {
@@ -41,22 +40,3 @@ for _group, _values in _LABELS.items():
     for _code, _text in _values.items():
         _target.setdefault(_code, _text)
 
-# Same English texts as the letters API, so both share one translation.
-_MESSAGES = {
-    "from_body_required": _l("Name the body that transferred the letter."),
-    "sender_required": _l("Give at least one sender, or mark the letter as anonymous."),
-    "signer_count_low": _l("The number of signatories cannot be smaller than the number of senders listed."),
-    "before_receipt": _l("The date cannot be before the letter was received."),
-    "recipient_required": _l("Name the body the letter is transferred or the citizen is guided to."),
-    "reason_required": _l("Give the reason for this decision."),
-    "transfer_document_required": _l("A transfer needs the number of the transfer document."),
-    "accept_needs_eligible": _l("Only a letter that meets the conditions for handling can be accepted."),
-    "accept_needs_competence": _l("Only a letter within the unit's competence can be accepted."),
-    "letter_already_handled": _l("This letter has already been handled."),
-    "anonymous_denunciation": _l("An anonymous denunciation is not accepted for resolution (Law on "
-                                 "Denunciations, Article 25); it may be used as information for inspection."),
-    "split_needs_two_parts": _l("A letter is split into at least two parts, each with its kind and summary."),
-    "split_kind_repeated": _l("Each part of a split letter has a different kind."),
-}
-for _code, _text in _MESSAGES.items():
-    MESSAGES.setdefault(_code, _text)
