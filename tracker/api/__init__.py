@@ -13,5 +13,6 @@ from tracker.api import deadlines  # noqa: E402,F401
 from tracker.api import errors  # noqa: E402,F401
 from tracker.api import letters  # noqa: E402,F401
 from tracker.api import openapi  # noqa: E402,F401
+from tracker.api import reports  # noqa: E402,F401
 from tracker.api import visits  # noqa: E402,F401
 from tracker.api import weekly  # noqa: E402,F401

@@ -10,6 +10,8 @@ from sqlalchemy import select
 
 from tracker.cli import fail
 from tracker.cli.locale import cli_locale
+from tracker.exports.report_docx import report_docx
+from tracker.exports.report_xlsx import report_xlsx
 from tracker.extensions import db
 from tracker.models import Unit
 from tracker.services import reports
@@ -35,14 +37,21 @@ def build(unit_code: str, period: str, fmt: str, output: Path | None, final: boo
         unit = db.session.scalar(select(Unit).where(Unit.code == unit_code))
         if unit is None:
             fail("unit_not_found")
-        if fmt != "json":
-            fail("export_not_available")
+        if fmt != "json" and output is None:
+            fail("export_needs_output")
+        today = local_today()
         try:
-            result = reports.build_report(unit, period, today=local_today(), final=final)  # type: ignore[arg-type]
+            result = reports.build_report(unit, period, today=today, final=final)  # type: ignore[arg-type]
         except DomainError as exc:
             fail(exc)
-        text = json.dumps(reports.document(result.report), ensure_ascii=False, indent=2, sort_keys=True)
-        if output is None:
-            click.echo(text)
-        else:
-            output.write_text(text + "\n", encoding="utf-8")
+        doc = reports.document(result.report)
+        if fmt == "json":
+            text = json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True)
+            if output is None:
+                click.echo(text)
+            else:
+                output.write_text(text + "\n", encoding="utf-8")
+            return
+        info = reports.export_info(result.report, today)
+        assert output is not None
+        output.write_bytes(report_docx(doc, info) if fmt == "docx" else report_xlsx(doc, info))

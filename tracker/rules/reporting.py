@@ -327,3 +327,256 @@ def narrative(doc: Mapping[str, Any], style: Style, period_label: str) -> str:
     mediation, letters transferred down, complaints and denunciations, or their absence)."""
     w = _Writer(doc, style, period_label)
     return "\n".join((" ".join(w.reception()), " ".join(w.letters(lead=True))))
+
+
+# -- the document and its tables ------------------------------------------------------------------
+# The wording of the Word and Excel exports (Decree 30/2020/NĐ-CP layout) and of the statistical tables,
+# in the report's own language. Tables are pure data: the exports and the web page draw them, and each
+# figure carries a reference (``ref``) to what it counts, so that the page can link to the list behind it.
+
+NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+MOTTO = "Độc lập - Tự do - Hạnh phúc"
+DRAFT_MARK = "DỰ THẢO"
+DOC_TITLE = "BÁO CÁO"
+DOC_SUBTITLE = "Kết quả công tác tiếp công dân, xử lý đơn thư, giải quyết khiếu nại, tố cáo {period}"
+DOC_NUMBER = "Số:        /BC-UBND"
+DOC_COVERS = "(Số liệu tính từ ngày {date_from} đến ngày {date_to})"
+SECTION_NARRATIVE = "I. TÌNH HÌNH, KẾT QUẢ CÔNG TÁC"
+SECTION_TABLES = "II. SỐ LIỆU THỐNG KÊ"
+RECIPIENTS_LABEL = "Nơi nhận:"
+RECIPIENTS = ("- UBND tỉnh (b/c);", "- Thanh tra tỉnh;", "- Lưu: VT.")
+SIGN_FOR = "TM. ỦY BAN NHÂN DÂN"
+SIGNER = "CHỦ TỊCH"
+TOTAL_ROW = "Tổng số"
+FORMULA_NOTE = "Ghi chú: {formulas}"
+XLSX_PREPARED = "Ngày lập: {date}"
+XLSX_SOURCE = "Nguồn: Sổ tiếp dân, báo cáo {status}, lần {revision}, lập lúc {built_at}"
+STATUS_WORDS = {"draft": "dự thảo", "final": "chính thức"}
+
+CASE_KIND_LABELS = {
+    "complaint": "Khiếu nại", "denunciation": "Tố cáo", "petition": "Kiến nghị", "feedback": "Phản ánh",
+    "mediation": "Hòa giải ở cơ sở", "land_mediation": "Hòa giải tranh chấp đất đai",
+    "land_dispute": "Giải quyết tranh chấp đất đai",
+}
+VISIT_HOST_LABELS = {"chair": "Chủ tịch UBND tiếp", "vice_chair": "Phó Chủ tịch UBND tiếp",
+                     "officer": "Công chức tiếp thường xuyên"}
+VISIT_KIND_LABELS = {"regular": "Tiếp thường xuyên", "scheduled": "Tiếp định kỳ", "adhoc": "Tiếp đột xuất"}
+
+
+def place_name(name: str) -> str:
+    """"UBND phường Bình Minh" → "Bình Minh": the place of the date line."""
+    short = unit_title(name)
+    rest = name.strip()
+    lower = rest.lower()
+    for prefix in ("ủy ban nhân dân ", "uỷ ban nhân dân ", "ubnd "):
+        if lower.startswith(prefix):
+            rest, lower = rest[len(prefix):], lower[len(prefix):]
+            break
+    word = short[len("UBND "):] if short.startswith("UBND ") else ""
+    if word and lower.startswith(word + " "):
+        rest = rest[len(word) + 1:]
+    return rest.strip() or name.strip()
+
+
+def full_unit_name(name: str) -> str:
+    """"UBND phường Bình Minh" → "ỦY BAN NHÂN DÂN PHƯỜNG BÌNH MINH" (the heading's own-unit line)."""
+    text = name.strip()
+    if text.lower().startswith("ubnd "):
+        text = "Ủy ban nhân dân " + text[5:]
+    return text.upper()
+
+
+def short_unit_name(name: str) -> str:
+    """"Ủy ban nhân dân tỉnh Bình Dương" → "UBND TỈNH BÌNH DƯƠNG" (the parent's line of the heading)."""
+    text = name.strip()
+    lower = text.lower()
+    for prefix in ("ủy ban nhân dân ", "uỷ ban nhân dân "):
+        if lower.startswith(prefix):
+            text = "UBND " + text[len(prefix):]
+            break
+    return text.upper()
+
+
+def heading_lines(name: str) -> list[str]:
+    """The unit's own lines of the heading: "ỦY BAN NHÂN DÂN" / "THỊ TRẤN BÌNH DƯƠNG"."""
+    full = full_unit_name(name)
+    head = "ỦY BAN NHÂN DÂN"
+    if full.startswith(head + " "):
+        return [head, full[len(head) + 1:]]
+    return [full]
+
+
+def date_line(place: str, day: Any) -> str:
+    """"Bình Minh, ngày 05 tháng 07 năm 2024" (days and months under 10 with a leading zero; NĐ 30/2020
+    writes 01, 02 for January and February only, but the examples use dd/mm throughout)."""
+    return f"{place}, ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
+
+
+@dataclass(frozen=True)
+class Cell:
+    value: int
+    ref: tuple[str, ...] | None = None  # ("case", kind|"", column) / ("letter", field, value) / ("visit", field, value)
+
+
+@dataclass(frozen=True)
+class Row:
+    number: str  # "1", "1.1", "*" for the total row
+    label: str
+    cells: tuple[Cell, ...]
+    strong: bool = False
+
+
+@dataclass(frozen=True)
+class Table:
+    key: str
+    title: str
+    # Column groups after "STT" and the label column: (group label or None, (sub-column labels …)).
+    groups: tuple[tuple[str | None, tuple[str, ...]], ...]
+    label_header: str
+    rows: tuple[Row, ...]
+    formulas: str = ""  # "(3) = (4) + (5) + (6)" … as printed on the forms
+
+    @property
+    def grouped(self) -> bool:
+        """Two header rows (groups over their sub-columns)."""
+        return any(group is not None for group, _ in self.groups)
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return tuple(c for _, subs in self.groups for c in subs)
+
+    @property
+    def numbers(self) -> tuple[str, ...]:
+        """The "(1) (2) …" row: STT, the label, then every figure column."""
+        return tuple(f"({i})" for i in range(1, len(self.columns) + 3))
+
+
+def _case_row(number: str, label: str, cols: Mapping[str, Any], online: int, kind: str,
+              strong: bool = False) -> Row:
+    received, carried = _n(cols, "received"), _n(cols, "carried_over")
+
+    def c(value: int, column: str) -> Cell:
+        return Cell(value, ("case", kind, column))
+    return Row(number, label, (
+        c(received + carried, "all"), c(online, "received_online"), c(received - online, "received"),
+        c(carried, "carried_over"), c(_n(cols, "resolved"), "resolved"),
+        c(_n(cols, "resolved_early"), "resolved_early"),
+        c(_n(cols, "resolved_on_time"), "resolved_on_time"), c(_n(cols, "resolved_late"), "resolved_late"),
+        c(_n(cols, "resolved_no_deadline"), "resolved_no_deadline"), c(_n(cols, "open"), "open"),
+        c(_n(cols, "open_overdue"), "open_overdue")), strong)
+
+
+def results_table(doc: Mapping[str, Any]) -> Table:
+    """Letters and cases by kind in the column shape of the one-stop results table (example 002):
+    received in total / online / in person and other channels / carried over; resolved in total /
+    early / on time / late (and without a deadline); still open, of which overdue."""
+    cases = doc.get("cases") or {}
+    online = cases.get("received_online") or {}
+    by_kind = cases.get("by_kind") or {}
+    rows = [_case_row(str(i), CASE_KIND_LABELS[k], by_kind.get(k) or {}, _n(online, k), k)
+            for i, k in enumerate(CASE_KIND_LABELS, start=1)]
+    rows.append(_case_row("*", TOTAL_ROW, cases.get("total") or {}, sum(_n(online, k) for k in CASE_KIND_LABELS),
+                          "", strong=True))
+    return Table(
+        "results", "Kết quả tiếp nhận, giải quyết đơn thư, vụ việc",
+        (("Số đơn, vụ việc nhận giải quyết", ("Tổng số", "Tiếp nhận trực tuyến", "Tiếp nhận trực tiếp và kênh khác",
+                                              "Kỳ trước chuyển sang")),
+         ("Đã giải quyết", ("Tổng số", "Sớm hạn", "Đúng hạn", "Trễ hạn", "Không quy định thời hạn")),
+         ("Đang giải quyết", ("Tổng số", "Trong đó quá hạn"))),
+        "Loại đơn, vụ việc", tuple(rows),
+        "(3) = (4) + (5) + (6); (7) = (8) + (9) + (10) + (11); (3) = (7) + (12)")
+
+
+def letters_table(doc: Mapping[str, Any]) -> Table:
+    """Letters handled, in the layout of Biểu 01/XLD "Tổng hợp kết quả xử lý đơn" as far as known
+    (domain.md §7.4): total = carried over + received; received by content; by handling decision."""
+    L = doc.get("letters") or {}
+    by_kind, by_handling = L.get("by_kind") or {}, L.get("by_handling") or {}
+    received, carried = _n(L, "received"), _n(L, "carried_over")
+    cells = (
+        Cell(received + carried, ("letter", "all", "")), Cell(carried, ("letter", "carried_over", "")),
+        Cell(received, ("letter", "received", "")),
+        Cell(_n(L, "eligible"), ("letter", "eligible", "")), Cell(_n(L, "within_competence"), ("letter", "within", "")),
+        *(Cell(_n(by_kind, k), ("letter", "kind", k)) for k in ("complaint", "denunciation", "petition", "feedback",
+                                                                  "mediation")),
+        *(Cell(_n(by_handling, k), ("letter", "decision", k)) for k in ("accept", "guide", "transfer", "return",
+                                                                          "archive", "pending")),
+    )
+    return Table(
+        "letters", "Tổng hợp kết quả xử lý đơn (theo Biểu 01/XLD)",
+        (("Tổng số đơn", ("Tổng số", "Kỳ trước chuyển sang", "Tiếp nhận trong kỳ")),
+         ("Đơn tiếp nhận trong kỳ", ("Đủ điều kiện xử lý", "Thuộc thẩm quyền")),
+         ("Phân loại theo nội dung", ("Khiếu nại", "Tố cáo", "Kiến nghị", "Phản ánh", "Đề nghị hòa giải")),
+         ("Kết quả xử lý", ("Thụ lý giải quyết", "Hướng dẫn", "Chuyển đơn", "Trả lại đơn", "Lưu đơn",
+                            "Chưa xử lý"))),
+        "Đơn vị", (Row("*", TOTAL_ROW, cells, strong=True),),
+        "(3) = (4) + (5); (5) = (8) + (9) + (10) + (11) + (12); (5) = (13) + (14) + (15) + (16) + (17) + (18)")
+
+
+def _list_table(key: str, title: str, label_header: str, rows: Sequence[Row]) -> Table:
+    return Table(key, title, ((None, ("Số lượng",)),), label_header, tuple(rows))
+
+
+def visits_table(doc: Mapping[str, Any]) -> Table:
+    """Reception: visits and people, group visits, by who received and by kind, sessions held."""
+    v, s = doc.get("visits") or {}, doc.get("sessions") or {}
+    by_host, by_kind = v.get("by_host") or {}, v.get("by_kind") or {}
+    rows = [
+        Row("1", "Tổng số lượt tiếp", (Cell(_n(v, "total"), ("visit", "all", "")),), True),
+        *(Row(f"1.{i}", label, (Cell(_n(by_host, h), ("visit", "host", h)),))
+          for i, (h, label) in enumerate(VISIT_HOST_LABELS.items(), start=1)),
+        Row("2", "Phân theo hình thức tiếp", (Cell(_n(v, "total"), ("visit", "all", "")),), True),
+        *(Row(f"2.{i}", label, (Cell(_n(by_kind, k), ("visit", "kind", k)),))
+          for i, (k, label) in enumerate(VISIT_KIND_LABELS.items(), start=1)),
+        Row("3", "Số người được tiếp", (Cell(_n(v, "people"), ("visit", "all", "")),), True),
+        Row("4", "Đoàn đông người (lượt đoàn)", (Cell(_n(v, "group_visits"), ("visit", "group", "")),), True),
+        Row("4.1", "Số người trong các đoàn đông người", (Cell(_n(v, "group_people"), ("visit", "group", "")),)),
+        Row("5", "Số lượt xử lý đúng thẩm quyền", (Cell(_n(v, "within_competence"), ("visit", "within", "")),), True),
+        Row("6", "Buổi tiếp công dân của lãnh đạo", (Cell(_n(s, "total"), ("session", "all", "")),), True),
+        Row("6.1", "Định kỳ", (Cell(_n(s, "scheduled"), ("session", "kind", "scheduled")),)),
+        Row("6.2", "Đột xuất", (Cell(_n(s, "adhoc"), ("session", "kind", "adhoc")),)),
+    ]
+    return _list_table("visits", "Kết quả tiếp công dân", "Nội dung", rows)
+
+
+def outcomes_table(doc: Mapping[str, Any]) -> Table:
+    """Outcomes of the cases resolved in the period."""
+    o = doc.get("outcomes") or {}
+    comp, den, med, pet, land = (o.get(k) or {} for k in ("complaints", "denunciations", "mediations", "petitions",
+                                                          "land_disputes"))
+
+    def case(kind: str, column: str = "resolved") -> tuple[str, ...]:
+        return ("case", kind, column)
+
+    def outcome(kind: str, value: str) -> tuple[str, ...]:
+        return ("outcome", kind, value)
+    rows = [
+        Row("1", "Khiếu nại đã giải quyết", (Cell(sum(comp.values()), case("complaint")),), True),
+        Row("1.1", "Khiếu nại đúng", (Cell(_n(comp, "right"), outcome("complaint", "right")),)),
+        Row("1.2", "Khiếu nại đúng một phần", (Cell(_n(comp, "partly_right"), outcome("complaint", "partly_right")),)),
+        Row("1.3", "Khiếu nại sai", (Cell(_n(comp, "wrong"), outcome("complaint", "wrong")),)),
+        Row("2", "Tố cáo đã giải quyết", (Cell(sum(den.values()), case("denunciation")),), True),
+        Row("2.1", "Tố cáo đúng", (Cell(_n(den, "true"), outcome("denunciation", "true")),)),
+        Row("2.2", "Tố cáo đúng một phần", (Cell(_n(den, "partly_true"), outcome("denunciation", "partly_true")),)),
+        Row("2.3", "Tố cáo sai", (Cell(_n(den, "false"), outcome("denunciation", "false")),)),
+        Row("3", "Hòa giải đã kết thúc",
+            (Cell(_n(med, "succeeded") + _n(med, "failed"), ("outcome", "mediations", "")),), True),
+        Row("3.1", "Hòa giải thành", (Cell(_n(med, "succeeded"), ("outcome", "mediations", "succeeded")),)),
+        Row("3.2", "Hòa giải không thành", (Cell(_n(med, "failed"), ("outcome", "mediations", "failed")),)),
+        Row("3.3", "Trong đó: chuyển lên cấp trên", (Cell(_n(med, "failed_sent_up"),
+                                                         ("outcome", "mediations", "sent_up")),)),
+        Row("4", "Kiến nghị, phản ánh đã trả lời bằng văn bản", (Cell(_n(pet, "answered"),
+                                                                  ("outcome", "petitions", "answered")),), True),
+        Row("4.1", "Trong đó: sau hòa giải", (Cell(_n(pet, "answered_after_mediation"),
+                                                  ("outcome", "petitions", "answered")),)),
+        Row("5", "Kiến nghị, phản ánh chuyển lên cấp trên", (Cell(_n(pet, "sent_up"),
+                                                              ("outcome", "petitions", "sent_up")),), True),
+        Row("6", "Tranh chấp đất đai đã giải quyết", (Cell(sum(land.values()), case("land_dispute")),), True),
+        Row("7", "Rút đơn", (Cell(_n(o, "withdrawn"), ("outcome", "", "withdrawn")),), True),
+        Row("8", "Đình chỉ", (Cell(_n(o, "terminated"), ("outcome", "", "terminated")),), True),
+    ]
+    return _list_table("outcomes", "Kết quả giải quyết đơn thư, vụ việc", "Nội dung", rows)
+
+
+def tables(doc: Mapping[str, Any]) -> list[Table]:
+    return [results_table(doc), letters_table(doc), visits_table(doc), outcomes_table(doc)]

@@ -26,6 +26,7 @@ from tracker.models import Letter
 from tracker.models import User
 from tracker.services import access
 from tracker.services import deadlines as engine
+from tracker.services import report_stats
 
 MAX_WORDS = 6
 
@@ -46,6 +47,13 @@ class CaseFilter:
     closed_from: date | None = None
     closed_to: date | None = None
     unit_id: int | None = None
+    # A report's figure links: one column of the cases table over [period_from, period_to], the outcome,
+    # and the unit with the units below it.
+    figure: str | None = None
+    period_from: date | None = None
+    period_to: date | None = None
+    outcome: str | None = None
+    subtree: bool = False
 
 
 def _search(stmt: Select[tuple[Case]], q: str) -> Select[tuple[Case]]:
@@ -94,8 +102,14 @@ def cases_query(user: User, f: CaseFilter, today: date) -> Select[tuple[Case]]:
             stmt = stmt.where(column >= low)
         if high:
             stmt = stmt.where(column <= high)
-    if f.unit_id:
+    if f.unit_id and f.subtree:
+        stmt = stmt.where(Case.unit_id.in_(report_stats.subtree_ids(f.unit_id)))
+    elif f.unit_id:
         stmt = stmt.where(Case.unit_id == f.unit_id)  # within the visible units already filtered above
+    if f.figure in report_stats.CASE_FIGURES and f.period_from and f.period_to:
+        stmt = stmt.where(report_stats.case_figure(f.figure, f.period_from, f.period_to))
+    if f.outcome:
+        stmt = stmt.where(Case.outcome == f.outcome)
     if f.state == "closed":
         stmt = stmt.order_by(Case.closed_on.desc(), Case.id.desc())
     else:

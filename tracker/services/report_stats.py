@@ -154,13 +154,15 @@ def _letters(units: Any, d1: date, d2: date) -> tuple[dict[str, Any], list[tuple
 
 def _cases(units: Any, d1: date, d2: date, timeliness: Timeliness) -> dict[tuple[str, bool], dict[str, int]]:
     transferred = case((Letter.channel == "transferred_in", literal(True)), else_=literal(False))
+    online = case((Letter.channel == "online", literal(True)), else_=literal(False))
     other = aliased(Clock)
     overdue = exists(select(other.id).where(
         other.case_id == Case.id, other.status != "cancelled", other.due_on.is_not(None), other.due_on < d2,
         or_(other.met_on.is_(None), other.met_on > d2)))
     per_case = (
         select(Case.kind.label("kind"), transferred.label("transferred"), Case.accepted_on.label("accepted_on"),
-               Case.closed_on.label("closed_on"), Clock.due_on.label("due_on"), overdue.label("overdue"))
+               Case.closed_on.label("closed_on"), Clock.due_on.label("due_on"), overdue.label("overdue"),
+               online.label("online"))
         .outerjoin(Letter, Letter.id == Case.letter_id)
         .outerjoin(Clock, and_(Clock.case_id == Case.id, Clock.clock.in_(tuple(RESOLUTION_CLOCKS.values())),
                                Clock.status != "cancelled"))
@@ -182,9 +184,12 @@ def _cases(units: Any, d1: date, d2: date, timeliness: Timeliness) -> dict[tuple
                _sum(and_(timed, c.closed_on > c.due_on)),
                _sum(and_(resolved, c.due_on.is_(None))),
                _sum(is_open),
-               _sum(and_(is_open, c.overdue)))
+               _sum(and_(is_open, c.overdue)),
+               _sum(and_(c.accepted_on >= d1, c.online == literal(True))))
         .group_by(c.kind, c.transferred)).all()
-    return {(r[0], bool(r[1])): dict(zip(CASE_COLUMNS, (int(x) for x in r[2:]), strict=True)) for r in rows}
+    # The last column (received through the online channel) is kept apart from CASE_COLUMNS.
+    return {(r[0], bool(r[1])): {**dict(zip(CASE_COLUMNS, (int(x) for x in r[2:-1]), strict=True)),
+                                 "received_online": int(r[-1])} for r in rows}
 
 
 def _outcomes(units: Any, d1: date, d2: date) -> list[tuple[str, str | None, str, bool, bool, int]]:
@@ -214,7 +219,9 @@ def compute(unit: Unit, d1: date, d2: date, *, timeliness: Timeliness = TIMELINE
     by_kind = {k: _zeros(CASE_COLUMNS) for k in lc.CASE_KINDS}
     own = {k: _zeros(CASE_COLUMNS) for k in lc.CASE_KINDS}
     transferred_cases = _zeros(CASE_COLUMNS)
+    received_online = _zeros(lc.CASE_KINDS)
     for (kind, transferred), cols in case_rows.items():
+        received_online[kind] += cols.pop("received_online")
         for key, n in cols.items():
             by_kind[kind][key] += n
             (transferred_cases if transferred else own[kind])[key] += n
@@ -292,7 +299,8 @@ def compute(unit: Unit, d1: date, d2: date, *, timeliness: Timeliness = TIMELINE
                  "open": sum(by_kind[k]["open"] for k in MEDIATION_KINDS), "by_type": mediation_by_type}
     return {
         "visits": visits, "sessions": sessions, "letters": letters,
-        "cases": {"total": total, "by_kind": by_kind, "transferred_in": transferred_cases},
+        "cases": {"total": total, "by_kind": by_kind, "transferred_in": transferred_cases,
+                  "received_online": received_online},
         "outcomes": outcomes, "mediation": mediation, "sections": sections,
         "share_within_competence": visits["share_within_competence"],
     }
@@ -309,3 +317,46 @@ def _section_key(kind: str, outcome: str | None, status: str, mediated: bool) ->
             return "sent_up_mediated" if mediated else "sent_up"
         return None
     return outcome
+
+
+CASE_FIGURES = CASE_COLUMNS + ("received_online", "all")
+
+
+def case_figure(figure: str, d1: date, d2: date, *, timeliness: Timeliness = TIMELINESS) -> Any:
+    """The condition on ``Case`` of one column of the cases table for [d1, d2] — the definitions of
+    :func:`compute`, one case at a time — so that the list of cases behind a figure can be shown.
+
+    :raises KeyError: not one of CASE_FIGURES.
+    """
+    due = (select(func.max(Clock.due_on))
+           .where(Clock.case_id == Case.id, Clock.clock.in_(tuple(RESOLUTION_CLOCKS.values())),
+                  Clock.status != "cancelled").scalar_subquery())
+    overdue = exists(select(Clock.id).where(
+        Clock.case_id == Case.id, Clock.status != "cancelled", Clock.due_on.is_not(None), Clock.due_on < d2,
+        or_(Clock.met_on.is_(None), Clock.met_on > d2)))
+    online = exists(select(Letter.id).where(Letter.id == Case.letter_id, Letter.channel == "online"))
+    in_period = and_(Case.accepted_on <= d2, or_(Case.closed_on.is_(None), Case.closed_on >= d1))
+    resolved = and_(Case.closed_on.is_not(None), Case.closed_on >= d1, Case.closed_on <= d2)
+    early_by = _minus_days(due, timeliness.early_margin_days)
+    is_open = or_(Case.closed_on.is_(None), Case.closed_on > d2)
+    conditions = {
+        "all": in_period,
+        "received": Case.accepted_on >= d1,
+        "received_online": and_(Case.accepted_on >= d1, online),
+        "carried_over": Case.accepted_on < d1,
+        "resolved": resolved,
+        "resolved_early": and_(resolved, due.is_not(None), Case.closed_on <= early_by),
+        "resolved_on_time": and_(resolved, due.is_not(None), Case.closed_on > early_by, Case.closed_on <= due),
+        "resolved_late": and_(resolved, due.is_not(None), Case.closed_on > due),
+        "resolved_no_deadline": and_(resolved, due.is_(None)),
+        "open": is_open,
+        "open_overdue": and_(is_open, overdue),
+    }
+    return and_(in_period, conditions[figure])
+
+
+def subtree_ids(unit_id: int) -> Any:
+    """The ids of a unit and every unit below it, by id (for list filters)."""
+    parent = aliased(Unit)
+    return (select(Unit.id).join(parent, parent.id == unit_id)
+            .where(Unit.path.like(parent.path + "%")))

@@ -42,7 +42,13 @@ MESSAGES.update({
     "report_already_final": _l("This report is already final."),
     "report_final_frozen": _l("A final report cannot be edited; build a new revision instead."),
     "export_not_available": _l("This export format is not yet available."),
+    "export_needs_output": _l("A Word or Excel file needs --output PATH."),
 })
+
+
+REPORT_ROLES = ("chair", "vice_chair", "admin", "inspector")  # who may see reports
+BUILD_ROLES = ("chair", "vice_chair", "admin")  # who may build them on demand
+EDIT_ROLES = ("chair", "vice_chair")  # who may edit the narrative and mark a report final
 
 
 @dataclass
@@ -222,6 +228,14 @@ def document(report: Report) -> dict[str, Any]:
     return doc
 
 
+def live_document(unit: Unit, span: periods.Span) -> dict[str, Any]:
+    """The document of a period with no stored report: the numbers as they stand, nothing saved."""
+    doc = compute_document(unit, span)
+    doc["narrative_generated"] = doc["narrative"]
+    doc.update({"revision": 0, "status": "draft", "report_id": None, "built_at": None, "finalized_at": None})
+    return doc
+
+
 def build_due(unit: Unit, day: date) -> int:
     """The scheduler's work for one unit and one day: a draft of every period of the unit's convention
     that ended on ``day`` and has no report yet (a report already there — draft or final — is left
@@ -232,3 +246,24 @@ def build_due(unit: Unit, day: date) -> int:
             build_report(unit, span.period.code, today=day + timedelta(days=1))
             built += 1
     return built
+
+
+@dataclass(frozen=True)
+class ExportInfo:
+    """What the exported document needs beyond the numbers: the heading's units and the signer."""
+
+    unit_name: str
+    parent_name: str | None
+    chair_name: str | None
+    issued_on: date
+
+
+def export_info(report: Report, today: date) -> ExportInfo:
+    """The unit, its parent (the heading's first line) and the name of its chairperson, if there is one."""
+    unit = db.session.get(Unit, report.unit_id)
+    assert unit is not None
+    parent = db.session.get(Unit, unit.parent_id) if unit.parent_id else None
+    chair = db.session.scalar(select(User).where(User.unit_id == unit.id, User.role == "chair",
+                                                 User.active.is_(True)).order_by(User.id).limit(1))
+    return ExportInfo(unit.name, parent.name if parent else None,
+                      (chair.full_name or None) if chair else None, today)

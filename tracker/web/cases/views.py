@@ -121,6 +121,9 @@ def _filter() -> tuple[CaseFilterForm, case_queries.CaseFilter]:
         accepted_from=_iso_arg("accepted_from"), accepted_to=_iso_arg("accepted_to"),
         closed_from=_iso_arg("closed_from"), closed_to=_iso_arg("closed_to"),
         unit_id=request.args.get("unit", type=int),
+        figure=request.args.get("figure") or None, period_from=_iso_arg("period_from"),
+        period_to=_iso_arg("period_to"), outcome=request.args.get("outcome") or None,
+        subtree=request.args.get("subtree") == "1",
     )
     return form, f
 

@@ -46,6 +46,7 @@ from tracker.services import attachments as attachment_service
 from tracker.services import confidentiality
 from tracker.services import deadlines
 from tracker.services import letters as service
+from tracker.services import report_stats
 from tracker.services.citizens import CitizenInput
 from tracker.services.errors import DomainError
 from tracker.services.letter_split import SPLIT_REASON
@@ -161,7 +162,26 @@ def letters_query(form: LetterFilterForm):  # type: ignore[no-untyped-def]
     condition = search_condition(form.q.data or "")
     if condition is not None:
         stmt = stmt.where(condition)
+    stmt = _report_figure_filter(stmt)
     return stmt.order_by(Letter.received_on.desc(), Letter.id.desc())
+
+
+def _report_figure_filter(stmt):  # type: ignore[no-untyped-def]
+    """The filters a report's figure links add: ``unit`` (with the units below it), ``undecided_on``
+    (not handled before that ISO date), ``eligible=1``, ``within=1``."""
+    unit_id = request.args.get("unit", type=int)
+    if unit_id:
+        stmt = stmt.where(Letter.unit_id.in_(report_stats.subtree_ids(unit_id)))
+    try:
+        undecided_on = date.fromisoformat(request.args.get("undecided_on", ""))
+        stmt = stmt.where(or_(Letter.decided_on.is_(None), Letter.decided_on >= undecided_on))
+    except ValueError:
+        pass
+    if request.args.get("eligible") == "1":
+        stmt = stmt.where(Letter.eligible.is_(True))
+    if request.args.get("within") == "1":
+        stmt = stmt.where(Letter.within_competence.is_(True))
+    return stmt
 
 
 def nearest_due(letter_ids: list[int]) -> dict[int, date]:

@@ -24,6 +24,7 @@ from tracker.rules.text import fold_diacritics
 from tracker.services import access
 from tracker.services import confidentiality
 from tracker.services import reception as service
+from tracker.services import report_stats
 from tracker.services.citizens import CitizenInput
 from tracker.services.citizens import get_citizen
 from tracker.services.citizens import likely_matches
@@ -125,6 +126,8 @@ def list_visits():  # type: ignore[no-untyped-def]
     need("visits.read")
     form, f = filter_from_args()
     stmt = service.ordered(service.visits_query_for(current_user, f))
+    if request.args.get("unit", type=int):  # a report's figure: the unit and the units below it
+        stmt = stmt.where(Visit.unit_id.in_(report_stats.subtree_ids(request.args.get("unit", type=int))))
     page = db.paginate(stmt, per_page=current_app.config["PER_PAGE"], max_per_page=200, error_out=False)
     hidden = confidentiality.hidden_visit_ids(current_user, page.items, purpose="list")
     return render_template("reception/list.html", form=form, page=page, hidden=hidden)
