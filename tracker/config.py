@@ -16,6 +16,9 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": True,
     "LOGIN_RATE_LIMIT": "10 per minute",
+    # The public status page: lookups per address, and wrong codes (which count extra) per address.
+    "STATUS_RATE_LIMIT": "30 per minute",
+    "STATUS_MISS_LIMIT": "10 per hour",
     # Per-account lockout (the rate limit counts per worker; the lockout lives in the database).
     "LOGIN_MAX_FAILURES": 5,
     "LOGIN_LOCKOUT_MINUTES": 15,

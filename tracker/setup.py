@@ -78,8 +78,12 @@ def _migrations_dir() -> str:
 def register_blueprints(app: Flask) -> None:
     from tracker.api import api_bp
     from tracker.web import register_web
+    from tracker.web.public.views import bp as public_bp
 
     register_web(app)
+    app.register_blueprint(public_bp)  # no login: the citizens' status page
+    import tracker.api.status  # noqa: F401  (the public status endpoint on api_bp)
+
     csrf.exempt(api_bp)
     app.register_blueprint(api_bp)
 

@@ -31,6 +31,7 @@ ERROR_TEXT = {
     404: "No such record among the units the user may see",
     409: "Stale `version`, or a register number already used in that unit and year (`register_no_taken`)",
     422: "Well-formed but against a rule of citizen reception (`rule_violated`)",
+    429: "Too many requests from this address (or too many unknown codes); wait and try again",
 }
 _RULE_ARG = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
 

@@ -49,6 +49,12 @@ LABELS: dict[str, dict[str, object]] = {
         6: _l("Saturday"), 7: _l("Sunday"),
     },
     "certainty": {"C": _l("Confirmed"), "S": _l("One secondary source"), "U": _l("Uncertain")},
+    "public_stage": {
+        "registered": _l("Received, being examined"), "transferred": _l("Transferred to the competent body"),
+        "guided": _l("You were guided to the competent body"), "returned": _l("Returned with the reasons"),
+        "filed": _l("Filed"), "accepted": _l("Accepted for resolution"), "in_progress": _l("Being resolved"),
+        "suspended": _l("Resolution suspended"), "answered": _l("Resolved; the answer was sent"),
+    },
 }
 
 

@@ -1,0 +1,56 @@
+"""The citizens' status page and API: only the stage, the due date and whether an answer was sent,
+rate-limited, with wrong codes slowed down."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from tests.factories import make_user
+from tests.integration.test_letters_cases import accept
+from tests.integration.test_letters_cases import act
+from tests.integration.test_letters_cases import register
+from tracker.services.deadlines import seed_calendar
+from tracker.services.deadlines import seed_deadline_rules
+
+
+@pytest.fixture
+def clerk(app):  # type: ignore[no-untyped-def]
+    seed_deadline_rules()
+    seed_calendar()
+    return make_user()
+
+
+def test_a_citizen_follows_a_letter_by_its_code_without_seeing_any_name_or_content(client, clerk) -> None:
+    letter = register(clerk, kind="denunciation", summary="Tố cáo ông Bí Mật nhận hối lộ")
+    page = client.get(f"/status/?code={letter.tracking_code.lower()}")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and letter.tracking_code in text and "16/03/2026" in text
+    assert "Nguyễn Văn An" not in text and "Bí Mật" not in text and "001085012345" not in text
+    api = client.get(f"/api/v1/status/{letter.tracking_code}").get_json()
+    assert api == {"code": letter.tracking_code, "stage": "registered", "received_on": "2026-03-02",
+                   "due_on": "2026-03-16", "answered": False}
+
+
+def test_the_stage_follows_the_case_to_its_answer(client, clerk) -> None:
+    letter = register(clerk)
+    case = accept(clerk, letter)
+    assert client.get(f"/api/v1/status/{letter.tracking_code}").get_json()["stage"] == "accepted"
+    act(clerk, case, "conclude", date(2026, 3, 20), outcome="right", document_no="1/QĐ-UBND")
+    answer = client.get(f"/api/v1/status/{letter.tracking_code}").get_json()
+    assert (answer["stage"], answer["answered"], answer["due_on"]) == ("answered", True, None)
+
+
+def test_unknown_and_malformed_codes_get_the_same_answer(client, clerk) -> None:
+    register(clerk)
+    for code in ("ZZZZZZZZZZ", "abc", "' OR 1=1 --"):
+        assert client.get(f"/status/?code={code}").status_code == 404
+    assert client.get("/api/v1/status/ZZZZZZZZZZ").get_json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.config(RATELIMIT_ENABLED=True, STATUS_MISS_LIMIT="3 per hour", STATUS_RATE_LIMIT="100 per minute")
+def test_guessing_codes_is_slowed_down_but_a_real_code_still_answers_until_the_limit(client, clerk) -> None:
+    letter = register(clerk)
+    codes = [client.get(f"/status/?code=WRONG{i:05d}").status_code for i in range(4)]
+    assert codes == [404, 404, 404, 429]
+    assert client.get(f"/api/v1/status/{letter.tracking_code}").status_code == 200
