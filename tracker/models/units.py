@@ -1,8 +1,11 @@
 """Administrative units (UBND): province → (district, for older data) → commune."""
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import Boolean
 from sqlalchemy import CheckConstraint
+from sqlalchemy import Date
 from sqlalchemy import ForeignKey
 from sqlalchemy import Integer
 from sqlalchemy import String
@@ -44,7 +47,12 @@ class Unit(VersionMixin, TimestampMixin, Base):
     report_convention: Mapped[str] = mapped_column(String(16), default="official", server_default="official")
     leading_zero: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
 
-    parent: Mapped[Unit | None] = relationship(remote_side=[id])
+    # The 2025 mergers: an old commune merged into a new one on a date; its history stays its own
+    # rows, and statistics of the new commune can include its predecessors.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    merged_on: Mapped[date | None] = mapped_column(Date)
+
+    parent: Mapped[Unit | None] = relationship(remote_side=[id], foreign_keys=[parent_id])
 
     def __repr__(self) -> str:
         return f"<Unit {self.code}>"
