@@ -21,6 +21,8 @@ def fail(error: DomainError | str, **params: object) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from tracker.cli.backup import backup_cli
+    from tracker.cli.backup import restore_cli
     from tracker.cli.calendar import calendar_cli
     from tracker.cli.deadline import deadline_cli
     from tracker.cli.deadline import rules_cli
@@ -34,5 +36,5 @@ def register_commands(app: Flask) -> None:
     from tracker.cli.users import users_cli
 
     for group in (units_cli, users_cli, tokens_cli, setup_cli, demo_cli, import_cli, deadline_cli, rules_cli,
-                  calendar_cli, scheduler_cli, report_cli):
+                  calendar_cli, scheduler_cli, report_cli, backup_cli, restore_cli):
         app.cli.add_command(group)

@@ -1,0 +1,339 @@
+"""Backup and restore: the database and the attachments directory in one archive (``backup PATH``).
+
+The archive is a gzip'd tar with ``manifest.json`` first, then ``database.sqlite`` (SQLite, copied
+with the online backup API, so the copy is consistent while the server keeps writing) or
+``database.dump`` (PostgreSQL, ``pg_dump --format=custom``, one consistent snapshot), then every
+file under ``attachments/``. The manifest records the format version, the Alembic revision, the
+database kind, the creation time and the SHA-256 and size of every member.
+
+The database is copied before the attachments: a file is always written before the row that names
+it is committed, so every row of the copy finds its file in the archive (a file whose row came
+later is an orphan, harmless).
+
+Restore checks everything before it changes anything: the manifest, the checksum of every member,
+that no member is missing or extra or outside the archive's own tree, the database kind, and that
+the archive's revision is one this code knows (an archive from a newer version is refused). Then
+it replaces the database (SQLite: the backup API into the live file; PostgreSQL: ``pg_restore
+--clean --if-exists --no-owner --single-transaction``) and swaps the attachments directory.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import tarfile
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC
+from datetime import datetime
+from typing import Any
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from tracker.extensions import db
+from tracker.messages import MESSAGES
+from tracker.services.errors import DomainError
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+SQLITE_MEMBER = "database.sqlite"
+PG_MEMBER = "database.dump"
+ATTACHMENTS = "attachments"
+CHUNK = 1024 * 1024
+
+MESSAGES.update({
+    "backup_tool_missing": _l("%(tool)s was not found: install the PostgreSQL client tools (version %(version)s "
+                              "or newer) to back up or restore a PostgreSQL database."),
+    "backup_tool_failed": _l("%(tool)s failed: %(detail)s"),
+    "backup_unsupported_database": _l("Backup supports SQLite and PostgreSQL databases only."),
+    "backup_unreadable": _l("The file is not a backup archive of this application."),
+    "backup_checksum": _l("The backup archive is damaged: the checksum of %(member)s does not match."),
+    "backup_members": _l("The backup archive is damaged: its members do not match its manifest."),
+    "backup_format": _l("The backup archive has format version %(found)s; this version reads %(expected)s."),
+    "backup_kind": _l("The backup is of a %(found)s database; the configured database is %(expected)s."),
+    "backup_newer": _l("The backup comes from a newer version of the application (database revision "
+                       "%(revision)s): upgrade the application first."),
+    "backup_exists": _l("%(path)s already exists."),
+    "backup_not_found": _l("%(path)s does not exist."),
+    "backup_cancelled": _l("Restore cancelled: nothing was changed."),
+})
+
+
+class BackupError(DomainError):
+    status = 400
+
+    def __init__(self, code: str, **params: object) -> None:
+        super().__init__(code, **params)
+
+
+@dataclass
+class Manifest:
+    format_version: int
+    alembic_revision: str | None
+    database: str
+    created_at: str
+    members: dict[str, dict[str, Any]]
+
+    def to_json(self) -> bytes:
+        return json.dumps(self.__dict__, ensure_ascii=False, indent=2, sort_keys=True).encode()
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+def sha256_file(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def database_kind(app: Flask) -> str:
+    name = make_url(app.config["SQLALCHEMY_DATABASE_URI"]).get_backend_name()
+    if name not in ("sqlite", "postgresql"):
+        raise BackupError("backup_unsupported_database")
+    return name
+
+
+def current_revision() -> str | None:
+    try:
+        return db.session.scalar(text("SELECT version_num FROM alembic_version"))
+    finally:
+        db.session.rollback()
+
+
+def known_revisions(app: Flask) -> set[str]:
+    from alembic.script import ScriptDirectory
+
+    directory = app.extensions["migrate"].directory
+    config = app.extensions["migrate"].migrate.get_config(directory)
+    return {rev.revision for rev in ScriptDirectory.from_config(config).walk_revisions()}
+
+
+def sqlite_path(app: Flask) -> str:
+    path = make_url(app.config["SQLALCHEMY_DATABASE_URI"]).database
+    if not path or path == ":memory:":
+        raise BackupError("backup_unsupported_database")
+    return path
+
+
+def pg_env(app: Flask) -> tuple[dict[str, str], str]:
+    """libpq environment for the configured database (no password on the command line)."""
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    env = dict(os.environ)
+    for key, value in (("PGHOST", url.host), ("PGPORT", url.port), ("PGUSER", url.username),
+                       ("PGPASSWORD", url.password), ("PGDATABASE", url.database)):
+        if value is not None:
+            env[key] = str(value)
+    return env, str(url.database)
+
+
+def pg_tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        raise BackupError("backup_tool_missing", tool=name, version="15")
+    return path
+
+
+def run_tool(args: list[str], env: dict[str, str]) -> None:
+    result = subprocess.run(args, env=env, capture_output=True, text=True, check=False)  # noqa: S603
+    if result.returncode != 0:
+        detail = (result.stderr or result.stdout).strip().splitlines()
+        raise BackupError("backup_tool_failed", tool=os.path.basename(args[0]), detail=detail[-1] if detail else "")
+
+
+def release_connections() -> None:
+    db.session.remove()
+    db.engine.dispose()
+
+
+# --- backup ------------------------------------------------------------------------------------
+
+def dump_database(app: Flask, directory: str) -> str:
+    """Write a consistent copy of the database into ``directory``; answers the member name."""
+    if database_kind(app) == "sqlite":
+        target = os.path.join(directory, SQLITE_MEMBER)
+        source = sqlite3.connect(sqlite_path(app))
+        copy = sqlite3.connect(target)
+        try:
+            with copy:
+                source.backup(copy)  # one consistent snapshot, while others keep writing
+        finally:
+            copy.close()
+            source.close()
+        return SQLITE_MEMBER
+    env, _name = pg_env(app)
+    target = os.path.join(directory, PG_MEMBER)
+    run_tool([pg_tool("pg_dump"), "--format=custom", "--no-owner", f"--file={target}"], env)
+    return PG_MEMBER
+
+
+def attachment_files(root: str) -> list[tuple[str, str]]:
+    """(archive name, path) of every regular file under ``root``, in a stable order."""
+    found = []
+    if not os.path.isdir(root):
+        return found
+    for folder, dirs, files in os.walk(root):
+        dirs.sort()
+        for name in sorted(files):
+            path = os.path.join(folder, name)
+            if os.path.isfile(path) and not os.path.islink(path) and not name.endswith(".part"):
+                rel = os.path.relpath(path, root).replace(os.sep, "/")
+                found.append((f"{ATTACHMENTS}/{rel}", path))
+    return found
+
+
+def create_backup(app: Flask, path: str) -> Manifest:
+    """Write the archive to ``path`` (atomically: a partial archive is never left under that name)."""
+    kind = database_kind(app)
+    revision = current_revision()
+    created = datetime.now(UTC).isoformat(timespec="seconds")
+    target_dir = os.path.dirname(os.path.abspath(path))
+    with tempfile.TemporaryDirectory(prefix="tracker-backup-") as work:
+        db_member = dump_database(app, work)
+        members: list[tuple[str, str]] = [(db_member, os.path.join(work, db_member))]
+        members += attachment_files(app.config["ATTACHMENTS_DIR"])
+        listed = {name: {"sha256": sha256_file(p), "size": os.path.getsize(p)} for name, p in members}
+        manifest = Manifest(FORMAT_VERSION, revision, kind, created, listed)
+        handle, temp = tempfile.mkstemp(prefix=".backup-", suffix=".part", dir=target_dir)
+        try:
+            with os.fdopen(handle, "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz") as tar:
+                data = manifest.to_json()
+                info = tarfile.TarInfo(MANIFEST)
+                info.size, info.mtime, info.mode = len(data), int(datetime.now(UTC).timestamp()), 0o600
+                tar.addfile(info, io.BytesIO(data))
+                for name, member_path in members:
+                    tar.add(member_path, arcname=name, recursive=False)
+                raw.flush()
+            with open(temp, "rb") as fh:
+                os.fsync(fh.fileno())
+            os.replace(temp, path)
+        except BaseException:
+            if os.path.exists(temp):
+                os.remove(temp)
+            raise
+    return manifest
+
+
+# --- restore -----------------------------------------------------------------------------------
+
+def read_archive(path: str, work: str) -> Manifest:
+    """Unpack ``path`` into ``work`` and check it whole; raises BackupError, changes nothing else."""
+    if not os.path.isfile(path):
+        raise BackupError("backup_not_found", path=path)
+    try:
+        with tarfile.open(path, mode="r:gz") as tar:
+            names: list[str] = []
+            for member in tar:
+                name = member.name
+                parts = name.split("/")
+                if (not member.isfile() or name.startswith("/") or ".." in parts or "" in parts
+                        or "\\" in name or name in names):
+                    raise BackupError("backup_members")
+                names.append(name)
+                target = os.path.join(work, *parts)
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                source = tar.extractfile(member)
+                assert source is not None
+                with source, open(target, "wb") as out:
+                    shutil.copyfileobj(source, out, CHUNK)
+    except (tarfile.TarError, EOFError, OSError, UnicodeDecodeError, ValueError) as exc:
+        if isinstance(exc, BackupError):
+            raise
+        raise BackupError("backup_unreadable") from None
+    if MANIFEST not in names:
+        raise BackupError("backup_unreadable")
+    try:
+        with open(os.path.join(work, MANIFEST), encoding="utf-8") as fh:
+            raw = json.load(fh)
+        manifest = Manifest(int(raw["format_version"]), raw.get("alembic_revision"), str(raw["database"]),
+                            str(raw["created_at"]), dict(raw["members"]))
+    except (ValueError, KeyError, TypeError):
+        raise BackupError("backup_unreadable") from None
+    if manifest.format_version != FORMAT_VERSION:
+        raise BackupError("backup_format", found=manifest.format_version, expected=FORMAT_VERSION)
+    if set(names) - {MANIFEST} != set(manifest.members):
+        raise BackupError("backup_members")
+    for name, info in sorted(manifest.members.items()):
+        member_path = os.path.join(work, *name.split("/"))
+        if sha256_file(member_path) != info.get("sha256") or os.path.getsize(member_path) != info.get("size"):
+            raise BackupError("backup_checksum", member=name)
+    return manifest
+
+
+def check_restorable(app: Flask, manifest: Manifest) -> None:
+    kind = database_kind(app)
+    if manifest.database != kind:
+        raise BackupError("backup_kind", found=manifest.database, expected=kind)
+    expected = SQLITE_MEMBER if kind == "sqlite" else PG_MEMBER
+    if expected not in manifest.members:
+        raise BackupError("backup_members")
+    if manifest.alembic_revision and manifest.alembic_revision not in known_revisions(app):
+        raise BackupError("backup_newer", revision=manifest.alembic_revision)
+    if kind == "postgresql":
+        pg_tool("pg_restore")
+
+
+def restore_database(app: Flask, work: str) -> None:
+    release_connections()
+    if database_kind(app) == "sqlite":
+        source = sqlite3.connect(os.path.join(work, SQLITE_MEMBER))
+        live = sqlite3.connect(sqlite_path(app), timeout=30)
+        try:
+            source.backup(live)  # page by page under the live file's own lock; WAL readers stay consistent
+        finally:
+            live.close()
+            source.close()
+        return
+    env, name = pg_env(app)
+    run_tool([pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--single-transaction",
+              f"--dbname={name}", os.path.join(work, PG_MEMBER)], env)
+
+
+def restore_attachments(app: Flask, work: str) -> None:
+    """Swap in the archive's attachments: the new tree is built beside the old one, then renamed."""
+    root = os.path.abspath(app.config["ATTACHMENTS_DIR"])
+    parent = os.path.dirname(root)
+    os.makedirs(parent, exist_ok=True)
+    staged = tempfile.mkdtemp(prefix=".attachments-restore-", dir=parent)
+    source = os.path.join(work, ATTACHMENTS)
+    if os.path.isdir(source):
+        shutil.rmtree(staged)
+        shutil.copytree(source, staged)
+    os.chmod(staged, 0o700)
+    old = None
+    if os.path.exists(root):
+        old = tempfile.mkdtemp(prefix=".attachments-old-", dir=parent)
+        os.rmdir(old)
+        os.replace(root, old)
+    os.replace(staged, root)
+    if old:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def inspect_backup(app: Flask, path: str) -> Manifest:
+    """Check an archive without restoring it."""
+    with tempfile.TemporaryDirectory(prefix="tracker-restore-") as work:
+        manifest = read_archive(path, work)
+        check_restorable(app, manifest)
+        return manifest
+
+
+def restore_backup(app: Flask, path: str) -> Manifest:
+    """Check the archive whole, then replace the database and the attachments with its contents."""
+    parent = os.path.dirname(os.path.abspath(app.config["ATTACHMENTS_DIR"]))
+    os.makedirs(parent, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".tracker-restore-", dir=parent) as work:
+        manifest = read_archive(path, work)
+        check_restorable(app, manifest)
+        restore_database(app, work)
+        restore_attachments(app, work)
+    release_connections()
+    return manifest
