@@ -22,6 +22,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     config_module.load_config(app, config)
 
+    from tracker import security
+
+    security.init_app(app)  # Secure cookies over HTTPS, ProxyFix when TRACKER_PROXY_FIX is set
+
     from tracker import setup
 
     setup.register_extensions(app)
