@@ -71,3 +71,13 @@ def test_a_later_rule_version_wins_from_its_start_date() -> None:
     params = [Param("x", 5, date(2014, 1, 1), None, "old", "C"), Param("x", 7, date(2026, 7, 1), None, "new", "S")]
     assert values_on(params, date(2026, 6, 30)) == {"x": 5}
     assert values_on(params, date(2026, 7, 1)) == {"x": 7}
+
+
+def test_from_july_2026_a_vice_chair_may_not_hold_the_scheduled_reception() -> None:
+    before = values_on(SEED, date(2026, 6, 30))["scheduled_by_vice_chair"]
+    after = values_on(SEED, date(2026, 7, 1))["scheduled_by_vice_chair"]
+    assert (before, after) == (1, 0)
+    assert _problems(kind="scheduled", host="vice_chair", vice_chair_may_hold_scheduled=bool(after)) == {
+        "host": "scheduled_by_chair_only"}
+    assert _problems(kind="scheduled", host="vice_chair", vice_chair_may_hold_scheduled=bool(before)) == {}
+    assert _problems(kind="adhoc", host="vice_chair", vice_chair_may_hold_scheduled=False) == {}

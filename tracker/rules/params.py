@@ -37,6 +37,11 @@ SEED: tuple[Param, ...] = (
         "U",
     ),
     Param("multi_signature_min", 5, date(2014, 7, 1), None, "TT 07/2014/TT-TTCP Điều 6.4; TT 05/2021", "C"),
+    # Whether a vice-chair may hold the chairperson's scheduled (periodic) reception: the 2025
+    # amendment did not allow the head to delegate it (domain.md §1.2, one secondary source).
+    Param("scheduled_by_vice_chair", 1, date(2014, 7, 1), date(2026, 6, 30), "Luật Tiếp công dân 2013 Điều 15", "S"),
+    Param("scheduled_by_vice_chair", 0, date(2026, 7, 1), None,
+          "Luật 136/2025/QH15 (sửa đổi Luật Tiếp công dân): không ủy quyền tiếp định kỳ cho cấp phó", "S"),
 )
 
 

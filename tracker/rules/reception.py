@@ -185,9 +185,14 @@ def visit_problems(
     handling: str,
     decline_ground: str | None,
     group: GroupRule,
+    kind: str = "regular",
+    host: str = "officer",
+    vice_chair_may_hold_scheduled: bool = True,
 ) -> dict[str, str]:
     """Rule violations of a visit, as ``{field: error_code}``; empty when the visit is lawful."""
     problems: dict[str, str] = {}
+    if kind == "scheduled" and host == "vice_chair" and not vice_chair_may_hold_scheduled:
+        problems["host"] = "scheduled_by_chair_only"
     if visited_on > today:
         problems["visited_on"] = "date_in_future"
     if people_count < 1:

@@ -97,7 +97,8 @@ def _check(data: VisitInput, unit: Unit, today: date, errors: dict[str, str]) ->
         errors["visitors"] = "visitor_required"
     if data.register_no is not None and data.register_no < 1:
         errors["register_no"] = "number_min"
-    group = rules.GroupRule.from_params(params_on(data.visited_on))
+    params = params_on(data.visited_on)
+    group = rules.GroupRule.from_params(params)
     errors.update(rules.visit_problems(
         visited_on=data.visited_on,
         today=today,
@@ -106,6 +107,9 @@ def _check(data: VisitInput, unit: Unit, today: date, errors: dict[str, str]) ->
         handling=data.handling,
         decline_ground=data.decline_ground,
         group=group,
+        kind=data.kind,
+        host=data.host,
+        vice_chair_may_hold_scheduled=bool(params.get("scheduled_by_vice_chair", 1)),
     ))
     if len(data.visitors) > max(data.people_count, 1):
         errors.setdefault("people_count", "fewer_people_than_visitors")

@@ -26,7 +26,7 @@ _LABELS: dict[str, dict[str, object]] = {
         "archive": _l("File without action"),
     },
     "clock": {
-        "letter.notify": _l("Notice to the sender"), "letter.backstop": _l("Handling backstop (45 days)"),
+        "letter.notify": _l("Notice to the sender"), "letter.backstop": _l("Handling backstop"),
         "complaint.accept": _l("Acceptance of the complaint"),
         "denunciation.initial": _l("Initial handling of the denunciation"),
         "denunciation.transfer": _l("Transfer of the denunciation"),
