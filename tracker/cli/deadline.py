@@ -68,3 +68,64 @@ def seed_rules() -> None:
         rules = seed_deadline_rules()
         days = seed_calendar()
         click.echo(f"deadline_rules +{rules}\tcalendar_days +{days}")
+
+
+def _affected_line(item: str, a: object) -> str:
+    from tracker.cli.calendar import _line
+
+    return f"{item}\t{_line(a)}"  # type: ignore[arg-type]
+
+
+@rules_cli.command("update", help="Load a legal update file (calendar days, new rule versions) and re-time the "
+                                  "open cases; --dry-run lists what each item would move and writes nothing.")
+@click.argument("path", metavar="FILE", type=click.Path(exists=True, dir_okay=False, readable=True))
+@click.option("--dry-run", is_flag=True, help="Only list the open clocks each item would move.")
+@click.option("--reason", default=None, help="Written on every re-timed case; the file's title by default.")
+@with_appcontext
+def update_rules(path: str, dry_run: bool, reason: str | None) -> None:
+    from tracker.extensions import db
+    from tracker.services import legal_updates as lu
+
+    with cli_locale():
+        try:
+            with open(path, "rb") as stream:
+                update = lu.load_update(stream)
+            result = (lu.preview_update(update) if dry_run
+                      else lu.apply_update(update, reason or update.title))
+        except lu.LegalUpdateInvalid as exc:
+            db.session.rollback()
+            for line in exc.lines():
+                click.echo(line, err=True)
+            fail("legal_update_invalid")
+        except DomainError as exc:
+            db.session.rollback()
+            fail(exc)
+        for item in result.items:
+            label = f"{item.section}[{item.index}]"
+            status = item.error.text() if item.error else item.status
+            click.echo("\t".join([label, status, str(len(item.affected)), item.summary]))
+            for affected in item.affected:
+                click.echo(_affected_line(label, affected))
+        if dry_run and result.errors:
+            raise SystemExit(1)
+
+
+@rules_cli.command("export-update", help="Write a legal update file of this instance's calendar days of YEAR and "
+                                         "the deadline rule rows it added.")
+@click.option("--year", required=True, type=click.IntRange(1995, 2100))
+@click.option("--output", required=True, type=click.Path(dir_okay=False, writable=True))
+@click.option("--rules-since", default=None, help="Only rule rows added on or after this day (YYYY-MM-DD).")
+@click.option("--title", default=None)
+@click.option("--issued-by", default="", help="Who shares the file (e.g. the provincial inspectorate).")
+@with_appcontext
+def export_rules_update(year: int, output: str, rules_since: str | None, title: str | None, issued_by: str) -> None:
+    from tracker.services.legal_updates import export_update
+    from tracker.web.filters import local_today
+
+    with cli_locale():
+        since = parse_iso_date(rules_since) if rules_since else None
+        doc = export_update(year, rules_since=since, title=title, issued_by=issued_by, issued_on=local_today())
+        with open(output, "w", encoding="utf-8") as stream:
+            json.dump(doc, stream, ensure_ascii=False, indent=2)
+            stream.write("\n")
+        click.echo(f"calendar {len(doc['calendar'])}\trules {len(doc['rules'])}\t{output}")
