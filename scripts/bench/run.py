@@ -656,7 +656,11 @@ def main(argv: list[str] | None = None) -> None:
         return
     result = run_all(url, runs=args.runs, writes=args.writes, memory_urls=[*args.memory_with, url])
     if args.docs:
-        cmd = "scripts/bench/run " + " ".join(a for a in (argv or sys.argv[1:]) if a != "--docs")
+        given = list(argv or sys.argv[1:])
+        if "--generated" in given:
+            k = given.index("--generated")
+            del given[k:k + 2]
+        cmd = "scripts/bench/run " + " ".join(a for a in given if a != "--docs" and not a.startswith("--generated="))
         write_docs(result, cmd.strip(), args.generated)
 
 

@@ -42,7 +42,11 @@ class WeeklyFilter:
     kind: str | None = None
 
 
-def _case_item(case: Case, clock: str | None, due: date | None, ref: date, handler: str | None,
+# The columns a list item shows: whole Case entities cost more to load than the queries to run.
+CASE_COLUMNS = (Case.id, Case.kind, Case.status, Case.handler_id, Case.summary, Case.next_clock, Case.next_due_on)
+
+
+def _case_item(case: Any, clock: str | None, due: date | None, ref: date, handler: str | None,
                delay_reason: str | None = None) -> dict[str, Any]:
     return {
         "case_id": case.id, "kind": case.kind, "status": case.status, "step": clock,
@@ -73,19 +77,20 @@ def build_weekly(unit: Unit, week: str, today: date, f: WeeklyFilter | None = No
     handler = aliased(User)
     # 1. Every open case clock due by Sunday: due this week or overdue, most urgent first.
     rows = db.session.execute(_filters(
-        select(Case, Clock.clock, Clock.due_on, Clock.delay_reason, handler.full_name, handler.username)
+        select(*CASE_COLUMNS, Clock.clock, Clock.due_on, Clock.delay_reason, handler.full_name, handler.username)
         .join(Clock, and_(Clock.case_id == Case.id, Clock.status == "open"))
         .outerjoin(handler, handler.id == Case.handler_id)
         .where(Case.unit_id == unit.id, Case.is_open.is_(True), Clock.due_on <= sunday)
         .order_by(Clock.due_on, Case.id).limit(SECTION_LIMIT * 2), f)).all()
     due_this_week, overdue = [], []
-    for case, clock, due, reason, full_name, username in rows:
-        item = _case_item(case, clock, due, ref, full_name or username, reason)
+    for row in rows:
+        due = row.due_on
+        item = _case_item(row, row.clock, due, ref, row.full_name or row.username, row.delay_reason)
         (overdue if due < ref else due_this_week).append(item)
     # 2. New since the previous week's list: letters received and cases accepted.
     since = monday - timedelta(days=7)
     new_cases = db.session.execute(_filters(
-        select(Case, handler.full_name, handler.username).outerjoin(handler, handler.id == Case.handler_id)
+        select(*CASE_COLUMNS, handler.full_name, handler.username).outerjoin(handler, handler.id == Case.handler_id)
         .where(Case.unit_id == unit.id, Case.accepted_on >= since, Case.accepted_on <= ref)
         .order_by(Case.accepted_on.desc(), Case.id.desc()).limit(SECTION_LIMIT), f)).all()
     new_letters = db.session.execute(
@@ -101,7 +106,7 @@ def build_weekly(unit: Unit, week: str, today: date, f: WeeklyFilter | None = No
         .order_by(Clock.due_on, Letter.id).limit(SECTION_LIMIT)).all()
     # 4. Waiting for the chairperson's decision or signature.
     awaiting = db.session.execute(_filters(
-        select(Case, handler.full_name, handler.username).outerjoin(handler, handler.id == Case.handler_id)
+        select(*CASE_COLUMNS, handler.full_name, handler.username).outerjoin(handler, handler.id == Case.handler_id)
         .where(Case.unit_id == unit.id, Case.is_open.is_(True), Case.awaiting_decision.is_(True))
         .order_by(Case.next_due_on, Case.id).limit(SECTION_LIMIT), f)).all()
     # 5. Open instructions and this week's reception sessions (with the visits they received).
@@ -121,13 +126,14 @@ def build_weekly(unit: Unit, week: str, today: date, f: WeeklyFilter | None = No
         "seen_on": ref.isoformat(),
         "due_this_week": due_this_week,
         "overdue": sorted(overdue, key=lambda i: -i["days_overdue"]),
-        "new": [_case_item(c, c.next_clock, c.next_due_on, ref, n or u) for c, n, u in new_cases],
+        "new": [_case_item(c, c.next_clock, c.next_due_on, ref, c.full_name or c.username) for c in new_cases],
         "new_letters": [{"letter_id": r[0], "register_no": r[1], "year": r[2], "kind": r[3],
                          "received_on": r[4].isoformat(), "status": r[5], "channel": r[6]} for r in new_letters],
         "letters_due": [{"letter_id": r[0], "register_no": r[1], "year": r[2], "kind": r[3], "step": r[4],
                          "due_on": r[5].isoformat(), "days_overdue": max(0, (ref - r[5]).days)}
                         for r in letters_due],
-        "awaiting_decision": [_case_item(c, c.next_clock, c.next_due_on, ref, n or u) for c, n, u in awaiting],
+        "awaiting_decision": [_case_item(c, c.next_clock, c.next_due_on, ref, c.full_name or c.username)
+                              for c in awaiting],
         "instructions": [{"instruction_id": r[0], "case_id": r[1], "text": r[2],
                           "due_on": r[3].isoformat() if r[3] else None, "assignee_id": r[4]} for r in instructions],
         "sessions": [{"session_id": r[0], "held_on": r[1].isoformat(), "kind": r[2], "host": r[3],
