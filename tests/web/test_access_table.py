@@ -176,6 +176,8 @@ TABLE: dict[str, str] = {
     "GET /admin/calendar": ADMIN,
     "GET /admin/calendar/day": ADMIN,
     "POST /admin/calendar/day": ADMIN,
+    "GET /admin/legal-update": ADMIN,
+    "POST /admin/legal-update": ADMIN,
     "GET /admin/audit": AUDIT,
     # JSON API
     "GET /api/v1/openapi.json": EVERYONE,
