@@ -169,6 +169,10 @@ def plant() -> Planted:
         "session_id": list(db.session.scalars(select(ReceptionSession.id))),
         "user_id": [u.id for u in users.values()],
         "unit_id": list(db.session.scalars(select(Unit.id))),
+        # Report periods covering the planted data, and the public tracking code of the denunciation.
+        "period": [str(visit.visited_on.year), f"{visit.visited_on.year}-{visit.visited_on.month:02d}"],
+        "code": [letter.tracking_code],
+        "fmt": ["docx", "xlsx"],
         "row_id": sorted(set(db.session.scalars(select(RuleParam.id).limit(2)))
                          | set(db.session.scalars(select(DeadlineRuleRow.id).limit(2)))),
     }
