@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from tracker.cli import fail
@@ -13,10 +14,14 @@ from tracker.cli.locale import cli_locale
 from tracker.exports.report_docx import report_docx
 from tracker.exports.report_xlsx import report_xlsx
 from tracker.extensions import db
+from tracker.messages import MESSAGES
 from tracker.models import Unit
 from tracker.services import reports
 from tracker.services.errors import DomainError
 from tracker.web.filters import local_today
+
+MESSAGES.update({"report_predecessors_json_only": _l(
+    "A report with the merged communes is computed as it stands: JSON only, and it cannot be made final.")})
 
 
 @click.group("report", help="Period reports (citizen reception and petitions).")
@@ -30,8 +35,10 @@ def report_cli() -> None:
 @click.option("--format", "fmt", type=click.Choice(["json", "docx", "xlsx"]), default="json", show_default=True)
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
 @click.option("--final", is_flag=True, help="Mark the report final (a frozen snapshot).")
+@click.option("--with-predecessors", is_flag=True,
+              help="Include the communes merged into this one (JSON only, not stored as a report).")
 @with_appcontext
-def build(unit_code: str, period: str, fmt: str, output: Path | None, final: bool) -> None:
+def build(unit_code: str, period: str, fmt: str, output: Path | None, final: bool, with_predecessors: bool) -> None:
     """Build the report; JSON goes to stdout when no --output is given."""
     with cli_locale():
         unit = db.session.scalar(select(Unit).where(Unit.code == unit_code))
@@ -39,12 +46,18 @@ def build(unit_code: str, period: str, fmt: str, output: Path | None, final: boo
             fail("unit_not_found")
         if fmt != "json" and output is None:
             fail("export_needs_output")
+        if with_predecessors and (fmt != "json" or final):
+            fail("report_predecessors_json_only")
         today = local_today()
         try:
-            result = reports.build_report(unit, period, today=today, final=final)  # type: ignore[arg-type]
+            if with_predecessors:
+                doc = reports.live_document(unit, reports.resolve_span(unit, period),  # type: ignore[arg-type]
+                                            with_predecessors=True)
+            else:
+                result = reports.build_report(unit, period, today=today, final=final)  # type: ignore[arg-type]
+                doc = reports.document(result.report)
         except DomainError as exc:
             fail(exc)
-        doc = reports.document(result.report)
         if fmt == "json":
             text = json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True)
             if output is None:

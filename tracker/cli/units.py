@@ -32,3 +32,62 @@ def add_unit(code: str, name: str, parent_code: str | None, level: str, remote_a
         except DomainError as exc:
             fail(exc)
         click.echo(f"{unit.code}\t{unit.name}\t{unit.level}")
+
+
+def _day(text: str):  # type: ignore[no-untyped-def]
+    from tracker.cli.deadline import parse_iso_date
+
+    return parse_iso_date(text)
+
+
+@units_cli.command("merge", help="Record that the communes OLD… were merged into --into on --on (the decision's "
+                                 "date); their records stay their own.")
+@click.argument("old_codes", nargs=-1, required=True)
+@click.option("--into", "new_code", required=True, help="Code of the new commune.")
+@click.option("--on", "on", required=True, help="Date of the merger (YYYY-MM-DD).")
+@with_appcontext
+def merge(old_codes: tuple[str, ...], new_code: str, on: str) -> None:
+    from tracker.services.mergers import merge_units
+
+    with cli_locale():
+        day = _day(on)
+        try:
+            merged = merge_units(list(old_codes), new_code, day)
+        except DomainError as exc:
+            fail(exc)
+        for unit in merged:
+            click.echo(f"{unit.code}\t{new_code}\t{day.isoformat()}")
+
+
+@units_cli.command("import-history", help="Create the old commune OLD under the province when missing, import "
+                                          "its log book FILE.xlsx into it (all rows or none), then merge it.")
+@click.argument("old_code")
+@click.argument("path", metavar="FILE.xlsx", type=click.Path(exists=True, dir_okay=False, readable=True))
+@click.option("--into", "new_code", required=True, help="Code of the new commune.")
+@click.option("--on", "on", required=True, help="Date of the merger (YYYY-MM-DD).")
+@click.option("--name", default=None, help="Name of the old commune when it is created.")
+@click.option("--dry-run", is_flag=True, help="Check every row, write nothing.")
+@with_appcontext
+def import_history_command(old_code: str, path: str, new_code: str, on: str, name: str | None,
+                           dry_run: bool) -> None:
+    import os
+
+    from tracker.imports.visits_xlsx import ImportFailed
+    from tracker.messages import message
+    from tracker.services.mergers import import_history
+    from tracker.web.filters import local_today
+
+    with cli_locale():
+        day = _day(on)
+        try:
+            result = import_history(old_code, new_code, path, day, today=local_today(), old_name=name,
+                                    filename=os.path.basename(path), dry_run=dry_run)
+        except ImportFailed as exc:
+            for line in exc.lines():
+                click.echo(line, err=True)
+            click.echo(message("import_failed"), err=True)
+            raise SystemExit(1) from None
+        except DomainError as exc:
+            fail(exc)
+        state = "dry-run" if dry_run else f"merged into {new_code} on {day.isoformat()}"
+        click.echo(f"{result.unit.code}\t{result.visits.rows} visits\t{state}")

@@ -62,6 +62,15 @@ def _subtree(unit: Unit) -> Any:
     return select(Unit.id).where(Unit.path.like(f"{unit.path}%"))
 
 
+def _with_predecessors(unit: Unit) -> Any:
+    """The ids of the unit and the units below it, plus the units merged into any of them (the 2025
+    mergers: "the new commune and its predecessors"), as one IN list — still one subquery, so the
+    report keeps its fixed number of queries. One level of merger: a predecessor's own predecessors
+    are not followed."""
+    subtree = _subtree(unit)
+    return select(Unit.id).where(or_(Unit.id.in_(subtree), Unit.merged_into_id.in_(subtree)))
+
+
 def _sum(condition: Any) -> Any:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
@@ -208,9 +217,11 @@ def _outcomes(units: Any, d1: date, d2: date) -> list[tuple[str, str | None, str
     return [(r[0], r[1], r[2], bool(r[3]), bool(r[4]), int(r[5])) for r in rows]
 
 
-def compute(unit: Unit, d1: date, d2: date, *, timeliness: Timeliness = TIMELINESS) -> dict[str, Any]:
-    """Every number of the report of ``unit`` (and the units below it) for [d1, d2]."""
-    units = _subtree(unit)
+def compute(unit: Unit, d1: date, d2: date, *, timeliness: Timeliness = TIMELINESS,
+            with_predecessors: bool = False) -> dict[str, Any]:
+    """Every number of the report of ``unit`` (and the units below it) for [d1, d2]; with
+    ``with_predecessors``, also of the units merged into them (old communes keep their own rows)."""
+    units = _with_predecessors(unit) if with_predecessors else _subtree(unit)
     visits, sessions = _visits(units, d1, d2)
     letters, letter_rows = _letters(units, d1, d2)
     case_rows = _cases(units, d1, d2, timeliness)

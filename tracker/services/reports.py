@@ -105,10 +105,11 @@ def _carry_over(doc: dict[str, Any], previous: Report | None) -> None:
         "frozen": frozen, "live": live, "difference": difference}
 
 
-def compute_document(unit: Unit, span: periods.Span) -> dict[str, Any]:
-    """The report document (interfaces.md "The report document") without revision and status."""
+def compute_document(unit: Unit, span: periods.Span, *, with_predecessors: bool = False) -> dict[str, Any]:
+    """The report document (interfaces.md "The report document") without revision and status; with
+    ``with_predecessors`` the numbers include the units merged into ``unit`` (never stored as a report)."""
     code = span.period.code
-    stats = report_stats.compute(unit, span.date_from, span.date_to)
+    stats = report_stats.compute(unit, span.date_from, span.date_to, with_predecessors=with_predecessors)
     due = periods.deadline(code, unit.level, DEADLINE_RULES)
     doc: dict[str, Any] = {
         "unit": unit.code, "unit_name": unit.name, "level": unit.level, "period": code,
@@ -121,7 +122,12 @@ def compute_document(unit: Unit, span: periods.Span) -> dict[str, Any]:
                        "basis": reporting.TIMELINESS.legal_basis, "certainty": reporting.TIMELINESS.certainty},
         **stats,
     }
-    _carry_over(doc, _previous_final(unit, span))
+    if with_predecessors:
+        doc["predecessors"] = [{"code": u.code, "name": u.name, "merged_on": u.merged_on.isoformat()
+                                if u.merged_on else None} for u in db.session.scalars(
+            select(Unit).where(Unit.merged_into_id == unit.id).order_by(Unit.code))]
+    else:
+        _carry_over(doc, _previous_final(unit, span))
     style = reporting.Style(unit.name, bool(unit.leading_zero), unit.reception_weekday)
     doc["narrative"] = reporting.narrative(doc, style, periods.label(code))
     return doc
@@ -228,9 +234,9 @@ def document(report: Report) -> dict[str, Any]:
     return doc
 
 
-def live_document(unit: Unit, span: periods.Span) -> dict[str, Any]:
+def live_document(unit: Unit, span: periods.Span, *, with_predecessors: bool = False) -> dict[str, Any]:
     """The document of a period with no stored report: the numbers as they stand, nothing saved."""
-    doc = compute_document(unit, span)
+    doc = compute_document(unit, span, with_predecessors=with_predecessors)
     doc["narrative_generated"] = doc["narrative"]
     doc.update({"revision": 0, "status": "draft", "report_id": None, "built_at": None, "finalized_at": None})
     return doc
