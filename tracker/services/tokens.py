@@ -5,6 +5,7 @@ import hashlib
 import secrets
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from tracker.extensions import db
 from tracker.models import ApiToken
@@ -27,9 +28,8 @@ def issue_token(username: str) -> str:
 
 
 def user_for_token(token: str) -> User | None:
-    row = db.session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == _digest(token), ApiToken.revoked_at.is_(None))
-    )
-    if row is None or not row.user.active:
-        return None
-    return row.user
+    """The active user of a live token, with its unit, in one query (it runs on every API call)."""
+    return db.session.scalar(
+        select(User).join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == _digest(token), ApiToken.revoked_at.is_(None), User.active.is_(True))
+        .options(joinedload(User.unit)))
