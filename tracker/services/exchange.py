@@ -923,19 +923,21 @@ def _opt_date(value: Any) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-def _seekable(source: str | os.PathLike[str] | IO[str] | IO[bytes]) -> tuple[IO[str], bool]:
-    """A text stream that can be read twice (a pipe is copied to a temporary file first)."""
+def _seekable(source: str | os.PathLike[str] | IO[str] | IO[bytes]) -> tuple[IO[str], str]:
+    """A text stream that can be read twice (a pipe is copied to a temporary file first), and what to do
+    with it afterwards: ``close`` it (ours), ``detach`` it (a wrapper around the caller's bytes) or ``keep``."""
     if isinstance(source, str | os.PathLike):
-        return open(source, encoding="utf-8"), True  # noqa: SIM115 - closed by the caller
+        return open(source, encoding="utf-8"), "close"  # noqa: SIM115 - closed by the caller
     stream: IO[Any] = source
+    owned = False
     if not stream.seekable():
-        tmp = tempfile.TemporaryFile("w+b")
+        tmp = tempfile.TemporaryFile("w+b" if not isinstance(stream, io.TextIOBase) else "w+")
         shutil.copyfileobj(stream, tmp)
         tmp.seek(0)
-        stream = tmp
+        stream, owned = tmp, True
     if isinstance(stream, io.TextIOBase):
-        return stream, False
-    return io.TextIOWrapper(stream, encoding="utf-8"), False  # type: ignore[arg-type]
+        return stream, "close" if owned else "keep"  # type: ignore[return-value]
+    return io.TextIOWrapper(stream, encoding="utf-8"), "close" if owned else "detach"  # type: ignore[arg-type]
 
 
 def import_file(unit: Unit, source: str | os.PathLike[str] | IO[str] | IO[bytes], *, dry_run: bool = False,
@@ -950,7 +952,7 @@ def import_file(unit: Unit, source: str | os.PathLike[str] | IO[str] | IO[bytes]
     """
     if user is not None and (user.role not in IMPORT_ROLES or user.unit_id != unit.id):
         raise ForbiddenError("forbidden")
-    stream, owned = _seekable(source)
+    stream, after = _seekable(source)
     try:
         start = stream.tell()
         scan = _scan(stream, unit, from_unit)
@@ -981,5 +983,7 @@ def import_file(unit: Unit, source: str | os.PathLike[str] | IO[str] | IO[bytes]
             db.session.commit()
         return result
     finally:
-        if owned:
+        if after == "close":
             stream.close()
+        elif after == "detach":
+            stream.detach()  # type: ignore[attr-defined]  # leave the caller's stream open
