@@ -18,6 +18,7 @@ from tracker.models import CasePause
 from tracker.models import Letter
 from tracker.models import MediationGroup
 from tracker.models import User
+from tracker.models.base import utcnow
 from tracker.rules import lifecycle as lc
 from tracker.services import clocks
 from tracker.services import deadlines as engine
@@ -161,6 +162,9 @@ def apply_case_action(user: User | None, case: Case, data: ActionInput, today: d
     clocks.stop_clocks(met, data.on)
     case.status = after
     case.outcome = lc.outcome_after(data.action, data.outcome, case.outcome)
+    # Every action moves the version on, even one that changes no column of the case (a note, a dialogue):
+    # otherwise a second session holding the same version would still be let through.
+    case.updated_at = utcnow()
     if data.action in lc.CLOSING_ACTIONS:
         case.is_open, case.closed_on = False, data.on
         clocks.stop_clocks(clocks.open_clocks(case_id=case.id), data.on)
