@@ -29,6 +29,7 @@ def register_commands(app: Flask) -> None:
     from tracker.cli.demo import demo_cli
     from tracker.cli.exchange import exchange_cli
     from tracker.cli.imports import import_cli
+    from tracker.cli.privacy import privacy_cli
     from tracker.cli.report import report_cli
     from tracker.cli.scheduler import scheduler_cli
     from tracker.cli.setup import setup_cli
@@ -37,5 +38,6 @@ def register_commands(app: Flask) -> None:
     from tracker.cli.users import users_cli
 
     for group in (units_cli, users_cli, tokens_cli, setup_cli, demo_cli, import_cli, deadline_cli, rules_cli,
-                  calendar_cli, scheduler_cli, report_cli, backup_cli, restore_cli, exchange_cli):
+                  calendar_cli, scheduler_cli, report_cli, backup_cli, restore_cli, exchange_cli,
+                  privacy_cli):
         app.cli.add_command(group)

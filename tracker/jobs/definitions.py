@@ -85,8 +85,22 @@ def _freeze(unit: Unit, today: date) -> object:
     return weekly.freeze_week(unit, week_code(today), today)
 
 
+def _privacy_slots(now: datetime) -> Iterator[tuple[str, Unit, date]]:
+    """Once a day after 07:00, for the whole installation (the first commune stands for it)."""
+    units = _units()
+    if units and now.time() >= REMINDER_TIME:
+        yield f"all:{now.date().isoformat()}", units[0], now.date()
+
+
+def _anonymise(unit: Unit, today: date) -> object:
+    from tracker.services.anonymise import anonymise
+
+    return anonymise(today)
+
+
 JOBS: tuple[Job, ...] = (
     Job("weekly_snapshot", _snapshot_slots, _freeze),
     Job("reminders", _reminder_slots, reminders.send_reminders),
     Job("period_reports", _report_slots, reports.build_due),
+    Job("anonymise", _privacy_slots, _anonymise),
 )
