@@ -252,3 +252,19 @@ def test_subject_access_refuses_an_unknown_unit(office) -> None:
 
     with pytest.raises(NotFoundError):
         subject_access.find_citizen("XA-NONE", citizen_id=1)
+
+
+def test_an_administrator_sees_and_changes_the_retention_schedule(office, client) -> None:
+    from tests.conftest import post_form
+
+    make_user("quantri", "admin", full_name="Quản Trị")
+    login(client, "quantri", PASSWORD)
+    page = client.get("/admin/rules").get_data(as_text=True)
+    assert "retention_letter_archived_months" in page and "TT 07/2014/TT-TTCP Điều 28" in page
+    assert anon.retention_on(date(2031, 1, 1))["visit"] == 120
+    response = post_form(client, "/admin/rules/new", {
+        "key": "retention_visit_months", "value": "60", "effective_from": "01/01/2030",
+        "legal_basis": "Quyết định của UBND xã về thời hạn lưu sổ", "certainty": "S"})
+    assert response.status_code in (200, 302, 303), response.get_data(as_text=True)
+    assert anon.retention_on(date(2031, 1, 1))["visit"] == 60
+    assert anon.retention_on(date(2029, 1, 1))["visit"] == 120

@@ -13,6 +13,7 @@ from tracker.cli.locale import cli_locale
 from tracker.extensions import db
 from tracker.models import Unit
 from tracker.models import User
+from tracker.services.anonymise import seed_retention
 from tracker.services.errors import DomainError
 from tracker.services.rule_params import seed_rule_params
 from tracker.services.units import create_unit
@@ -34,6 +35,7 @@ def first_admin(unit_code: str, unit_name: str, username: str) -> None:
     """Create the first unit and the administrator, unless users already exist."""
     with cli_locale():
         seed_rule_params()
+        seed_retention()
         if db.session.scalar(select(func.count()).select_from(User)):
             click.echo("Đã có tài khoản quản trị; bỏ qua. / Users exist already; nothing to do.")
             return
