@@ -268,3 +268,18 @@ def test_an_administrator_sees_and_changes_the_retention_schedule(office, client
     assert response.status_code in (200, 302, 303), response.get_data(as_text=True)
     assert anon.retention_on(date(2031, 1, 1))["visit"] == 60
     assert anon.retention_on(date(2029, 1, 1))["visit"] == 120
+
+
+def test_the_scheduler_anonymises_once_a_day(office) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from tracker.jobs import runner
+
+    clerk, chair = office
+    plant(clerk, chair)
+    done = runner.run_due(datetime(2036, 6, 1, 8, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")))
+    assert done["anonymise"] == 1
+    assert traces(PLANTED) == []
+    again = runner.run_due(datetime(2036, 6, 1, 9, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")))
+    assert "anonymise" not in again

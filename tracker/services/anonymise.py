@@ -255,8 +255,8 @@ def scrub_audit(entity_ids: dict[str, list[int]]) -> int:
     """Blank the personal fields in the ``changes`` of the audit rows of the given records.
 
     This is the one place where audit rows are rewritten, deliberately and only here: the log stays
-    append-only for everything else (``audit.protect``'s ORM guard refuses updates and deletes of
-    AuditEntry objects), but Luật 91/2025 requires the personal data it quotes to go when the record's
+    append-only for everything else (the ORM guard ``audit._refuse_audit_change`` refuses updates and
+    deletes of AuditEntry objects), but Luật 91/2025 requires the personal data it quotes to go when the record's
     time is up. The row itself stays — who did what, when, to which record — only the quoted values of
     the fields listed in ``AUDIT_FIELDS`` become "***". A Core UPDATE is used on purpose (the ORM
     guard would refuse it), and the run is recorded by its own "anonymise" event.
