@@ -49,8 +49,9 @@ FILED = CitizenInput("Lê Văn Khoa Điềm", "036085011223", 1985, "male", "098
 RECENT = CitizenInput("Đỗ Minh Tuấn Kiệt", "024099887766", 1999, None, "0977111222", "Tổ 9 phố Chợ Mới")
 DENOUNCER = CitizenInput("Vũ Thị Thanh Hương", "001188776655", 1988, None, "0903555777", "Ngõ Trúc Lạc")
 
+NEIGHBOUR = "Trịnh Văn Hàng Xóm"  # the other party of a mediation, named only in its minutes
 PLANTED = [s for c in (OLD, FILED) for s in (c.full_name, fold_diacritics(c.full_name), c.id_number, c.phone,
-                                               c.address)]
+                                               c.address)] + [NEIGHBOUR]
 
 
 @pytest.fixture
@@ -97,6 +98,16 @@ def plant(clerk, chair):  # type: ignore[no-untyped-def]
     case = _act(chair, case, "verify", date(2026, 3, 10), note=f"Xác minh tại nhà; liên hệ {o.phone}")
     _act(chair, case, "conclude", date(2026, 4, 10), outcome="right", document_no="5/QĐ-UBND",
          note=f"Trả lời {o.full_name}, {o.address}")
+    old_id = db.session.scalar(select(Citizen.id).where(Citizen.id_number == o.id_number))
+    mediation = letters.register_letter(clerk, clerk.unit, letters.LetterInput(
+        received_on=date(2026, 3, 4), channel="post", kind="mediation", mediation_type="land_dispute",
+        summary=f"Tranh chấp ranh giới đất với ông {NEIGHBOUR}", senders=[VisitorInput(citizen_id=old_id)]), TODAY)
+    mcase = letters.decide_handling(chair, mediation, letters.HandlingInput(
+        decision="accept", on=date(2026, 3, 6), version=mediation.version, eligible=True, within_competence=True,
+        document_no="13/TB-UBND"), TODAY)
+    mcase = _act(chair, mcase, "mediate", date(2026, 3, 10),
+                 minutes=f"Biên bản: bà {o.full_name} ({o.phone}) và ông {NEIGHBOUR} thống nhất mốc giới")
+    _act(chair, mcase, "conclude", date(2026, 3, 20), outcome="succeeded", document_no="8/BB-HĐHG")
     attachments.store_attachment(clerk, unit_id=clerk.unit_id, letter=letter, filename=f"don {o.full_name}.txt",
                                  stream=io.BytesIO(f"Đơn khiếu nại {o.full_name} {o.id_number}".encode()))
     filed = _letter(clerk, f, date(2026, 2, 10), f"Ông {f.full_name} ({f.phone}) phản ánh lần thứ ba", "petition")
@@ -148,7 +159,7 @@ def test_identities_leave_on_schedule_and_every_statistic_stays_the_same(office,
     before = stats(unit)
 
     due = anon.due_for_anonymisation(RUN_ON)
-    assert due.counts() == {"visits": 1, "letters": 2, "cases": 1, "bookings": 1, "citizens": 2, "attachments": 1}
+    assert due.counts() == {"visits": 1, "letters": 3, "cases": 2, "bookings": 1, "citizens": 2, "attachments": 1}
     anon.anonymise(RUN_ON)
 
     assert traces(PLANTED) == []
@@ -221,8 +232,9 @@ def test_the_access_export_holds_the_citizens_data_and_nobody_elses(office, runn
     text = out.read_text(encoding="utf-8")
     doc = json.loads(text)
     assert doc["citizen"]["full_name"] == OLD.full_name and doc["citizen"]["phone"] == OLD.phone
-    assert len(doc["visits"]) == 2 and len(doc["letters"]) == 1 and len(doc["cases"]) == 1
+    assert len(doc["visits"]) == 2 and len(doc["letters"]) == 2 and len(doc["cases"]) == 2
     assert [e["action"] for e in doc["cases"][0]["timeline"]][-1] == "conclude"
+    assert NEIGHBOUR not in json.dumps(doc["cases"][1]["timeline"], ensure_ascii=False)  # minutes are left out
     assert doc["visits"][1]["other_people_present"] == 1
     for other in (DENOUNCER, FILED, RECENT):
         assert other.full_name not in text and other.id_number not in text
