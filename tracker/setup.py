@@ -12,6 +12,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.routing import IntegerConverter
 
 from tracker.extensions import babel
 from tracker.extensions import csrf
@@ -75,11 +76,22 @@ def _migrations_dir() -> str:
     return os.path.join(ROOT, "migrations")
 
 
+class RowIdConverter(IntegerConverter):
+    """``<int:…>`` in URLs is a row id: one larger than the databases' INTEGER cannot exist, so it is looked up
+    as -1 (no row, the view's own 404) instead of overflowing the database driver (a 500). Refusing it in the
+    converter would make werkzeug answer 405 to every method but GET."""
+
+    def to_python(self, value: str) -> int:
+        number = int(value)
+        return number if number <= 2**31 - 1 else -1
+
+
 def register_blueprints(app: Flask) -> None:
     from tracker.api import api_bp
     from tracker.web import register_web
     from tracker.web.public.views import bp as public_bp
 
+    app.url_map.converters["int"] = RowIdConverter
     register_web(app)
     app.register_blueprint(public_bp)  # no login: the citizens' status page
     import tracker.api.status  # noqa: F401  (the public status endpoint on api_bp)

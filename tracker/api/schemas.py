@@ -15,6 +15,8 @@ from typing import Literal
 from pydantic import BaseModel
 from pydantic import ConfigDict
 from pydantic import Field
+from pydantic import field_validator
+from pydantic_core import PydanticCustomError
 
 from tracker.models.citizens import GENDERS
 from tracker.rules import reception as r
@@ -36,13 +38,29 @@ DECLINE_GROUND_CODES = tuple(g.code for g in r.DECLINE_GROUNDS)
 DeclineGround = Literal[DECLINE_GROUND_CODES]  # type: ignore[valid-type]
 
 
+MAX_INT = 2**31 - 1  # the largest INTEGER column value (PostgreSQL); beyond it the driver would fail
+
+
+def _within_int_column(value: object) -> object:
+    """A number too large for an INTEGER column is refused as input, never sent to the database."""
+    for item in value if isinstance(value, list) else [value]:
+        if isinstance(item, int) and not isinstance(item, bool) and abs(item) > MAX_INT:
+            raise PydanticCustomError("less_than_equal", "Input should be less than or equal to {le}",
+                                      {"le": MAX_INT})
+    return value
+
+
 class Body(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid")
+
+    _int_range = field_validator("*")(_within_int_column)
 
 
 class Query(BaseModel):
     # Query strings are text: numbers and dates are parsed from it; unknown parameters (lang) pass.
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    _int_range = field_validator("*")(_within_int_column)
 
 
 # ---- citizens -------------------------------------------------------------------------------

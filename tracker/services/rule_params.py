@@ -17,7 +17,10 @@ from tracker.services.errors import ValidationError
 def params_on(day: date) -> dict[str, int]:
     rows = db.session.scalars(select(RuleParam)).all()
     params = [Param(r.key, r.value, r.effective_from, r.effective_to, r.legal_basis, r.certainty) for r in rows]
-    values = values_on(SEED, day)  # a key missing from the table falls back to the shipped value
+    # Before a key's first version (a back-entered old record), its oldest value applies, as for the
+    # log-book layout; a key missing from the table falls back to the shipped value.
+    values = {p.key: p.value for p in sorted(SEED, key=lambda p: p.effective_from, reverse=True)}
+    values.update(values_on(SEED, day))
     values.update(values_on(params, day))
     return values
 
