@@ -319,6 +319,7 @@ def anonymise(today: date, *, dry_run: bool = False) -> Due:
     """Anonymise every record whose time is up on ``today`` and commit (nothing is written with
     ``dry_run``); returns what was (or would be) anonymised. The files of deleted attachments are
     removed after the commit."""
+    from tracker.services.attachments import AttachmentCorrupt
     from tracker.services.attachments import stored_path
 
     due = due_for_anonymisation(today)
@@ -329,8 +330,13 @@ def anonymise(today: date, *, dry_run: bool = False) -> Due:
     clocks = _in(Clock.id, Clock.case_id, due.cases) + _in(Clock.id, Clock.letter_id, due.letters)
     names = {n for chunk in _chunks(due.citizens) for n in db.session.scalars(
         select(Citizen.full_name).where(Citizen.id.in_(chunk))) if len(n) >= 4}
-    files = [stored_path(a) for chunk in _chunks(due.attachments)
-             for a in db.session.scalars(select(Attachment).where(Attachment.id.in_(chunk)))]
+    files = []
+    for chunk in _chunks(due.attachments):
+        for a in db.session.scalars(select(Attachment).where(Attachment.id.in_(chunk))):
+            try:
+                files.append(stored_path(a))
+            except AttachmentCorrupt:  # a stored name the server never makes: no file of ours to remove
+                log.warning("attachment %s has no valid stored name", a.id)
 
     _update(Visit, due.visits, {"content": TOKEN, "note": None, "result_followup": None})
     _update(Letter, due.letters, {"summary": TOKEN, "decision_reason": None})
