@@ -1,6 +1,7 @@
 """No acknowledged write lost on a crash: gunicorn (two workers, deploy/gunicorn.conf.py) is killed with
 SIGKILL — the whole process group, workers included — at random moments while client threads register
-visits and letters through the API; it is restarted each time and the clients retry until it answers.
+visits and letters and move a case on (notes, each with the version just read) through the API; it is
+restarted each time and the clients retry until it answers.
 Afterwards every write a client saw acknowledged (201) is in the database with its register number and
 content, the register numbers of each book are unique and gap-free, and nothing is half-written.
 
@@ -63,6 +64,8 @@ class Run:
     attempts: int = 0
     failures: int = 0
     errors: list[str] = field(default_factory=list)
+    conflicts: int = 0
+    case_id: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
     stop: threading.Event = field(default_factory=threading.Event)
 
@@ -90,20 +93,55 @@ def _post(url: str, token: str, body: dict[str, object]) -> tuple[int, dict[str,
         return exc.code, {"body": exc.read()[:300].decode(errors="replace")}
 
 
+def _get(url: str, token: str) -> dict[str, object]:
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - localhost only
+        return json.loads(response.read())  # type: ignore[no-any-return]
+
+
+def _case_note(run: Run, marker: str) -> tuple[int, dict[str, object]]:
+    chair = run.tokens[1]
+    case = _get(f"{run.base}/api/v1/cases/{run.case_id}", chair)
+    return _post(f"{run.base}/api/v1/cases/{run.case_id}/actions", chair,
+                 {"action": "note", "on": "2026-03-06", "note": f"Ghi chú {marker}", "version": case["version"]})
+
+
+def _open_case(run: Run) -> None:
+    """A letter accepted by the chair: the case the clients move on while the server is killed."""
+    status, letter = _post(f"{run.base}/api/v1/letters", run.tokens[0], _letter("[case]"))
+    assert status == 201, letter
+    run.acked.append(("letters", int(letter["register_year"]), int(letter["register_no"]), "[case]"))
+    status, handled = _post(f"{run.base}/api/v1/letters/{letter['id']}/handling", run.tokens[1], {
+        "decision": "accept", "on": "2026-03-05", "version": letter["version"], "eligible": True,
+        "within_competence": True, "document": {"number": "12/TB-UBND", "date": "2026-03-05"}})
+    assert status == 200, handled
+    run.case_id = int(handled["case_id"])  # type: ignore[call-overload]
+
+
 def _client(run: Run, number: int) -> None:
     rng = random.Random(SEED * 100 + number)
     attempt = 0
     while not run.stop.is_set():
         attempt += 1
         marker = f"[c{number}-a{attempt}]"  # a fresh marker per attempt: a retry is a new write
-        book = rng.choice(["visits", "letters"])
-        body = _visit(marker) if book == "visits" else _letter(marker)
+        book = rng.choice(["visits", "letters", "case"])
         with run.lock:
             run.attempts += 1
         try:
-            status, answer = _post(f"{run.base}/api/v1/{book}", run.tokens[number % len(run.tokens)], body)
+            if book == "case":  # move the shared case on (a note), with the version just read
+                status, answer = _case_note(run, marker)
+            else:
+                body = _visit(marker) if book == "visits" else _letter(marker)
+                status, answer = _post(f"{run.base}/api/v1/{book}", run.tokens[number % len(run.tokens)], body)
         except (OSError, ValueError, http.client.HTTPException):  # refused, reset, cut off: not acknowledged
             status, answer = 0, {}
+        if book == "case" and status in (200, 409):
+            with run.lock:
+                if status == 200:
+                    run.acked.append((book, 0, 0, marker))
+                else:
+                    run.conflicts += 1
+            continue
         if status == 201:
             with run.lock:
                 if len(run.acked) >= WRITES:
@@ -183,8 +221,11 @@ def _check(url: str, tmp: Path, run: Run) -> dict[str, int]:
             "letters": {(y, n): c for y, n, c in conn.execute(text(
                 "SELECT register_year, register_no, summary FROM letters"))},
         }
+        notes = [n for (n,) in conn.execute(text("SELECT note FROM case_events WHERE case_id = :c AND action = 'note'"),
+                                            {"c": run.case_id})]
         lost = [(book, year, number, marker) for book, year, number, marker in run.acked
-                if marker not in (stored[book].get((year, number)) or "")]
+                if (book == "case" and not any(marker in (n or "") for n in notes))
+                or (book != "case" and marker not in (stored[book].get((year, number)) or ""))]
         assert not lost, f"acknowledged writes lost: {lost}"
         for book, rows in stored.items():
             years = Counter(year for year, _ in rows)
@@ -202,7 +243,12 @@ def _check(url: str, tmp: Path, run: Run) -> dict[str, int]:
                                 "(SELECT 1 FROM letter_senders s WHERE s.letter_id = l.id)")) == 0
         assert conn.scalar(text("SELECT count(*) FROM letters l WHERE NOT EXISTS "
                                 "(SELECT 1 FROM clocks c WHERE c.letter_id = l.id)")) == 0
-        figures = {"visits": len(stored["visits"]), "letters": len(stored["letters"])}
+        # Each note moved the case version on exactly once (acceptance leaves version 2 with one event).
+        version, events = conn.execute(text(
+            "SELECT version, (SELECT count(*) FROM case_events e WHERE e.case_id = c.id) FROM cases c WHERE id = :c"),
+            {"c": run.case_id}).one()
+        assert version == events + 1, (version, events)
+        figures = {"visits": len(stored["visits"]), "letters": len(stored["letters"]), "case notes": len(notes)}
         db.session.remove()
         db.engine.dispose()
     return figures
@@ -232,6 +278,7 @@ def test_no_acknowledged_write_is_lost_when_the_server_is_killed_repeatedly(cras
     rng = random.Random(SEED)
     server.start()
     _wait_ready(run.base)
+    _open_case(run)
     clients = [threading.Thread(target=_client, args=(run, n), daemon=True) for n in range(CLIENTS)]
     kills = 0
     try:
@@ -256,6 +303,6 @@ def test_no_acknowledged_write_is_lost_when_the_server_is_killed_repeatedly(cras
     assert not run.errors, run.errors[:5]
     assert kills == KILLS and len(run.acked) >= WRITES
     figures = _check(crash_db, tmp_path, run)
-    assert figures["visits"] + figures["letters"] >= len(run.acked)
+    assert sum(figures.values()) >= len(run.acked)
     print(f"crash test: {kills} kills, {run.attempts} writes tried, {len(run.acked)} acknowledged and checked, "
-          f"{run.failures} refused while down, stored {figures}, none lost")
+          f"{run.failures} refused while down, {run.conflicts} stale case moves refused, stored {figures}, none lost")
