@@ -6,6 +6,7 @@ from flask import render_template
 from flask import request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
 from tracker.messages import MESSAGES
@@ -36,6 +37,21 @@ def attach_errors(form: object, error: DomainError, aliases: dict[str, str] | No
 
 
 def init_app(app: Flask) -> None:
+    @app.errorhandler(OverflowError)
+    @app.errorhandler(DataError)
+    def _value_out_of_range(exc: Exception):  # type: ignore[no-untyped-def]
+        # The last line of defence against input the database cannot hold (a number beyond its integers
+        # from a hidden field or a page number): a 400 with a message, never a 500.
+        from tracker.extensions import db
+
+        db.session.rollback()
+        if request.path.startswith("/api/"):
+            from tracker.api.errors import error_response
+
+            return error_response(400, "invalid")
+        return render_template("errors/error.html", code=400, title=message("http_error"),
+                               text=message("invalid")), 400
+
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
         code = exc.code or 500
@@ -45,7 +61,8 @@ def init_app(app: Flask) -> None:
             codes = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
                      413: "too_large", 429: "rate_limited"}
             return error_response(code, codes.get(code, "http_error"))
-        titles = {403: _("Access denied"), 404: _("Page not found"), 429: _("Too many requests")}
+        titles = {400: _("The request could not be handled."), 403: _("Access denied"), 404: _("Page not found"),
+                  429: _("Too many requests")}
         text = message("rate_limited") if code == 429 else None
         return render_template("errors/error.html", code=code, title=titles.get(code, exc.name),
                                text=text), code

@@ -44,3 +44,6 @@ class VNIntegerField(IntegerField):
             super().process_formdata(valuelist)
         except ValueError as exc:
             raise ValueError(str(_l("Please enter a whole number."))) from exc
+        if self.data is not None and abs(self.data) > 2**31 - 1:  # beyond the databases' INTEGER columns
+            self.data = None
+            raise ValueError(str(_l("The number is too large.")))
