@@ -29,8 +29,8 @@ MESSAGES = {
     "decline_ground_required": _l("Choose the legal ground for refusing reception."),
     "decline_ground_not_in_force": _l("This ground for refusal was not in force on the date of the visit."),
     "session_needs_leader": _l("A scheduled or ad hoc reception is held by the chairperson or a vice-chair."),
-    "scheduled_by_chair_only": _l("From 1 July 2026 the chairperson holds the scheduled reception in person; it "
-                                  "cannot be delegated to a vice-chair (legal value scheduled_by_vice_chair)."),
+    "scheduled_by_chair_only": _l("Under the rules in force on this date the chairperson holds the scheduled "
+                                  "reception in person; it cannot be delegated to a vice-chair."),
     "visitor_required": _l("Enter the visitor or choose an earlier visitor."),
     "visitor_repeated": _l("The same citizen is listed twice."),
     "register_no_taken": _l("Register number %(register_no)s is already used this year."),
