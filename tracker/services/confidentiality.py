@@ -119,11 +119,13 @@ class IdentityMask:
         self.revealed = []
 
 
-def _letter_handlers(letter: Letter) -> set[int]:
-    ids = {letter.handler_id} if letter.handler_id else set()
-    ids |= set(db.session.scalars(select(Case.handler_id).where(Case.letter_id == letter.id,
-                                                                Case.handler_id.is_not(None))))
-    return ids
+def _cleared_letters(user: User, letters: list[Letter]) -> set[int]:
+    """IDs of ``letters`` whose senders ``user`` may see: as a reception officer or leader of the
+    unit, or as the handler of the letter or of its case (one query for all the letters)."""
+    assigned = set(db.session.scalars(select(Case.letter_id).where(
+        Case.letter_id.in_([letter.id for letter in letters]), Case.handler_id == user.id))) if letters else set()
+    return {letter.id for letter in letters
+            if is_cleared_for_unit(user, letter.unit_id) or letter.handler_id == user.id or letter.id in assigned}
 
 
 def letter_is_confidential(letter: Letter) -> bool:
@@ -135,14 +137,14 @@ def may_see_letter_identity(user: User, letter: Letter) -> bool:
     assigned to it (its case's handler)."""
     if not letter_is_confidential(letter):
         return True
-    return is_cleared_for_unit(user, letter.unit_id) or user.id in _letter_handlers(letter)
+    return letter.id in _cleared_letters(user, [letter])
 
 
 def may_see_case_identity(user: User, case: Case) -> bool:
     if case.kind not in CONFIDENTIAL_CLASSIFICATIONS:
         return True
     return is_cleared_for_unit(user, case.unit_id) or user.id == case.handler_id or (
-        case.letter is not None and user.id in _letter_handlers(case.letter))
+        case.letter is not None and case.letter.id in _cleared_letters(user, [case.letter]))
 
 
 def letter_search_filter(user: User) -> ColumnElement[bool]:
@@ -159,11 +161,10 @@ def record_letter_reads(user: User, letters: Iterable[Letter], purpose: str) -> 
     confidential = [letter for letter in letters if letter_is_confidential(letter)]
     if not confidential:
         return set()
-    assigned = set(db.session.scalars(select(Case.letter_id).where(
-        Case.letter_id.in_([letter.id for letter in confidential]), Case.handler_id == user.id)))
+    cleared = _cleared_letters(user, confidential)
     hidden, revealed = set(), []
     for letter in confidential:
-        if is_cleared_for_unit(user, letter.unit_id) or letter.handler_id == user.id or letter.id in assigned:
+        if letter.id in cleared:
             revealed.append((letter.id, letter.unit_id))
         else:
             hidden.add(letter.id)
