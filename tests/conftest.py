@@ -90,15 +90,27 @@ def reset_schema(app: Flask) -> None:
 
 
 def wipe(app: Flask) -> None:
-    """Empty every table after a test (TRUNCATE on PostgreSQL, DELETE on SQLite)."""
+    """Empty every table after a test (TRUNCATE on PostgreSQL, DELETE on SQLite).
+
+    The audit log refuses DELETE and TRUNCATE (triggers of migration 0007), so its guard is lifted
+    for the wipe inside the same transaction: PostgreSQL disables the table's triggers, SQLite drops
+    them and creates them again from their own stored SQL."""
     db.session.remove()
     tables = [t.name for t in reversed(db.metadata.sorted_tables)]
     with db.engine.begin() as conn:
         if db.engine.dialect.name == "postgresql":
+            conn.execute(text("ALTER TABLE audit_log DISABLE TRIGGER USER"))
             conn.execute(text("TRUNCATE " + ", ".join(tables) + " RESTART IDENTITY CASCADE"))
+            conn.execute(text("ALTER TABLE audit_log ENABLE TRIGGER USER"))
         else:
+            guards = conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+                                       "AND tbl_name = 'audit_log'")).all()
+            for name, _sql in guards:
+                conn.execute(text(f'DROP TRIGGER "{name}"'))
             for name in tables:
                 conn.execute(text(f"DELETE FROM {name}"))
+            for _name, sql in guards:
+                conn.execute(text(sql))
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])

@@ -1,4 +1,8 @@
-"""The append-only audit log: who did what, when, and what changed."""
+"""The append-only audit log: who did what, when, and what changed.
+
+The database enforces it (migration 0007): UPDATE and DELETE of ``audit_log`` rows are refused by
+triggers on PostgreSQL and SQLite, except the anonymisation's rewrite of ``changes`` (see AuditUnlock).
+"""
 from __future__ import annotations
 
 from datetime import datetime
@@ -34,3 +38,14 @@ class AuditEntry(Base):
     # JSON {field: [before, after]}; secrets are never written here.
     changes: Mapped[str | None] = mapped_column(Text)
     ip: Mapped[str | None] = mapped_column(String(45))
+
+
+class AuditUnlock(Base):
+    """While a row exists here, the database lets the ``changes`` of audit rows be rewritten (and
+    nothing else): the triggers of migration 0007 refuse every other UPDATE and every DELETE of
+    ``audit_log``. Only the anonymisation inserts a row, inside its own transaction, and removes it
+    before the commit (``tracker.services.audit.audit_unlocked``), so no other transaction ever sees one."""
+
+    __tablename__ = "audit_unlocks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)

@@ -81,7 +81,8 @@ CHUNK = 500
 
 # Audit entities whose "changes" may quote personal data, and the keys to blank.
 AUDIT_FIELDS: dict[str, tuple[str, ...]] = {
-    "citizens": ("full_name", "name_key", "id_number", "birth_year", "phone", "address", "neighbourhood"),
+    "citizens": ("full_name", "name_key", "id_number", "id_number_hash", "id_number_enc", "birth_year", "phone",
+                 "address", "neighbourhood"),
     "visits": ("content", "note", "result_followup"),
     "letters": ("summary", "decision_reason"),
     "cases": ("summary",),
@@ -259,9 +260,15 @@ def scrub_audit(entity_ids: dict[str, list[int]]) -> int:
     deletes of AuditEntry objects), but Luật 91/2025 requires the personal data it quotes to go when the record's
     time is up. The row itself stays — who did what, when, to which record — only the quoted values of
     the fields listed in ``AUDIT_FIELDS`` become "***". A Core UPDATE is used on purpose (the ORM
-    guard would refuse it), and the run is recorded by its own "anonymise" event.
+    guard would refuse it), and the run is recorded by its own "anonymise" event. The database refuses
+    any change of an audit row (triggers of migration 0007) except a rewrite of ``changes`` inside
+    :func:`tracker.services.audit.audit_unlocked`, which this function alone uses.
     """
-    table = AuditEntry.__table__
+    with audit.audit_unlocked(db.session):
+        return _scrub_audit_rows(AuditEntry.__table__, entity_ids)
+
+
+def _scrub_audit_rows(table: Any, entity_ids: dict[str, list[int]]) -> int:
     changed = 0
     for entity, ids in entity_ids.items():
         keys = AUDIT_FIELDS[entity]
@@ -349,7 +356,8 @@ def anonymise(today: date, *, dry_run: bool = False) -> Due:
         db.session.execute(
             update(Citizen).where(Citizen.id.in_(chunk))
             .values(full_name=literal(CITIZEN_PREFIX, String) + cast(Citizen.id, String),
-                    name_key="", id_number=None, birth_year=None, phone=None, address=None, neighbourhood=None,
+                    name_key="", id_number_hash=None, id_number_enc=None, birth_year=None, phone=None,
+                    address=None, neighbourhood=None,
                     version=Citizen.version + 1, updated_at=utcnow())
             .execution_options(synchronize_session=False))
     for chunk in _chunks(due.attachments):

@@ -2,11 +2,15 @@
 
 The listener runs after each flush and inserts rows with Core, so a rolled-back change leaves no
 audit row and a committed one always has its row. Nothing in the application updates or deletes
-audit rows; ``protect_audit_log`` refuses it at the ORM level as well.
+audit rows; ``_refuse_audit_change`` refuses it at the ORM level, and the database refuses it too
+(triggers of migration 0007). The one deliberate rewrite, the anonymisation of personal data the log
+quotes, runs inside :func:`audit_unlocked`.
 """
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from datetime import datetime
@@ -16,13 +20,16 @@ from flask import g
 from flask import has_app_context
 from flask import has_request_context
 from flask import request
+from sqlalchemy import delete
 from sqlalchemy import event
 from sqlalchemy import insert
 from sqlalchemy import inspect
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from tracker.models import AuditEntry
 from tracker.models import RegisterCounter
+from tracker.models.audit import AuditUnlock
 from tracker.models.base import utcnow
 
 REDACTED = "***"
@@ -159,6 +166,29 @@ def _refuse_audit_change(session: Session, flush_context: Any, instances: Any) -
     for obj in list(session.dirty) + list(session.deleted):
         if isinstance(obj, AuditEntry):
             raise PermissionError("the audit log is append-only")
+
+
+@contextmanager
+def audit_unlocked(session: Session) -> Iterator[None]:
+    """Let the ``changes`` column of audit rows be rewritten inside this block, in this transaction
+    only: a row of ``audit_unlocks`` is inserted (invisible to every other transaction) and removed
+    again before the block ends, so it is never committed. Only the anonymisation uses it."""
+    conn = session.connection()
+    table = AuditUnlock.__table__
+    unlock_id = conn.execute(table.insert().values()).inserted_primary_key[0]
+
+    def release() -> None:
+        conn.execute(delete(table).where(table.c.id == unlock_id))
+
+    try:
+        yield
+    except BaseException:
+        try:  # on PostgreSQL the transaction may be aborted already: it cannot commit the row anyway
+            release()
+        except DBAPIError:
+            pass
+        raise
+    release()
 
 
 def init_app(session_class: type[Session]) -> None:
