@@ -91,3 +91,25 @@ def import_history_command(old_code: str, path: str, new_code: str, on: str, nam
             fail(exc)
         state = "dry-run" if dry_run else f"merged into {new_code} on {day.isoformat()}"
         click.echo(f"{result.unit.code}\t{result.visits.rows} visits\t{state}")
+
+
+@units_cli.command("history", help="The communes merged into CODE, whole chain (a commune merged into one that "
+                                   "was itself merged later is listed too): code, name, merged into, date.")
+@click.argument("code")
+@with_appcontext
+def history(code: str) -> None:
+    from sqlalchemy import select
+
+    from tracker.extensions import db
+    from tracker.models import Unit
+    from tracker.services.errors import NotFoundError
+    from tracker.services.lineage import predecessors_of
+
+    with cli_locale():
+        unit = db.session.scalar(select(Unit).where(Unit.code == code.strip()))
+        if unit is None:
+            fail(NotFoundError("unit_not_found"))
+        chain = predecessors_of(unit)  # type: ignore[arg-type]
+        codes = {unit.id: unit.code} | {old.id: old.code for old, _depth, _into, _on in chain}  # type: ignore[union-attr]
+        for old, _depth, into_id, on in chain:
+            click.echo(f"{old.code}\t{old.name}\t{codes.get(into_id, '')}\t{on.isoformat() if on else ''}")

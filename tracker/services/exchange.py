@@ -58,6 +58,7 @@ from tracker.rules import lifecycle as lc
 from tracker.rules import reception as rr
 from tracker.services import audit
 from tracker.services import counters
+from tracker.services import lineage
 from tracker.services.citizens import CitizenInput
 from tracker.services.citizens import build_citizen
 from tracker.services.citizens import clean_citizen
@@ -568,7 +569,8 @@ def _scan(stream: IO[str], unit: Unit, from_unit: str | None) -> _Scan:
             if not isinstance(code, str) or not code:
                 errors.append(RecordError(None, "unit.code", "required", number))
                 break
-            merged = db.session.scalar(select(Unit.id).where(Unit.code == code, Unit.merged_into_id == unit.id))
+            merged = db.session.scalar(select(Unit.id).where(  # merged into it, directly or through a chain
+                Unit.code == code, Unit.id.in_(lineage.predecessor_ids_query(unit.id))))
             if code not in (unit.code, from_unit) and merged is None:
                 errors.append(RecordError(None, "unit.code", "exchange_wrong_unit", number))
                 break

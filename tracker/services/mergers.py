@@ -25,6 +25,7 @@ from tracker.imports.visits_xlsx import import_visits
 from tracker.messages import MESSAGES
 from tracker.models import Unit
 from tracker.models import User
+from tracker.services import lineage
 from tracker.services.audit import record_event
 from tracker.services.errors import ValidationError
 
@@ -38,6 +39,10 @@ MESSAGES.update({
     "merge_other_province": _l("This commune is not in the province of the new commune."),
     "merge_duplicate": _l("This commune is named twice."),
     "merge_old_has_units": _l("This unit has units below it."),
+    "merge_cycle": _l("%(into)s was itself merged into %(commune)s (directly or through another commune): a commune "
+                      "cannot be merged into one of its own former communes."),
+    "merge_before_predecessor": _l("%(commune)s received the commune %(old)s on %(later)s, after the date of this "
+                                   "merger: check the dates of the two decisions."),
 })
 
 __all__ = ["HistoryResult", "import_history", "merge_units", "predecessors", "province_of"]
@@ -50,19 +55,35 @@ def province_of(unit: Unit) -> Unit | None:
 
 
 def predecessors(unit: Unit) -> list[Unit]:
-    """The units merged into ``unit``, by code."""
-    return list(db.session.scalars(select(Unit).where(Unit.merged_into_id == unit.id).order_by(Unit.code)))
+    """The units merged into ``unit``, whole chain (A merged into B, B later into ``unit``: both), in one
+    query: the direct predecessors first, then theirs, each level by code."""
+    return [old for old, _depth, _into, _on in lineage.predecessors_of(unit)]
 
 
-def _target(new_code: str) -> Unit:
+def _target(new_code: str, old_codes: Sequence[str] = ()) -> Unit:
     new = db.session.scalar(select(Unit).where(Unit.code == new_code.strip()))
     if new is None:
         raise ValidationError({"into": "unit_not_found"})
     if new.level != "commune":
         raise ValidationError({"into": "merge_target_not_commune"})
     if new.merged_into_id is not None:
+        # Merging into one's own successor chain (A → B → C, then C into A or B) would make a cycle: say so.
+        later = {step.into.code: step for step in lineage.successor_steps(new.id)}
+        for code in old_codes:
+            if code in later:
+                raise ValidationError({code: "merge_cycle"}, commune=code, into=new.code)
         raise ValidationError({"into": "merge_target_merged"})
     return new
+
+
+def _too_early(old: Unit, on: date) -> dict[str, object] | None:
+    """A commune that received other communes on a date later than ``on`` cannot have been merged on ``on``."""
+    latest = db.session.execute(select(Unit.code, Unit.merged_on).where(Unit.merged_into_id == old.id,
+                                                                        Unit.merged_on > on)
+                                .order_by(Unit.merged_on.desc(), Unit.code).limit(1)).first()
+    if latest is None:
+        return None
+    return {"commune": old.code, "old": latest[0], "later": latest[1].strftime("%d/%m/%Y")}
 
 
 def _problems(old: Unit, new: Unit, seen: set[str], *, allow_same_target: bool = False) -> str | None:
@@ -87,14 +108,17 @@ def _problems(old: Unit, new: Unit, seen: set[str], *, allow_same_target: bool =
 
 def merge_units(old_codes: Sequence[str], new_code: str, on: date) -> list[Unit]:
     """Record that the communes ``old_codes`` were merged into ``new_code`` on ``on``; audited, committed.
+    An old commune may itself have received communes before (a chain A → B, then B → C): its
+    predecessors follow it (reports, access), and the date must not be before theirs.
 
     :raises ValidationError: ``into`` for the new commune, or the old commune's code as the field, e.g.
-        ``{"XA-01": "merge_already_merged"}``; nothing is written.
+        ``{"XA-01": "merge_already_merged"}``, ``merge_cycle`` (the new commune is one of the old one's
+        own former communes), ``merge_before_predecessor``; nothing is written.
     """
     codes = [c.strip() for c in old_codes if c.strip()]
     if not codes:
         raise ValidationError({"old": "merge_no_units"})
-    new = _target(new_code)
+    new = _target(new_code, codes)
     olds = {u.code: u for u in db.session.scalars(select(Unit).where(Unit.code.in_(codes)))}
     errors: dict[str, str] = {}
     params: dict[str, object] = {}
@@ -106,6 +130,10 @@ def merge_units(old_codes: Sequence[str], new_code: str, on: date) -> list[Unit]
             continue
         problem = _problems(old, new, seen)
         seen.add(code)
+        early = None if problem else _too_early(old, on)
+        if early is not None:
+            problem = "merge_before_predecessor"
+            params.update(early)
         if problem:
             errors[code] = problem
             if problem == "merge_already_merged" and old.merged_on:
@@ -144,14 +172,17 @@ def import_history(old_code: str, new_code: str, file: IO[bytes] | str, on: date
     :raises ValidationError: the merger is not possible (checked before anything is read);
     :raises ImportFailed: a row of the log book is wrong — nothing is written, not even the unit.
     """
-    new = _target(new_code)
     code = old_code.strip()
+    new = _target(new_code, [code])
     old = db.session.scalar(select(Unit).where(Unit.code == code))
     created = old is None
     if old is not None:
         problem = _problems(old, new, set(), allow_same_target=True)
         if problem:
             raise ValidationError({code: problem})
+        early = _too_early(old, on) if old.merged_into_id != new.id else None
+        if early is not None:
+            raise ValidationError({code: "merge_before_predecessor"}, **early)
     else:
         province = province_of(new)
         if not code or len(code) > 32 or not code.replace("-", "").replace("_", "").isalnum():

@@ -47,6 +47,7 @@ from tracker.rules import reception as rr
 from tracker.rules.reporting import RESOLUTION_CLOCKS
 from tracker.rules.reporting import TIMELINESS
 from tracker.rules.reporting import Timeliness
+from tracker.services.lineage import predecessor_ids_query
 
 CASE_COLUMNS = ("received", "carried_over", "resolved", "resolved_early", "resolved_on_time", "resolved_late",
                 "resolved_no_deadline", "open", "open_overdue")
@@ -65,10 +66,10 @@ def _subtree(unit: Unit) -> Any:
 def _with_predecessors(unit: Unit) -> Any:
     """The ids of the unit and the units below it, plus the units merged into any of them (the 2025
     mergers: "the new commune and its predecessors"), as one IN list — still one subquery, so the
-    report keeps its fixed number of queries. One level of merger: a predecessor's own predecessors
-    are not followed."""
+    report keeps its fixed number of queries. The whole chain is followed (A merged into B, B later
+    into this unit: both count) by a recursive CTE (tracker.services.lineage)."""
     subtree = _subtree(unit)
-    return select(Unit.id).where(or_(Unit.id.in_(subtree), Unit.merged_into_id.in_(subtree)))
+    return select(Unit.id).where(or_(Unit.id.in_(subtree), Unit.id.in_(predecessor_ids_query(subtree))))
 
 
 def _sum(condition: Any) -> Any:

@@ -30,6 +30,7 @@ from tracker.rules import periods
 from tracker.rules import reporting
 from tracker.rules.data.report_periods import CUTOFF_RULES
 from tracker.rules.data.report_periods import DEADLINE_RULES
+from tracker.services import lineage
 from tracker.services import report_stats
 from tracker.services.errors import ConflictError
 from tracker.services.errors import RuleError
@@ -123,9 +124,12 @@ def compute_document(unit: Unit, span: periods.Span, *, with_predecessors: bool 
         **stats,
     }
     if with_predecessors:
-        doc["predecessors"] = [{"code": u.code, "name": u.name, "merged_on": u.merged_on.isoformat()
-                                if u.merged_on else None} for u in db.session.scalars(
-            select(Unit).where(Unit.merged_into_id == unit.id).order_by(Unit.code))]
+        # The whole chain: a commune merged into one that was itself merged later is listed with "into".
+        codes = {unit.id: unit.code}
+        chain = lineage.predecessors_of(unit)
+        codes.update({u.id: u.code for u, _depth, _into, _on in chain})
+        doc["predecessors"] = [{"code": u.code, "name": u.name, "merged_on": on.isoformat() if on else None,
+                                "into": codes.get(into_id), "depth": depth} for u, depth, into_id, on in chain]
     else:
         _carry_over(doc, _previous_final(unit, span))
     style = reporting.Style(unit.name, bool(unit.leading_zero), unit.reception_weekday)
