@@ -160,11 +160,11 @@ def dump_database(app: Flask, directory: str) -> str:
     """Write a consistent copy of the database into ``directory``; answers the member name."""
     if database_kind(app) == "sqlite":
         target = os.path.join(directory, SQLITE_MEMBER)
-        source = sqlite3.connect(sqlite_path(app))
+        source = sqlite3.connect(sqlite_path(app), timeout=30)  # waits out a checkpoint instead of failing
         copy = sqlite3.connect(target)
         try:
             with copy:
-                source.backup(copy)  # one consistent snapshot, while others keep writing
+                source.backup(copy)  # all pages in one step: one read transaction, one snapshot
         finally:
             copy.close()
             source.close()
