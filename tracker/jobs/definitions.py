@@ -82,7 +82,7 @@ def _report_slots(now: datetime) -> Iterator[tuple[str, Unit, date]]:
 
 
 def _freeze(unit: Unit, today: date) -> object:
-    return weekly.freeze_week(unit, week_code(today), today)
+    return weekly.freeze_week(unit, week_code(today), today, commit=False)
 
 
 def _privacy_slots(now: datetime) -> Iterator[tuple[str, Unit, date]]:

@@ -157,8 +157,9 @@ def difference(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Any]]
 
 
 def build_report(unit: Unit, period: str, *, today: date, final: bool = False,
-                 user: User | None = None) -> BuildResult:
-    """Build or rebuild the report of ``unit`` for ``period`` and commit.
+                 user: User | None = None, commit: bool = True) -> BuildResult:
+    """Build or rebuild the report of ``unit`` for ``period`` and commit (``commit=False``: flush only,
+    the caller commits — the scheduler does, with its "job done" mark).
 
     :raises ValidationError: a bad period code.
     :raises RuleError: ``final`` for a period that has not ended by ``today``.
@@ -192,7 +193,10 @@ def build_report(unit: Unit, period: str, *, today: date, final: bool = False,
     if final:
         report.status, report.finalized_at = "final", utcnow()
         report.finalized_by_id = user.id if user else None
-    db.session.commit()
+    if commit:
+        db.session.commit()
+    else:
+        db.session.flush()
     return BuildResult(report, created, diff)
 
 
@@ -249,11 +253,12 @@ def live_document(unit: Unit, span: periods.Span, *, with_predecessors: bool = F
 def build_due(unit: Unit, day: date) -> int:
     """The scheduler's work for one unit and one day: a draft of every period of the unit's convention
     that ended on ``day`` and has no report yet (a report already there — draft or final — is left
-    alone). Returns how many were built."""
+    alone). Returns how many were built. Nothing is committed: the scheduler commits every report of the
+    slot at once with its "job done" mark, so a run killed halfway leaves no report of the slot."""
     built = 0
     for span in periods.periods_ending_between(day, day, unit.report_convention or "official", CUTOFF_RULES):
         if latest(unit.id, span.period.code) is None:
-            build_report(unit, span.period.code, today=day + timedelta(days=1))
+            build_report(unit, span.period.code, today=day + timedelta(days=1), commit=False)
             built += 1
     return built
 

@@ -153,8 +153,10 @@ def _bookings(session_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
                   for b in items] for sid, items in bookings_of(session_ids).items()}
 
 
-def freeze_week(unit: Unit, week: str, today: date) -> WeeklySnapshot:
-    """Keep the list as it stands; a week already frozen is left as it was (idempotent)."""
+def freeze_week(unit: Unit, week: str, today: date, *, commit: bool = True) -> WeeklySnapshot:
+    """Keep the list as it stands; a week already frozen is left as it was (idempotent).
+    ``commit=False`` leaves the snapshot in the caller's transaction (the scheduler commits it together
+    with its "job done" mark, so a run killed halfway leaves nothing)."""
     existing = db.session.scalar(select(WeeklySnapshot).where(WeeklySnapshot.unit_id == unit.id,
                                                               WeeklySnapshot.week == week))
     if existing is not None:
@@ -162,7 +164,10 @@ def freeze_week(unit: Unit, week: str, today: date) -> WeeklySnapshot:
     snapshot = WeeklySnapshot(unit_id=unit.id, week=week,
                               data=json.dumps(build_weekly(unit, week, today), ensure_ascii=False))
     db.session.add(snapshot)
-    db.session.commit()
+    if commit:
+        db.session.commit()
+    else:
+        db.session.flush()
     return snapshot
 
 
