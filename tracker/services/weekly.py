@@ -11,9 +11,11 @@ import json
 from dataclasses import dataclass
 from datetime import date
 from datetime import timedelta
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import and_
+from sqlalchemy import bindparam
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
@@ -58,12 +60,64 @@ def _case_item(case: Any, clock: str | None, due: date | None, ref: date, handle
     }
 
 
-def _filters(stmt: Any, f: WeeklyFilter) -> Any:
-    if f.handler_id:
-        stmt = stmt.where(Case.handler_id == f.handler_id)
-    if f.kind:
-        stmt = stmt.where(Case.kind == f.kind)
+def _filters(stmt: Any, has_handler: bool, has_kind: bool) -> Any:
+    if has_handler:
+        stmt = stmt.where(Case.handler_id == bindparam("handler_id"))
+    if has_kind:
+        stmt = stmt.where(Case.kind == bindparam("kind"))
     return stmt
+
+
+@lru_cache(maxsize=4)
+def _statements(has_handler: bool, has_kind: bool) -> dict[str, Any]:
+    """The list's statements, built once per filter combination with bound parameters.
+
+    The list runs on every visit of the chairperson's page and every API call; building eight ORM
+    statements (and their cache keys, which SQLAlchemy memoises on the statement object) cost more
+    than running them, so they are built once and only the values change.
+    """
+    h = aliased(User)
+    unit_id, sunday, since, ref = bindparam("unit_id"), bindparam("sunday"), bindparam("since"), bindparam("ref")
+    monday = bindparam("monday")
+    return {
+        # 1. Every open case clock due by Sunday: due this week or overdue, most urgent first.
+        "clocks": _filters(
+            select(*CASE_COLUMNS, Clock.clock, Clock.due_on, Clock.delay_reason, h.full_name, h.username)
+            .join(Clock, and_(Clock.case_id == Case.id, Clock.status == "open"))
+            .outerjoin(h, h.id == Case.handler_id)
+            .where(Case.unit_id == unit_id, Case.is_open.is_(True), Clock.due_on <= sunday),
+            has_handler, has_kind).order_by(Clock.due_on, Case.id).limit(SECTION_LIMIT * 2),
+        # 2. New since the previous week's list: letters received and cases accepted.
+        "new_cases": _filters(
+            select(*CASE_COLUMNS, h.full_name, h.username).outerjoin(h, h.id == Case.handler_id)
+            .where(Case.unit_id == unit_id, Case.accepted_on >= since, Case.accepted_on <= ref),
+            has_handler, has_kind).order_by(Case.accepted_on.desc(), Case.id.desc()).limit(SECTION_LIMIT),
+        "new_letters": select(Letter.id, Letter.register_no, Letter.register_year, Letter.kind, Letter.received_on,
+                              Letter.status, Letter.channel)
+        .where(Letter.unit_id == unit_id, Letter.received_on >= since, Letter.received_on <= ref)
+        .order_by(Letter.received_on.desc(), Letter.id.desc()).limit(SECTION_LIMIT),
+        # 3. Letters not yet handled whose legal handling time ends by Sunday.
+        "letters_due": select(Letter.id, Letter.register_no, Letter.register_year, Letter.kind, Clock.clock,
+                              Clock.due_on)
+        .join(Clock, and_(Clock.letter_id == Letter.id, Clock.status == "open"))
+        .where(Letter.unit_id == unit_id, Letter.status == "registered", Clock.due_on <= sunday)
+        .order_by(Clock.due_on, Letter.id).limit(SECTION_LIMIT),
+        # 4. Waiting for the chairperson's decision or signature.
+        "awaiting": _filters(
+            select(*CASE_COLUMNS, h.full_name, h.username).outerjoin(h, h.id == Case.handler_id)
+            .where(Case.unit_id == unit_id, Case.is_open.is_(True), Case.awaiting_decision.is_(True)),
+            has_handler, has_kind).order_by(Case.next_due_on, Case.id).limit(SECTION_LIMIT),
+        # 5. Open instructions and this week's reception sessions (with the visits they received).
+        "instructions": select(Instruction.id, Instruction.case_id, Instruction.text, Instruction.due_on,
+                               Instruction.assignee_id)
+        .where(Instruction.unit_id == unit_id, Instruction.done_on.is_(None))
+        .order_by(Instruction.due_on, Instruction.id).limit(SECTION_LIMIT),
+        "sessions": select(ReceptionSession.id, ReceptionSession.held_on, ReceptionSession.kind,
+                           ReceptionSession.host, ReceptionSession.host_name, func.count(Visit.id))
+        .outerjoin(Visit, Visit.session_id == ReceptionSession.id)
+        .where(ReceptionSession.unit_id == unit_id, ReceptionSession.held_on.between(monday, sunday))
+        .group_by(ReceptionSession.id).order_by(ReceptionSession.held_on),
+    }
 
 
 def build_weekly(unit: Unit, week: str, today: date, f: WeeklyFilter | None = None) -> dict[str, Any]:
@@ -74,52 +128,22 @@ def build_weekly(unit: Unit, week: str, today: date, f: WeeklyFilter | None = No
     f = f or WeeklyFilter()
     monday, sunday = parse_week(week)
     ref = reference_day(week, today)
-    handler = aliased(User)
-    # 1. Every open case clock due by Sunday: due this week or overdue, most urgent first.
-    rows = db.session.execute(_filters(
-        select(*CASE_COLUMNS, Clock.clock, Clock.due_on, Clock.delay_reason, handler.full_name, handler.username)
-        .join(Clock, and_(Clock.case_id == Case.id, Clock.status == "open"))
-        .outerjoin(handler, handler.id == Case.handler_id)
-        .where(Case.unit_id == unit.id, Case.is_open.is_(True), Clock.due_on <= sunday)
-        .order_by(Clock.due_on, Case.id).limit(SECTION_LIMIT * 2), f)).all()
+    stmts = _statements(bool(f.handler_id), bool(f.kind))
+    params = {"unit_id": unit.id, "monday": monday, "sunday": sunday, "since": monday - timedelta(days=7),
+              "ref": ref, "handler_id": f.handler_id, "kind": f.kind}
+    db.session.flush()  # Core execution below skips the session's autoflush
+    conn = db.session.connection()
+
+    def rows(name: str) -> Any:  # Core execution: plain rows, no ORM loading step
+        return conn.execute(stmts[name], params).all()
+
     due_this_week, overdue = [], []
-    for row in rows:
+    for row in rows("clocks"):
         due = row.due_on
         item = _case_item(row, row.clock, due, ref, row.full_name or row.username, row.delay_reason)
         (overdue if due < ref else due_this_week).append(item)
-    # 2. New since the previous week's list: letters received and cases accepted.
-    since = monday - timedelta(days=7)
-    new_cases = db.session.execute(_filters(
-        select(*CASE_COLUMNS, handler.full_name, handler.username).outerjoin(handler, handler.id == Case.handler_id)
-        .where(Case.unit_id == unit.id, Case.accepted_on >= since, Case.accepted_on <= ref)
-        .order_by(Case.accepted_on.desc(), Case.id.desc()).limit(SECTION_LIMIT), f)).all()
-    new_letters = db.session.execute(
-        select(Letter.id, Letter.register_no, Letter.register_year, Letter.kind, Letter.received_on,
-               Letter.status, Letter.channel)
-        .where(Letter.unit_id == unit.id, Letter.received_on >= since, Letter.received_on <= ref)
-        .order_by(Letter.received_on.desc(), Letter.id.desc()).limit(SECTION_LIMIT)).all()
-    # 3. Letters not yet handled whose legal handling time ends by Sunday.
-    letters_due = db.session.execute(
-        select(Letter.id, Letter.register_no, Letter.register_year, Letter.kind, Clock.clock, Clock.due_on)
-        .join(Clock, and_(Clock.letter_id == Letter.id, Clock.status == "open"))
-        .where(Letter.unit_id == unit.id, Letter.status == "registered", Clock.due_on <= sunday)
-        .order_by(Clock.due_on, Letter.id).limit(SECTION_LIMIT)).all()
-    # 4. Waiting for the chairperson's decision or signature.
-    awaiting = db.session.execute(_filters(
-        select(*CASE_COLUMNS, handler.full_name, handler.username).outerjoin(handler, handler.id == Case.handler_id)
-        .where(Case.unit_id == unit.id, Case.is_open.is_(True), Case.awaiting_decision.is_(True))
-        .order_by(Case.next_due_on, Case.id).limit(SECTION_LIMIT), f)).all()
-    # 5. Open instructions and this week's reception sessions (with the visits they received).
-    instructions = db.session.execute(
-        select(Instruction.id, Instruction.case_id, Instruction.text, Instruction.due_on, Instruction.assignee_id)
-        .where(Instruction.unit_id == unit.id, Instruction.done_on.is_(None))
-        .order_by(Instruction.due_on, Instruction.id).limit(SECTION_LIMIT)).all()
-    sessions = db.session.execute(
-        select(ReceptionSession.id, ReceptionSession.held_on, ReceptionSession.kind, ReceptionSession.host,
-               ReceptionSession.host_name, func.count(Visit.id))
-        .outerjoin(Visit, Visit.session_id == ReceptionSession.id)
-        .where(ReceptionSession.unit_id == unit.id, ReceptionSession.held_on.between(monday, sunday))
-        .group_by(ReceptionSession.id).order_by(ReceptionSession.held_on)).all()
+    new_cases, new_letters, letters_due = rows("new_cases"), rows("new_letters"), rows("letters_due")
+    awaiting, instructions, sessions = rows("awaiting"), rows("instructions"), rows("sessions")
     booked = _bookings([r[0] for r in sessions])
     return {
         "unit": unit.code, "week": week, "from": monday.isoformat(), "to": sunday.isoformat(),
