@@ -56,7 +56,19 @@ def need_visible(user: User, unit_id: int) -> None:
         raise ApiError(404, "not_found")
 
 
+def need_readable(user: User, unit_id: int) -> None:
+    """Like :func:`need_visible`, and the visits, letters and cases of the communes merged into the user's
+    unit (whole chain) are readable too (read only: see :func:`need_own_unit`)."""
+    if not access.can_read_unit(user, unit_id):
+        raise ApiError(404, "not_found")
+
+
 def need_own_unit(user: User, unit_id: int) -> None:
-    """Changes stay within the user's own unit; an admin may also change the units below its own."""
+    """Changes stay within the user's own unit; an admin may also change the units below its own. A former
+    commune's record (merged into the user's unit) is read only: 403 ``merged_read_only``."""
+    if not access.can_see_unit(user, unit_id):
+        if access.is_merged_away(user, unit_id):
+            raise access.merged_read_only_error(unit_id)
+        raise ApiError(404, "not_found")
     if unit_id != user.unit_id and user.role != "admin":
         raise ApiError(403, "forbidden")

@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from tracker.api import api_bp
 from tracker.api.auth import need
 from tracker.api.auth import need_own_unit
-from tracker.api.auth import need_visible
+from tracker.api.auth import need_readable
 from tracker.api.errors import ApiError
 from tracker.api.letters import api_fields
 from tracker.api.letters import legal_bases
@@ -44,7 +44,7 @@ def _visible_case(case_id: int, user: User) -> Case:
     case = db.session.get(Case, case_id)
     if case is None:
         raise ApiError(404, "not_found")
-    need_visible(user, case.unit_id)
+    need_readable(user, case.unit_id)
     return case
 
 
@@ -80,7 +80,7 @@ def list_cases() -> Response:
     user = need("cases.read")
     args = parse_query(CaseQuery)
     today = local_today()
-    stmt = select(Case).where(access.unit_filter(Case.unit_id, user))
+    stmt = select(Case).where(access.read_filter(Case.unit_id, user))  # with the former communes'
     if args.status == "open":
         stmt = stmt.where(Case.is_open.is_(True))
     elif args.status == "closed":

@@ -23,7 +23,7 @@ from sqlalchemy.orm import selectinload
 from tracker.api import api_bp
 from tracker.api.auth import need
 from tracker.api.auth import need_own_unit
-from tracker.api.auth import need_visible
+from tracker.api.auth import need_readable
 from tracker.api.errors import ApiError
 from tracker.api.openapi import operation
 from tracker.api.parse import parse_body
@@ -98,7 +98,7 @@ def visible_letter(letter_id: int, user: User) -> Letter:
     letter = db.session.get(Letter, letter_id)
     if letter is None:
         raise ApiError(404, "not_found")
-    need_visible(user, letter.unit_id)
+    need_readable(user, letter.unit_id)
     return letter
 
 
@@ -165,7 +165,7 @@ def list_letters() -> Response:
     args = parse_query(LetterQuery)
     if args.date_from and args.date_to and args.date_to < args.date_from:
         raise ApiError(400, "invalid", {"to": "date_order"})
-    stmt = select(Letter).where(access.unit_filter(Letter.unit_id, user))
+    stmt = select(Letter).where(access.read_filter(Letter.unit_id, user))  # with the former communes'
     for column, value in ((Letter.kind, args.kind), (Letter.status, args.status), (Letter.channel, args.channel),
                           (Letter.decision, args.decision)):
         if value is not None:

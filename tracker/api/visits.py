@@ -11,7 +11,7 @@ from flask import url_for
 from tracker.api import api_bp
 from tracker.api.auth import need
 from tracker.api.auth import need_own_unit
-from tracker.api.auth import need_visible
+from tracker.api.auth import need_readable
 from tracker.api.errors import ApiError
 from tracker.api.openapi import operation
 from tracker.api.parse import parse_body
@@ -40,7 +40,7 @@ def _visible_visit(visit_id: int, user: User) -> Visit:
     visit = db.session.get(Visit, visit_id)
     if visit is None:
         raise ApiError(404, "not_found")
-    need_visible(user, visit.unit_id)
+    need_readable(user, visit.unit_id)
     return visit
 
 

@@ -1,16 +1,31 @@
-"""Who may see and change what: units in scope, and role permissions."""
+"""Who may see and change what: units in scope, and role permissions.
+
+The 2025 mergers: the records of the communes merged into a user's unit (whole chain, see
+tracker.services.lineage) are *readable* by its users (lists, pages, search, log book, API reads)
+but never writable: :func:`can_see_unit` / :func:`writable_unit` stay the unit's own scope (the
+scope of writes), :func:`can_read_unit` / :func:`read_filter` add the former communes, and
+:func:`check_writable` refuses a former commune's record with ``merged_read_only`` (403).
+"""
 from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select
 from sqlalchemy import select
 
 from tracker.extensions import db
+from tracker.messages import MESSAGES
 from tracker.models import Unit
 from tracker.models import User
+from tracker.services import lineage
 from tracker.services.errors import ForbiddenError
 from tracker.services.errors import NotFoundError
+
+MESSAGES.update({
+    "merged_read_only": _l("This record belongs to the former commune %(old)s (merged into %(into)s on %(on)s): "
+                           "it can be read here, not changed."),
+})
 
 # Roles that see the units below their own (an inspector follows subordinate units; an admin manages them).
 SUBTREE_ROLES = ("inspector", "admin")
@@ -90,3 +105,75 @@ def check_visible(user: User, unit_id: int) -> None:
     """Refuse as "not found", so that another unit's record numbers reveal nothing."""
     if not can_see_unit(user, unit_id):
         raise NotFoundError("not_found")
+
+
+# --- the former communes (mergers): read, never write -------------------------------------------------
+
+def _roots(user: User) -> Any:
+    return visible_units_query(user) if user.role in SUBTREE_ROLES else user.unit_id
+
+
+def predecessor_ids(user: User) -> list[int]:
+    """Ids of the units merged into the units ``user`` sees (whole chain), in one query; usually none."""
+    return list(dict.fromkeys(db.session.scalars(lineage.predecessor_ids_query(_roots(user)))))
+
+
+def predecessor_units(user: User) -> dict[int, Unit]:
+    """The former communes whose records ``user`` reads (and may not change), by id, in one query."""
+    ids = predecessor_ids(user)
+    if not ids:
+        return {}
+    units = db.session.scalars(select(Unit).where(Unit.id.in_(ids)).order_by(Unit.code))
+    return {u.id: u for u in units if not can_see_unit(user, u.id)}
+
+
+def read_filter(column: Any, user: User, *, merged: bool = True, only_merged: bool = False) -> Any:
+    """``column`` restricted to the units whose records ``user`` may read: :func:`unit_filter`, plus
+    (``merged``) the communes merged into them; ``only_merged``: the former communes' records alone.
+    One query to know the former communes; without any, exactly :func:`unit_filter`."""
+    if not (merged or only_merged):
+        return unit_filter(column, user)
+    former = predecessor_ids(user)
+    if only_merged:
+        return column.in_(former) if former else column.is_(None)
+    if not former:
+        return unit_filter(column, user)
+    return unit_filter(column, user) | column.in_(former)
+
+
+def is_merged_away(user: User, unit_id: int) -> bool:
+    """A unit outside ``user``'s own scope, merged (directly or through a chain) into a unit in it."""
+    if can_see_unit(user, unit_id):
+        return False
+    chain = lineage.predecessor_ids_query(_roots(user)).subquery()
+    return db.session.scalar(select(chain.c.id).where(chain.c.id == unit_id).limit(1)) is not None
+
+
+def can_read_unit(user: User, unit_id: int) -> bool:
+    """The records of ``unit_id`` are readable by ``user``: its own scope, or a former commune of it."""
+    return can_see_unit(user, unit_id) or is_merged_away(user, unit_id)
+
+
+def check_readable(user: User, unit_id: int) -> None:
+    """Refuse as "not found" what ``user`` may not read."""
+    if not can_read_unit(user, unit_id):
+        raise NotFoundError("not_found")
+
+
+def merged_read_only_error(unit_id: int) -> ForbiddenError:
+    """The 403 for a write to a former commune's record: which commune, into which, since when."""
+    steps = lineage.successor_steps(unit_id)
+    first = steps[0] if steps else None
+    return ForbiddenError("merged_read_only", old=first.old.name if first else "",
+                          into=first.into.name if first else "",
+                          on=first.on.strftime("%d/%m/%Y") if first and first.on else "")
+
+
+def check_writable(user: User, unit_id: int) -> None:
+    """A change to a record of ``unit_id``: in ``user``'s own scope (the rules of each write still apply),
+    403 ``merged_read_only`` for a former commune's record, "not found" for anything else."""
+    if can_see_unit(user, unit_id):
+        return
+    if is_merged_away(user, unit_id):
+        raise merged_read_only_error(unit_id)
+    raise NotFoundError("not_found")

@@ -246,7 +246,7 @@ def _may_see_identity(user: User, letter: Letter | None, case: Case | None) -> b
 def may_see_files_of(user: User, *, letter: Letter | None = None, case: Case | None = None) -> bool:
     """Whether ``user`` may see the list and the content of the files of this letter or case."""
     unit_id = (letter or case).unit_id  # type: ignore[union-attr]
-    return access.can_see_unit(user, unit_id) and _may_see_identity(user, letter, case)
+    return access.can_read_unit(user, unit_id) and _may_see_identity(user, letter, case)
 
 
 def may_upload(user: User, *, letter: Letter | None = None, case: Case | None = None) -> bool:
@@ -357,7 +357,7 @@ def open_attachment(user: User, attachment: Attachment, *, purpose: str = "downl
     :raises ForbiddenError: a denunciation's file and the user may not see the denouncer.
     :raises AttachmentCorrupt: the file is missing or was changed on the disk.
     """
-    if not access.can_see_unit(user, attachment.unit_id):
+    if not access.can_read_unit(user, attachment.unit_id):  # a former commune's file too (read only)
         raise NotFoundError("not_found")
     letter, case = _owners(attachment)
     confidential = _is_confidential(letter, case)

@@ -41,6 +41,8 @@ class CaseFilter:
     due_before: date | None = None
     q: str | None = None
     mine: bool = False
+    # The 2025 mergers: "" this unit and the communes merged into it (read only), "own", or "former" only.
+    records: str = ""
     # The dashboard's links: received (accepted) and resolved (closed) in a date range, one unit.
     accepted_from: date | None = None
     accepted_to: date | None = None
@@ -76,10 +78,11 @@ def _search(stmt: Select[tuple[Case]], q: str) -> Select[tuple[Case]]:
 
 def cases_query(user: User, f: CaseFilter, today: date) -> Select[tuple[Case]]:
     """The cases ``user`` may see, filtered and ordered (open: nearest due first; closed: latest closed first)."""
+    scope = access.read_filter(Case.unit_id, user, merged=f.records != "own", only_merged=f.records == "former")
     if f.mine:
-        stmt = select(Case).where(Case.handler_id == user.id, access.unit_filter(Case.unit_id, user))
+        stmt = select(Case).where(Case.handler_id == user.id, scope)
     else:
-        stmt = select(Case).where(access.unit_filter(Case.unit_id, user))
+        stmt = select(Case).where(scope)
     if f.state == "open" or f.overdue:
         stmt = stmt.where(Case.is_open == true())  # "= true": indexable, unlike "IS true"
     elif f.state == "closed":

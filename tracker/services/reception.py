@@ -263,6 +263,8 @@ class VisitFilter:
     channel: str | None = None
     q: str | None = None
     group_only: bool = False
+    # The 2025 mergers: "" this unit and the communes merged into it (read only), "own", or "former" only.
+    records: str = ""
 
 
 def visits_query(units: Select[tuple[int]] | list[int] | ColumnElement[bool], f: VisitFilter,
@@ -303,11 +305,13 @@ def visits_query(units: Select[tuple[int]] | list[int] | ColumnElement[bool], f:
 
 
 def visits_query_for(user: User, f: VisitFilter) -> Select[tuple[Visit]]:
-    """The visits ``user`` may see, filtered; a search by name never finds what is confidential to them."""
+    """The visits ``user`` may see, filtered (with the records of the communes merged into its unit unless
+    ``f.records`` says otherwise); a search by name never finds what is confidential to them."""
     from tracker.services import access
     from tracker.services import confidentiality
 
-    return visits_query(access.unit_filter(Visit.unit_id, user), f, confidentiality.identity_search_filter(user))
+    scope = access.read_filter(Visit.unit_id, user, merged=f.records != "own", only_merged=f.records == "former")
+    return visits_query(scope, f, confidentiality.identity_search_filter(user))
 
 
 def ordered(stmt: Select[tuple[Visit]], *, oldest_first: bool = False) -> Select[tuple[Visit]]:

@@ -36,6 +36,7 @@ from tracker.services import clocks as clock_service
 from tracker.services import confidentiality
 from tracker.services import deadlines as engine
 from tracker.services.errors import DomainError
+from tracker.web import merged
 from tracker.web.cases import labels as _labels  # noqa: F401  (registers labels and messages)
 from tracker.web.cases.forms import ActionForm
 from tracker.web.cases.forms import CaseFilterForm
@@ -81,15 +82,25 @@ def need(permission: str) -> None:
 
 
 def visible_case(case_id: int) -> Case:
+    """A case the user may read: its own scope, or a former commune merged into its unit (read only)."""
     case = db.session.get(Case, case_id)
-    if case is None or not access.can_see_unit(current_user, case.unit_id):
+    if case is None:
         abort(404)
+    merged.check_readable(case.unit_id)
+    return case
+
+
+def writable_case(case_id: int) -> Case:
+    """A case the user may move on: 403 with the reason for a former commune's case."""
+    case = visible_case(case_id)
+    merged.check_writable(case.unit_id)
     return case
 
 
 def may_act(case: Case) -> bool:
     return access.can(current_user, "cases.act") and (
-        case.unit_id == current_user.unit_id or current_user.role == "admin")
+        case.unit_id == current_user.unit_id or current_user.role == "admin") and access.can_see_unit(
+        current_user, case.unit_id)
 
 
 def field_labels(action: str) -> dict[str, str]:
@@ -114,7 +125,7 @@ def _filter() -> tuple[CaseFilterForm, case_queries.CaseFilter]:
         state=form.state.data if form.state.data in ("open", "closed", "all") else "open",
         kind=form.kind.data if form.kind.data in lc.CASE_KINDS else None,
         status=form.status.data if form.status.data in lc.CASE_STATUSES else None,
-        handler_id=int(form.handler.data) if (form.handler.data or "").isdigit() else None,
+        handler_id=int(form.handler.data) if (form.handler.data or "").isdecimal() else None,
         overdue=bool(form.overdue.data),
         due_before=form.due_before.data if not form.due_before.errors else None,
         q=(form.q.data or "").strip() or None,
@@ -123,7 +134,7 @@ def _filter() -> tuple[CaseFilterForm, case_queries.CaseFilter]:
         unit_id=request.args.get("unit", type=int),
         figure=request.args.get("figure") or None, period_from=_iso_arg("period_from"),
         period_to=_iso_arg("period_to"), outcome=request.args.get("outcome") or None,
-        subtree=request.args.get("subtree") == "1",
+        subtree=request.args.get("subtree") == "1", records=merged.records_scope(),
     )
     return form, f
 
@@ -204,7 +215,7 @@ def _render_case(case: Case, *, posted: tuple[str, ActionForm] | None = None, er
         audit.record_reads("cases", [(case.id, case.unit_id)], {"purpose": "show"})
     group = db.session.get(MediationGroup, case.mediation_group_id) if case.mediation_group_id else None
     linked = db.session.get(Case, case.linked_case_id) if case.linked_case_id else None
-    if linked is not None and not access.can_see_unit(current_user, linked.unit_id):
+    if linked is not None and not access.can_read_unit(current_user, linked.unit_id):
         linked = None
     actions = []
     if may_act(case):
@@ -231,7 +242,7 @@ def _render_case(case: Case, *, posted: tuple[str, ActionForm] | None = None, er
         other_actions=[a for a in actions if a not in MAIN_ACTIONS], posted_action=posted[0] if posted else None,
         errors=errors or [], delay_forms=delay_forms, today=today, max_extensions=service.max_extensions(case),
         attachments=attachment_service.attachment_rows(current_user, case=case),
-        can_upload=attachment_service.may_upload(current_user, case=case),
+        can_upload=attachment_service.may_upload(current_user, case=case), read_only=merged.is_read_only(case.unit_id),
     ), status
 
 
@@ -243,18 +254,18 @@ def show_case(case_id: int):  # type: ignore[no-untyped-def]
 
 
 def _version(raw: str | None) -> int:
-    return int(raw) if raw and raw.isdigit() else -1
+    return int(raw) if raw and raw.isdecimal() else -1
 
 
 def _int_or_none(raw: str | None) -> int | None:
-    return int(raw) if raw and raw.isdigit() else None
+    return int(raw) if raw and raw.isdecimal() else None
 
 
 @bp.route("/<int:case_id>/actions/<action>", methods=["POST"])
 @login_required
 def act(case_id: int, action: str):  # type: ignore[no-untyped-def]
     need("cases.act")
-    case = visible_case(case_id)
+    case = writable_case(case_id)
     if not may_act(case):
         abort(403)
     if action not in ACTION_FIELDS:
@@ -301,7 +312,7 @@ def act(case_id: int, action: str):  # type: ignore[no-untyped-def]
 @login_required
 def record_delay(case_id: int, clock_id: int):  # type: ignore[no-untyped-def]
     need("cases.act")
-    case = visible_case(case_id)
+    case = writable_case(case_id)
     if not may_act(case):
         abort(403)
     form = DelayForm(prefix=f"delay{clock_id}")

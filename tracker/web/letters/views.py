@@ -55,6 +55,7 @@ from tracker.services.receipts import letter_by_tracking_code
 from tracker.services.receipts import normalise_tracking_code
 from tracker.services.receipts import qr_svg
 from tracker.services.reception import VisitorInput
+from tracker.web import merged
 from tracker.web.errors import attach_errors
 from tracker.web.filters import local_now
 from tracker.web.filters import local_today
@@ -84,14 +85,24 @@ def need(*permissions: str) -> None:
 
 
 def visible_letter(letter_id: int) -> Letter:
+    """A letter the user may read: its own scope, or a former commune merged into its unit (read only)."""
     letter = db.session.get(Letter, letter_id)
-    if letter is None or not access.can_see_unit(current_user, letter.unit_id):
+    if letter is None:
         abort(404)
+    merged.check_readable(letter.unit_id)
+    return letter
+
+
+def writable_letter(letter_id: int) -> Letter:
+    """A letter the user may change: 403 with the reason for a former commune's letter."""
+    letter = visible_letter(letter_id)
+    merged.check_writable(letter.unit_id)
     return letter
 
 
 def may_write(letter: Letter) -> bool:
-    return letter.unit_id == current_user.unit_id or current_user.role == "admin"
+    return (letter.unit_id == current_user.unit_id or current_user.role == "admin") and access.can_see_unit(
+        current_user, letter.unit_id)
 
 
 def case_url(case_id: int) -> str:
@@ -145,7 +156,7 @@ def search_condition(q: str) -> ColumnElement[bool] | None:
 
 
 def letters_query(form: LetterFilterForm):  # type: ignore[no-untyped-def]
-    stmt = select(Letter).where(access.unit_filter(Letter.unit_id, current_user))
+    stmt = select(Letter).where(merged.read_filter(Letter.unit_id))
     date_from = form.date_from.data if not form.date_from.errors else None
     date_to = form.date_to.data if not form.date_to.errors else None
     if date_from and date_to and date_to < date_from:
@@ -217,7 +228,7 @@ def track():  # type: ignore[no-untyped-def]
     need("letters.read")
     text = request.args.get("code", "")
     letter = letter_by_tracking_code(text)
-    if letter is None or not access.can_see_unit(current_user, letter.unit_id):
+    if letter is None or not access.can_read_unit(current_user, letter.unit_id):
         flash(_("No letter has the tracking code “%(code)s”.", code=text.strip()[:20]), "error")
         return redirect(url_for(".list_letters"))
     case_id = _cases_of([letter.id]).get(letter.id)
@@ -370,7 +381,8 @@ def render_letter(letter: Letter, handling: HandlingForm | None = None, errors: 
     if handling is None and can_handle:
         handling = _handling_form(letter)
     return render_template(
-        "letters/show.html", letter=letter, hidden=letter.id in hidden, clocks=letter_clocks, rules=bases,
+        "letters/show.html", letter=letter, hidden=letter.id in hidden, read_only=merged.is_read_only(letter.unit_id),
+        clocks=letter_clocks, rules=bases,
         case_id=case_id, case_url=case_url, duplicates=duplicates, parts=parts, attachments=files,
         can_upload=attachment_service.may_upload(current_user, letter=letter),
         handling=handling if can_handle else None, errors=errors or [], can_write=can_write,
@@ -392,7 +404,7 @@ def show_letter(letter_id: int):  # type: ignore[no-untyped-def]
 @login_required
 def handle_letter(letter_id: int):  # type: ignore[no-untyped-def]
     need("letters.handle")
-    letter = visible_letter(letter_id)
+    letter = writable_letter(letter_id)
     if not may_write(letter):
         abort(403)
     form = _handling_form(letter, request.form)
@@ -428,7 +440,7 @@ def handle_letter(letter_id: int):  # type: ignore[no-untyped-def]
 @login_required
 def link_duplicate(letter_id: int):  # type: ignore[no-untyped-def]
     need("letters.write", "letters.handle")
-    letter = visible_letter(letter_id)
+    letter = writable_letter(letter_id)
     if not may_write(letter):
         abort(403)
     form = LinkDuplicateForm()
@@ -448,7 +460,7 @@ def link_duplicate(letter_id: int):  # type: ignore[no-untyped-def]
 @login_required
 def split(letter_id: int):  # type: ignore[no-untyped-def]
     need("letters.write", "letters.handle")
-    letter = visible_letter(letter_id)
+    letter = writable_letter(letter_id)
     if not may_write(letter):
         abort(403)
     form = SplitForm()

@@ -29,14 +29,17 @@ from tracker.services.citizens import CitizenInput
 from tracker.services.citizens import get_citizen
 from tracker.services.citizens import likely_matches
 from tracker.services.errors import DomainError
+from tracker.web import merged
 from tracker.web.errors import attach_errors
 from tracker.web.filters import local_now
 from tracker.web.filters import local_today
+from tracker.web.forms import form_version
 from tracker.web.reception.forms import SessionForm
 from tracker.web.reception.forms import VisitFilterForm
 from tracker.web.reception.forms import VisitForm
 
 bp = Blueprint("reception", __name__, url_prefix="/visits")
+merged.install(bp)
 CITIZEN_FIELDS = ("full_name", "id_number", "birth_year", "gender", "phone", "address", "neighbourhood")
 
 
@@ -46,9 +49,18 @@ def need(permission: str) -> None:
 
 
 def visible_visit(visit_id: int) -> Visit:
+    """A visit the user may read: its own scope, or a former commune merged into its unit (read only)."""
     visit = db.session.get(Visit, visit_id)
-    if visit is None or not access.can_see_unit(current_user, visit.unit_id):
+    if visit is None:
         abort(404)
+    merged.check_readable(visit.unit_id)
+    return visit
+
+
+def writable_visit(visit_id: int) -> Visit:
+    """A visit the user may change: 404 outside what it reads, 403 (with the reason) for a former commune's."""
+    visit = visible_visit(visit_id)
+    merged.check_writable(visit.unit_id)
     return visit
 
 
@@ -60,6 +72,7 @@ def filter_from_args() -> tuple[VisitFilterForm, service.VisitFilter]:
         date_to=form.date_to.data if not form.date_to.errors else None,
         q=form.q.data or None,
         group_only=bool(form.group_only.data),
+        records=merged.records_scope(),
     )
     for name in ("classification", "kind", "handling", "subject", "host"):
         value = getattr(form, name).data
@@ -88,7 +101,7 @@ def _representatives(text: str | None, visit: Visit | None) -> list[service.Visi
 
 def visit_input(form: VisitForm, visit: Visit | None = None) -> service.VisitInput:
     primary: service.VisitorInput
-    if form.citizen_id.data and form.citizen_id.data.isdigit():
+    if form.citizen_id.data and form.citizen_id.data.isdecimal():
         primary = service.VisitorInput(citizen_id=int(form.citizen_id.data))
     else:
         primary = service.VisitorInput(citizen=CitizenInput(**{n: getattr(form, n).data for n in CITIZEN_FIELDS}))
@@ -163,7 +176,7 @@ def new_visit():  # type: ignore[no-untyped-def]
 
 
 def _chosen_citizen(form: VisitForm):  # type: ignore[no-untyped-def]
-    if form.citizen_id.data and form.citizen_id.data.isdigit():
+    if form.citizen_id.data and form.citizen_id.data.isdecimal():
         citizen = get_citizen_or_none(int(form.citizen_id.data))
         if citizen is not None:
             return citizen
@@ -184,14 +197,15 @@ def show_visit(visit_id: int):  # type: ignore[no-untyped-def]
     need("visits.read")
     visit = visible_visit(visit_id)
     hidden = confidentiality.hidden_visit_ids(current_user, [visit], purpose="show")
-    return render_template("reception/show.html", visit=visit, hidden=hidden)
+    return render_template("reception/show.html", visit=visit, hidden=hidden,
+                           read_only=merged.is_read_only(visit.unit_id))
 
 
 @bp.route("/<int:visit_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_visit(visit_id: int):  # type: ignore[no-untyped-def]
     need("visits.write")
-    visit = visible_visit(visit_id)
+    visit = writable_visit(visit_id)
     if visit.unit_id != current_user.unit_id and current_user.role != "admin":
         abort(403)
     if not confidentiality.may_see_identity(current_user, visit):
@@ -212,7 +226,7 @@ def edit_visit(visit_id: int):  # type: ignore[no-untyped-def]
         form.version.data = str(visit.version)
     if form.validate_on_submit():
         try:
-            version = int(form.version.data or 0)
+            version = form_version(form.version.data)
             service.update_visit(visit, visit_input(form, visit), version=version, today=local_today())
         except DomainError as exc:
             errors = attach_errors(form, exc, _alias_errors(exc))
@@ -230,9 +244,9 @@ def edit_visit(visit_id: int):  # type: ignore[no-untyped-def]
 def delete_visit(visit_id: int):  # type: ignore[no-untyped-def]
     if current_user.role not in ("admin", "chair"):
         abort(403)
-    visit = visible_visit(visit_id)
+    visit = writable_visit(visit_id)
     try:
-        service.delete_visit(visit, version=int(request.form.get("version") or 0))
+        service.delete_visit(visit, version=form_version(request.form.get("version")))
     except DomainError as exc:
         flash(attach_errors(None, exc)[0], "error")
         return redirect(url_for(".show_visit", visit_id=visit_id))
@@ -251,7 +265,7 @@ def suggest_citizens():  # type: ignore[no-untyped-def]
         current_user.unit_id,
         full_name=request.args.get("full_name"),
         id_number=request.args.get("id_number"),
-        birth_year=int(birth_year) if birth_year.isdigit() else None,
+        birth_year=int(birth_year) if birth_year.isdecimal() else None,
         scope=confidentiality.citizen_scope(current_user),
     )
     confidentiality.record_citizen_reads(current_user, matches, "suggest")
@@ -311,7 +325,7 @@ def show_session(session_id: int):  # type: ignore[no-untyped-def]
     failed = False
     if form.validate_on_submit():
         need("visits.write")
-        person = (service.VisitorInput(citizen_id=int(form.citizen_id.data)) if (form.citizen_id.data or "").isdigit()
+        person = (service.VisitorInput(citizen_id=int(form.citizen_id.data)) if (form.citizen_id.data or "").isdecimal()
                   else service.VisitorInput(citizen=CitizenInput(full_name=form.full_name.data or "",
                                                                  id_number=form.id_number.data or None,
                                                                  phone=form.phone.data or None)))
