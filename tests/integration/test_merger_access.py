@@ -330,3 +330,19 @@ def test_a_merger_dated_before_the_communes_own_predecessors_arrived_is_refused(
     assert refused.value.params["later"] == "01/07/2026"
     assert [u.code for u in merge_units([c.code], d.code, date(2027, 1, 1))] == [c.code]
     assert [u.code for u in predecessors(d)] == [c.code, "XA-BINH", "XA-AN"]
+
+
+def test_the_exchange_file_of_a_commune_merged_through_the_chain_is_accepted(chain, tmp_path) -> None:
+    from tracker.services import exchange
+
+    a, _b, c = chain["units"]
+    stranger = make_unit("XA-KHAC", "UBND xã Khác", parent_code="TINH")
+    files = {}
+    for unit in (a, stranger):
+        files[unit.code] = tmp_path / f"{unit.code}.jsonl"
+        with files[unit.code].open("w", encoding="utf-8") as out:
+            exchange.write_period(unit, date(2024, 1, 1), date(2024, 12, 31), out)
+    exchange.import_file(c, files[a.code], dry_run=True)  # A was merged into B, B into C: C's own history
+    with pytest.raises(exchange.ExchangeRefused) as refused:
+        exchange.import_file(c, files[stranger.code], dry_run=True)
+    assert "exchange_wrong_unit" in {e.code for e in refused.value.errors}
