@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy import select
 
+from tests import attachment_files as files
 from tests.conftest import csrf_token
 from tests.conftest import login
 from tests.factories import make_unit
@@ -19,10 +20,12 @@ from tests.factories import make_user
 from tests.factories import make_visit
 from tracker.extensions import db
 from tracker.messages import message
+from tracker.models import Attachment
 from tracker.models import Case
 from tracker.models import Letter
 from tracker.models import User
 from tracker.models import Visit
+from tracker.services import attachments
 from tracker.services import letters
 from tracker.services import report_stats
 from tracker.services.citizens import CitizenInput
@@ -346,3 +349,27 @@ def test_the_exchange_file_of_a_commune_merged_through_the_chain_is_accepted(cha
     with pytest.raises(exchange.ExchangeRefused) as refused:
         exchange.import_file(c, files[stranger.code], dry_run=True)
     assert "exchange_wrong_unit" in {e.code for e in refused.value.errors}
+
+
+def test_a_former_communes_files_are_read_not_deleted_and_a_denunciations_stay_protected(client, chain) -> None:
+    chair_a = db.session.scalar(select(User).where(User.username == "chutich_a"))
+    stored = {}
+    for key in ("letter", "denunciation"):
+        letter = db.session.get(Letter, chain[key])
+        stored[key] = attachments.store_attachment(chair_a, unit_id=letter.unit_id, letter=letter,
+                                                   filename=f"{key}.pdf", stream=io.BytesIO(files.PDF),
+                                                   declared_type="application/pdf").id
+    login(client, "chutich_c")
+    assert "letter.pdf" in client.get(f"/letters/{chain['letter']}").get_data(as_text=True)
+    download = client.get(f"/attachments/{stored['letter']}")
+    assert download.status_code == 200 and download.data == files.PDF
+    download.close()
+    assert client.get(f"/attachments/{stored['denunciation']}").status_code == 403
+    assert "denunciation.pdf" not in client.get(f"/letters/{chain['denunciation']}").get_data(as_text=True)
+    token = csrf_token(client, "/visits/new")
+    refused = client.post(f"/attachments/{stored['letter']}/delete", data={"csrf_token": token})
+    assert refused.status_code == 403 and "Hồ sơ này thuộc xã cũ UBND xã An" in refused.get_data(as_text=True)
+    assert f"/attachments/{stored['letter']}/delete" not in client.get(
+        f"/letters/{chain['letter']}").get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Attachment, stored["letter"]) is not None  # still there
