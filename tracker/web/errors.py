@@ -62,7 +62,7 @@ def init_app(app: Flask) -> None:
                      413: "too_large", 429: "rate_limited"}
             return error_response(code, codes.get(code, "http_error"))
         titles = {400: _("The request could not be handled."), 403: _("Access denied"), 404: _("Page not found"),
-                  429: _("Too many requests")}
+                  405: message("method_not_allowed"), 413: message("too_large"), 429: _("Too many requests")}
         text = message("rate_limited") if code == 429 else None
         return render_template("errors/error.html", code=code, title=titles.get(code, exc.name),
                                text=text), code

@@ -1,9 +1,12 @@
 """Shared form pieces: Vietnamese validator messages and dd/mm/yyyy dates."""
 from __future__ import annotations
 
+from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from wtforms import DateField
 from wtforms import IntegerField
+from wtforms.meta import DefaultMeta
 from wtforms.validators import InputRequired
 from wtforms.validators import Optional
 from wtforms.widgets import TextInput
@@ -47,3 +50,49 @@ class VNIntegerField(IntegerField):
         if self.data is not None and abs(self.data) > 2**31 - 1:  # beyond the databases' INTEGER columns
             self.data = None
             raise ValueError(str(_l("The number is too large.")))
+
+
+def whole_number(raw: object, default: int | None = None) -> int | None:
+    """A hidden id or version as typed (ASCII digits only), else ``default`` — never a ValueError, whatever
+    a hostile client sends ("12abc", "0x1F", "²")."""
+    text = str(raw or "").strip()
+    return int(text) if text.isascii() and text.isdigit() else default
+
+
+def form_version(raw: object) -> int:
+    """The version a form was read at (a hidden field); -1 — never current, so a conflict — when malformed."""
+    number = whole_number(raw)
+    return -1 if number is None else number
+
+
+# WTForms' own messages ("Not a valid choice.", "Invalid Choice: could not coerce.", a Length without its
+# own message…) go through the application's catalogue: WTForms ships no Vietnamese. Listed here so that
+# extraction keeps them in messages.pot; translated in messages.po.
+WTFORMS_MESSAGES = (
+    _l("Not a valid choice."), _l("Invalid Choice: could not coerce."),
+    _l("Invalid choice(s): one or more data inputs could not be coerced."),
+    _l("'%(value)s' is not a valid choice for this field."), _l("Not a valid integer value."),
+    _l("Not a valid decimal value."), _l("Not a valid float value."), _l("Not a valid date value."),
+    _l("Not a valid datetime value."), _l("Not a valid time value."), _l("Not a valid week value."),
+    _l("Invalid input."), _l("Invalid email address."), _l("Field must be equal to %(other_name)s."),
+    _l("Field must be between %(min)d and %(max)d characters long."),
+    _l("Number must be at least %(min)s."), _l("Number must be at most %(max)s."),
+    _l("Number must be between %(min)s and %(max)s."),
+)
+
+
+class AppTranslations:
+    """The gettext/ngettext WTForms asks for, answered from the application's catalogue (unformatted:
+    WTForms fills the placeholders itself)."""
+
+    def gettext(self, string: str) -> str:
+        return str(get_translations().ugettext(string))
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return str(get_translations().ungettext(singular, plural, n))
+
+
+APP_TRANSLATIONS = AppTranslations()
+# Every form, FlaskForm or plain wtforms.Form (the rows of a FieldList: split parts, mediators).
+FlaskForm.Meta.get_translations = lambda self, form: APP_TRANSLATIONS  # type: ignore[method-assign,assignment]
+DefaultMeta.get_translations = lambda self, form: APP_TRANSLATIONS  # type: ignore[method-assign,assignment]

@@ -89,7 +89,7 @@ def outcome_status(failed: bool, conflict: bool) -> int:
 
 def year_arg() -> int:
     raw = request.args.get("year", "")
-    year = int(raw) if raw.isdigit() else local_today().year
+    year = int(raw) if raw.isdecimal() else local_today().year
     return year if 1995 <= year <= 2100 else local_today().year
 
 

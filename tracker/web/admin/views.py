@@ -80,7 +80,7 @@ def need(permission: str) -> None:
 
 def form_version(form: Any) -> int:
     raw = str(form.version.data or "")
-    return int(raw) if raw.isdigit() else -1
+    return int(raw) if raw.isdecimal() else -1
 
 
 def status(errors: list[str], conflict: bool = False) -> int:

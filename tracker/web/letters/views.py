@@ -59,6 +59,8 @@ from tracker.web import merged
 from tracker.web.errors import attach_errors
 from tracker.web.filters import local_now
 from tracker.web.filters import local_today
+from tracker.web.forms import form_version
+from tracker.web.forms import whole_number
 from tracker.web.letters.forms import HandlingForm
 from tracker.web.letters.forms import LetterFilterForm
 from tracker.web.letters.forms import LetterForm
@@ -142,7 +144,7 @@ def search_condition(q: str) -> ColumnElement[bool] | None:
         conditions.append(Letter.tracking_code == code)
     digits = re.sub(r"[\s.]", "", text)
     people = None
-    if digits.isdigit():
+    if digits.isdecimal():
         if len(digits) >= 4:
             people = Citizen.id_number.like(escape_like(digits) + "%", escape="\\")
     else:
@@ -250,7 +252,7 @@ def _other_senders(text: str | None) -> list[VisitorInput]:
 
 def letter_input(form: LetterForm) -> service.LetterInput:
     senders: list[VisitorInput] = []
-    if form.citizen_id.data and form.citizen_id.data.isdigit():
+    if form.citizen_id.data and form.citizen_id.data.isdecimal():
         senders.append(VisitorInput(citizen_id=int(form.citizen_id.data)))
     elif (form.full_name.data or "").strip():
         senders.append(VisitorInput(citizen=CitizenInput(**{n: getattr(form, n).data for n in CITIZEN_FIELDS})))
@@ -264,7 +266,7 @@ def letter_input(form: LetterForm) -> service.LetterInput:
         from_body=form.from_body.data if transferred else None,
         from_document_no=form.from_document_no.data if transferred else None,
         from_document_date=form.from_document_date.data if transferred else None,
-        visit_id=int(form.visit_id.data) if form.channel.data == "visit" and (form.visit_id.data or "").isdigit()
+        visit_id=int(form.visit_id.data) if form.channel.data == "visit" and (form.visit_id.data or "").isdecimal()
         else None,
         complex=bool(form.complex.data), second_instance=bool(form.second_instance.data),
     )
@@ -315,10 +317,10 @@ def new_letter():  # type: ignore[no-untyped-def]
     form = LetterForm()
     errors: list[str] = []
     prefill = request.args.get("visit_id", "")
-    chosen_visit = int(form.visit_id.data) if (form.visit_id.data or "").isdigit() else None
+    chosen_visit = int(form.visit_id.data) if (form.visit_id.data or "").isdecimal() else None
     if request.method == "GET":
         form.received_on.data = local_today()
-        if prefill.isdigit():
+        if prefill.isdecimal():
             visit = db.session.get(Visit, int(prefill))
             if visit is not None and visit.unit_id == unit.id:
                 _prefill_from_visit(form, visit)
@@ -338,7 +340,7 @@ def new_letter():  # type: ignore[no-untyped-def]
     elif request.method == "POST":
         errors = [message("invalid")]
     chosen = None
-    if form.citizen_id.data and form.citizen_id.data.isdigit():
+    if form.citizen_id.data and form.citizen_id.data.isdecimal():
         chosen = get_citizen_or_none(int(form.citizen_id.data))
     return render_template("letters/form.html", form=form, errors=errors, chosen=chosen), (
         400 if request.method == "POST" else 200)
@@ -413,11 +415,11 @@ def handle_letter(letter_id: int):  # type: ignore[no-untyped-def]
     complexity = int(form.complexity.data or 0) if letter.kind == "denunciation" else (
         1 if letter.kind == "complaint" and form.complex.data else 0)
     data = service.HandlingInput(
-        decision=form.decision.data, on=form.on.data, version=int(form.version.data or 0),
+        decision=form.decision.data, on=form.on.data, version=form_version(form.version.data),
         eligible=yes_no(form.eligible.data), within_competence=yes_no(form.within_competence.data),
         reason=form.reason.data, to_body=form.to_body.data, document_no=form.document_no.data,
         document_date=form.document_date.data, signer=form.signer.data or None,
-        handler_id=int(form.handler_id.data) if (form.handler_id.data or "").isdigit() else None,
+        handler_id=int(form.handler_id.data) if (form.handler_id.data or "").isdecimal() else None,
         complexity=complexity,
     )
     if data.handler_id is not None and data.handler_id not in {int(v) for v, _t in form.handler_id.choices if v}:
@@ -444,10 +446,10 @@ def link_duplicate(letter_id: int):  # type: ignore[no-untyped-def]
     if not may_write(letter):
         abort(403)
     form = LinkDuplicateForm()
-    if not form.validate_on_submit() or not (form.original_id.data or "").isdigit():
+    if not form.validate_on_submit() or whole_number(form.original_id.data) is None:
         abort(400)
     try:
-        service.link_duplicate(letter, int(form.original_id.data), version=int(form.version.data or 0))
+        service.link_duplicate(letter, int(form.original_id.data), version=form_version(form.version.data))
     except DomainError as exc:
         db.session.rollback()
         flash(" ".join(attach_errors(None, exc)), "error")
@@ -473,7 +475,7 @@ def split(letter_id: int):  # type: ignore[no-untyped-def]
         parts = [(p.kind.data or "", p.summary.data or "", p.mediation_type.data or None) for p in form.parts
                  if (p.summary.data or "").strip() or p.kind.data]
         try:
-            created = split_letter(current_user, letter, parts, local_today(), version=int(form.version.data or 0))
+            created = split_letter(current_user, letter, parts, local_today(), version=form_version(form.version.data))
         except DomainError as exc:
             db.session.rollback()
             letter = visible_letter(letter_id)

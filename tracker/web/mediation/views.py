@@ -186,7 +186,7 @@ def edit_group(group_id: int):  # type: ignore[no-untyped-def]
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
-            version = int(form.version.data) if (form.version.data or "").isdigit() else -1
+            version = int(form.version.data) if (form.version.data or "").isdecimal() else -1
             try:
                 service.update_group(current_user, group, _input(form), version)
             except DomainError as exc:
@@ -212,10 +212,10 @@ def book():  # type: ignore[no-untyped-def]
     need("cases.read")
     today = local_today()
     year_arg = request.args.get("year", "")
-    year = int(year_arg) if year_arg.isdigit() and 2000 <= int(year_arg) <= 2100 else (
+    year = int(year_arg) if year_arg.isdecimal() and 2000 <= int(year_arg) <= 2100 else (
         None if year_arg == "all" else today.year)
     group_arg = request.args.get("group", "")
-    group_id = int(group_arg) if group_arg.isdigit() else None
+    group_id = int(group_arg) if group_arg.isdecimal() else None
     groups = db.session.scalars(service.groups_query(current_user)).all()
     group = next((g for g in groups if g.id == group_id), None)
     if group_id and group is None:

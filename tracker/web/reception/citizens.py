@@ -24,6 +24,7 @@ from tracker.services import confidentiality
 from tracker.services.errors import DomainError
 from tracker.web.errors import attach_errors
 from tracker.web.filters import local_today
+from tracker.web.forms import form_version
 from tracker.web.reception.forms import CitizenForm
 from tracker.web.reception.views import need
 
@@ -100,7 +101,7 @@ def edit_citizen(citizen_id: int):  # type: ignore[no-untyped-def]
     errors: list[str] = []
     if form.validate_on_submit():
         try:
-            service.update_citizen(citizen, citizen_input(form), version=int(form.version.data or 0),
+            service.update_citizen(citizen, citizen_input(form), version=form_version(form.version.data),
                                    today=local_today())
         except DomainError as exc:
             db.session.rollback()

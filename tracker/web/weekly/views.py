@@ -62,7 +62,7 @@ def _week_arg() -> str:
 def _filter_arg() -> weekly.WeeklyFilter:
     handler = request.args.get("handler", "")
     kind = request.args.get("kind") or None
-    return weekly.WeeklyFilter(handler_id=int(handler) if handler.isdigit() else None,
+    return weekly.WeeklyFilter(handler_id=int(handler) if handler.isdecimal() else None,
                                kind=kind if kind in lc.CASE_KINDS else None)
 
 
