@@ -36,6 +36,7 @@ from tests.conftest import drop_database
 from tests.conftest import postgres_url
 from tests.factories import make_unit
 from tests.factories import make_user
+from tests.figures import record
 from tracker import create_app
 from tracker.extensions import db
 from tracker.services.deadlines import seed_calendar
@@ -306,3 +307,7 @@ def test_no_acknowledged_write_is_lost_when_the_server_is_killed_repeatedly(cras
     assert sum(figures.values()) >= len(run.acked)
     print(f"crash test: {kills} kills, {run.attempts} writes tried, {len(run.acked)} acknowledged and checked, "
           f"{run.failures} refused while down, {run.conflicts} stale case moves refused, stored {figures}, none lost")
+    record("crash", {"kills": kills, "clients": CLIENTS, "writes tried": run.attempts,
+                     "acknowledged and checked": len(run.acked), "refused while down": run.failures,
+                     "stale case moves refused": run.conflicts, "stored": figures, "lost": 0},
+           crash_db.split(":", 1)[0].split("+", 1)[0])

@@ -27,6 +27,7 @@ from sqlalchemy import select
 from tests.conftest import login
 from tests.conftest import post_form
 from tests.factories import make_user
+from tests.figures import record
 from tracker.extensions import db
 from tracker.messages import message
 from tracker.models import AuditEntry
@@ -195,3 +196,4 @@ def test_a_hostile_workbook_through_the_web_page_is_refused_in_vietnamese_or_imp
 def test_the_import_fuzzing_tried_refused_and_accepted_files() -> None:
     """Figures for docs/reliability.md (when run after the two fuzz tests)."""
     print(f"import fuzz: {TRIED}")
+    record("import_fuzz", dict(TRIED))

@@ -15,6 +15,8 @@ from tests.api.conftest import api  # noqa: F401,F811 - the receptionist's API f
 from tests.api.conftest import api_for
 from tests.api.conftest import visit_body
 from tests.api.test_cases_api import open_case
+from tests.figures import record
+from tracker.extensions import db
 from tracker.services.deadlines import seed_calendar
 from tracker.services.deadlines import seed_deadline_rules
 
@@ -78,6 +80,8 @@ def test_two_sessions_moving_one_case_at_once_apply_exactly_one_change(app, clie
         timeline_notes = [e.get("note") for e in stored["timeline"]]
         assert applied in timeline_notes and not set(notes) - {applied} & set(timeline_notes)
     assert len(chair.get(f"/api/v1/cases/{case['id']}").json["timeline"]) == 1 + ROUNDS  # accept + one per round
+    record("lost_update_case", {"rounds of two simultaneous moves": ROUNDS, "applied": ROUNDS, "refused 409": ROUNDS,
+                                "lost or doubled": 0}, db.engine.dialect.name)
 
 
 def test_two_sessions_correcting_one_visit_at_once_apply_exactly_one_change(app, client: FlaskClient,
@@ -98,3 +102,5 @@ def test_two_sessions_correcting_one_visit_at_once_apply_exactly_one_change(app,
         winner = next(a for a in answers if a.status_code == 200).json
         stored = api.get(url).json
         assert stored == winner and stored["version"] == version + 1 and stored["content"] in contents
+    record("lost_update_visit", {"rounds of two simultaneous corrections": ROUNDS, "applied": ROUNDS,
+                                 "refused 409": ROUNDS, "lost or doubled": 0}, db.engine.dialect.name)

@@ -33,6 +33,7 @@ from tests.conftest import csrf_token
 from tests.conftest import login
 from tests.factories import make_unit
 from tests.factories import make_user
+from tests.figures import record
 from tests.web.planting import plant_unit
 from tests.web.planting import seed_rules
 from tests.web.test_identity_crawl import same_site
@@ -117,6 +118,8 @@ def test_markup_in_every_text_field_is_never_sent_unescaped(app: Flask, client: 
         problems += [f"{username}: {p}" for p in found]
     assert not problems, "\n".join(problems)
     assert pages > 150 and shown > 30, (pages, shown)
+    record("xss", {"pages crawled": pages, "pages showing the planted markup escaped": shown, "unescaped": 0},
+           db.engine.dialect.name)
 
 
 # --- SQL injection ------------------------------------------------------------------------------
@@ -184,6 +187,8 @@ def test_sql_payloads_in_every_filter_of_the_list_pages_find_nothing_extra(app: 
     assert not problems, "\n".join(problems[:50])
     assert row_count() == before
     assert tried > 500
+    record("sql_injection_pages", {"requests": tried, "payloads": len(PAYLOADS), "extra rows or 5xx": 0},
+           db.engine.dialect.name)
 
 
 def test_sql_payloads_in_every_query_parameter_of_the_api_lists_find_nothing_extra(app: Flask, two_communes) -> None:
@@ -223,6 +228,8 @@ def test_sql_payloads_in_every_query_parameter_of_the_api_lists_find_nothing_ext
     assert not problems, "\n".join(problems[:50])
     assert row_count() == before
     assert tried > 200
+    record("sql_injection_api", {"requests": tried, "payloads": len(PAYLOADS), "extra rows or 5xx": 0},
+           db.engine.dialect.name)
 
 
 def test_a_nul_character_in_a_query_a_form_or_a_json_body_is_a_bad_request_not_a_crash(app: Flask,
