@@ -37,7 +37,6 @@ from tracker.services import confidentiality
 from tracker.services import deadlines as engine
 from tracker.services.errors import DomainError
 from tracker.web import merged
-from tracker.web.cases import labels as _labels  # noqa: F401  (registers labels and messages)
 from tracker.web.cases.forms import ActionForm
 from tracker.web.cases.forms import CaseFilterForm
 from tracker.web.cases.forms import DelayForm

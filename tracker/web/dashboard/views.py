@@ -25,7 +25,6 @@ from tracker.services import access
 from tracker.web.dashboard import stats
 from tracker.web.dashboard import svg
 from tracker.web.labels import label
-from tracker.web.weekly import labels  # noqa: F401  (labels of case codes)
 from tracker.web.weekly.common import today
 from tracker.web.weekly.common import visible_units
 

@@ -28,7 +28,6 @@ from tracker.models import MediationGroup
 from tracker.services import access
 from tracker.services import mediation_groups as service
 from tracker.services.errors import DomainError
-from tracker.web.cases import labels as _labels  # noqa: F401  (case labels used by the book)
 from tracker.web.filters import local_today
 from tracker.web.forms import REQUIRED
 from tracker.web.labels import choices

@@ -31,7 +31,6 @@ from tracker.web.errors import attach_errors
 from tracker.web.forms import OPTIONAL
 from tracker.web.forms import REQUIRED
 from tracker.web.forms import VNDateField
-from tracker.web.weekly import labels  # noqa: F401  (labels of case codes)
 from tracker.web.weekly.common import today
 from tracker.web.weekly.common import unit_people
 

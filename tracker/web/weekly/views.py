@@ -26,7 +26,6 @@ from tracker.rules.weeks import shift_week
 from tracker.services import weekly
 from tracker.services import weekly_view
 from tracker.services.errors import DomainError
-from tracker.web.weekly import labels  # noqa: F401  (registers the labels of case codes)
 from tracker.web.weekly.common import chosen_unit
 from tracker.web.weekly.common import this_week
 from tracker.web.weekly.common import today
