@@ -21,6 +21,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from tracker import config as config_module
 
     config_module.load_config(app, config)
+    from tracker import id_protection
+
+    id_protection.init_app(app)  # keys for citizens' ID numbers (hash + encryption), see README
 
     from tracker import security
 

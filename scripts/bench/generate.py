@@ -37,6 +37,8 @@ from sqlalchemy import text  # noqa: E402
 from sqlalchemy.engine import Connection  # noqa: E402
 
 import tracker.models  # noqa: E402,F401  (every table on the metadata)
+from tracker.id_protection import encrypt_id  # noqa: E402
+from tracker.id_protection import hash_id  # noqa: E402
 from tracker.models.base import Base  # noqa: E402
 from tracker.rules import lifecycle as lc  # noqa: E402
 from tracker.rules.text import fold_diacritics  # noqa: E402
@@ -60,8 +62,8 @@ CLOCK_OF_KIND = {"complaint": "complaint.resolve", "denunciation": "denunciation
                  "land_mediation": "land_mediation.resolve", "land_dispute": "land_dispute.resolve"}
 
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "citizens": ("id", "unit_id", "full_name", "name_key", "id_number", "birth_year", "gender", "neighbourhood",
-                 "version", "created_at", "updated_at"),
+    "citizens": ("id", "unit_id", "full_name", "name_key", "id_number_hash", "id_number_enc", "birth_year", "gender",
+                 "neighbourhood", "version", "created_at", "updated_at"),
     "reception_sessions": ("id", "unit_id", "held_on", "kind", "host", "version", "created_at", "updated_at"),
     "visits": ("id", "unit_id", "register_year", "register_no", "visited_on", "channel", "kind", "host",
                "session_id", "people_count", "is_group", "content", "classification", "subject",
@@ -362,10 +364,11 @@ def _citizen(rng: random.Random, st: _State, unit: int, out: list[tuple], now: d
     if key is None:
         key = st.names[name] = fold_diacritics(name)
     year = rng.randint(1940, 2005)
-    number = None
+    digest = token = None
     if rng.random() < 0.7 and cid < 1_000_000:
         number = f"{unit % 1000:03d}{(year >= 2000) * 2 + (not male)}{year % 100:02d}{cid:06d}"
-    out.append((cid, unit, name, key, number, year, "male" if male else "female",
+        digest, token = hash_id(number), encrypt_id(number)  # never stored in clear (tracker/id_protection.py)
+    out.append((cid, unit, name, key, digest, token, year, "male" if male else "female",
                 d.NEIGHBOURHOODS[cid % len(d.NEIGHBOURHOODS)], 1, now, now))
     pool.append(cid)
     return cid

@@ -31,6 +31,8 @@ from sqlalchemy import text  # noqa: E402
 
 from tracker import create_app  # noqa: E402
 from tracker.extensions import db  # noqa: E402
+from tracker.id_protection import encrypt_id  # noqa: E402
+from tracker.id_protection import hash_id  # noqa: E402
 from tracker.models import Citizen  # noqa: E402
 from tracker.models import Visit  # noqa: E402
 from tracker.models import VisitCitizen  # noqa: E402
@@ -91,7 +93,8 @@ def fill(n_visits: int, unit_id: int, seed: int) -> dict[str, int]:
             pass
         numbers.add(number)
         citizens.append({"id": i, "unit_id": unit_id, "full_name": name, "name_key": fold_diacritics(name),
-                         "id_number": number, "birth_year": year, "gender": "male" if male else "female",
+                         "id_number_hash": hash_id(number), "id_number_enc": encrypt_id(number),
+                         "birth_year": year, "gender": "male" if male else "female",
                          "phone": None, "address": None, "neighbourhood": rng.choice(d.NEIGHBOURHOODS),
                          "version": 1, "created_at": now, "updated_at": now})
     end = date.today()

@@ -53,14 +53,16 @@ def test_a_wrong_type_or_an_unknown_field_names_the_field(api) -> None:
     assert fields["phone_number"] == vi("field_unknown")
 
 
-def test_a_search_without_diacritics_finds_the_citizen_and_an_id_prefix_too(api) -> None:
+def test_a_search_without_diacritics_finds_the_citizen_and_a_whole_id_number_too(api) -> None:
     for name, number in (("Nguyễn Văn An", "001085012345"), ("Đặng Thị Bình", None), ("Nguyễn Văn Anh", None)):
         assert api.post("/api/v1/citizens", {"full_name": name, "id_number": number}).status_code == 201
     found = CitizenPage.model_validate(api.get("/api/v1/citizens", query_string={"q": "nguyen van an"}).json)
     assert [c.full_name for c in found.items] == ["Nguyễn Văn An", "Nguyễn Văn Anh"]
     assert found.total == 2
-    by_number = api.get("/api/v1/citizens?q=00108501").json
-    assert [c["full_name"] for c in by_number["items"]] == ["Nguyễn Văn An"]
+    by_number = api.get("/api/v1/citizens", query_string={"q": "001 085 012 345"}).json
+    assert [(c["full_name"], c["id_number"]) for c in by_number["items"]] == [("Nguyễn Văn An", "001085012345")]
+    # ID numbers are stored as keyed hashes (issue 8): the start of a number no longer finds anyone.
+    assert api.get("/api/v1/citizens?q=00108501").json["items"] == []
     assert [c["full_name"] for c in api.get("/api/v1/citizens?q=dang binh").json["items"]] == ["Đặng Thị Bình"]
 
 

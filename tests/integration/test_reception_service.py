@@ -59,7 +59,9 @@ def test_search_ignores_diacritics_and_case_and_finds_by_id_number(app) -> None:
     assert names("nguyen van an") == ["Nguyễn Văn An"]
     assert names("AN NGUYEN") == ["Nguyễn Văn An"]
     assert names("Nguyễn") == ["Nguyễn Thị Bình", "Nguyễn Văn An"]
-    assert names("001085") == ["Nguyễn Văn An"]
+    assert names("001085012345") == ["Nguyễn Văn An"]
+    assert names("001.085.012.345") == ["Nguyễn Văn An"]
+    assert names("001085") == []  # a whole ID number only: it is stored as a keyed hash (issue 8)
     assert names("100%_") == []
 
 

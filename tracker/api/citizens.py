@@ -43,7 +43,8 @@ def _visible_citizen(citizen_id: int, permission: str) -> Citizen:
 @api_bp.get("/citizens")
 @operation("Find citizens", tag="citizens", query=CitizenQuery, response=CitizenPage,
            description="`q` matches the words of a name in any order without diacritics or case "
-                       "(\"nguyen van an\" finds \"Nguyễn Văn An\"), or the start of an ID or phone number.")
+                       "(\"nguyen van an\" finds \"Nguyễn Văn An\"), a whole ID number (no partial match: it is stored "
+                       "as a keyed hash), or the start of a phone number.")
 def list_citizens() -> Response:
     user = need("citizens.read")
     args = parse_query(CitizenQuery)

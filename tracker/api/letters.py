@@ -143,7 +143,8 @@ def _search(user: User, q: str) -> ColumnElement[bool]:
         if len(digits) <= 9:
             conditions.append(Letter.register_no == int(digits))
         pattern = escape_like(digits) + "%"
-        people = or_(Citizen.id_number.like(pattern, escape="\\"), Citizen.phone.like(pattern, escape="\\"))
+        # The ID number only whole (a keyed hash is stored); the phone number by its start.
+        people = or_(Citizen.id_number == digits, Citizen.phone.like(pattern, escape="\\"))
     else:
         words = fold_diacritics(text).split(" ")[:6]
         if any(words):
@@ -158,8 +159,8 @@ def _search(user: User, q: str) -> ColumnElement[bool]:
 @api_bp.get("/letters")
 @operation("List letters", tag="letters", query=LetterQuery, response=LetterPage,
            description="Newest first, paginated (`page`, `per_page` up to 200). `q` matches a register number, "
-                       "a tracking code, words of the summary, or a sender's name without diacritics or the start "
-                       "of an ID number — a denouncer's name only for those who may see it.")
+                       "a tracking code, words of the summary, or a sender's name without diacritics or a whole "
+                       "ID number — a denouncer's name only for those who may see it.")
 def list_letters() -> Response:
     user = need("letters.read")
     args = parse_query(LetterQuery)

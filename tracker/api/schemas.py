@@ -102,7 +102,8 @@ class CitizenPatch(Body):
 
 class CitizenQuery(Query):
     q: str | None = Field(None, max_length=200,
-                          description="Words of the name without diacritics, or the start of an ID or phone number")
+                          description="Words of the name without diacritics, a whole ID number, "
+                                      "or the start of a phone number")
     page: int = Field(1, ge=1)
     per_page: int = Field(50, ge=1, le=MAX_PER_PAGE)
 

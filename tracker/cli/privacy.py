@@ -1,4 +1,4 @@
-"""``privacy anonymise`` and ``privacy export-citizen``: personal data under Luật 91/2025/QH15."""
+"""``privacy anonymise``, ``export-citizen`` and ``rekey-ids``: personal data under Luật 91/2025/QH15."""
 from __future__ import annotations
 
 import json
@@ -11,6 +11,7 @@ from flask.cli import with_appcontext
 from tracker.cli import fail
 from tracker.cli.locale import cli_locale
 from tracker.services import anonymise as anon
+from tracker.services import id_keys
 from tracker.services import subject_access
 from tracker.services.errors import DomainError
 from tracker.web.filters import local_today
@@ -60,3 +61,14 @@ def export_citizen_cmd(unit_code: str, id_number: str | None, citizen_id: int | 
             fail(exc)
         output.write_text(json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True), encoding="utf-8")
         click.echo(str(output))
+
+
+@privacy_cli.command("rekey-ids")
+@with_appcontext
+def rekey_ids_cmd() -> None:
+    """Re-hash and re-encrypt every citizen's ID number with the current keys (after a key change)."""
+    with cli_locale():
+        try:
+            click.echo(id_keys.rekey_id_numbers())
+        except DomainError as exc:
+            fail(exc)

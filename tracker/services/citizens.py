@@ -82,6 +82,7 @@ def clean_citizen(data: CitizenInput, today: date, *, prefix: str = "", allow_le
 
 
 def find_by_id_number(unit_id: int, id_number: str) -> Citizen | None:
+    """The unit's citizen with exactly this ID number (compared as keyed hashes, spaces and dots ignored)."""
     return db.session.scalar(select(Citizen).where(Citizen.unit_id == unit_id, Citizen.id_number == id_number))
 
 
@@ -123,13 +124,14 @@ def update_citizen(citizen: Citizen, data: CitizenInput, *, version: int, today:
 
 def search_query(unit_ids: Select[tuple[int]] | list[int], q: str | None) -> Select[tuple[Citizen]]:
     """Citizens of the given units matching ``q``: words of the name in any order, without
-    diacritics or case, or the start of an ID or phone number."""
+    diacritics or case, the whole ID number (it is stored as a keyed hash: no partial match), or the
+    start of a phone number."""
     stmt = select(Citizen).where(Citizen.unit_id.in_(unit_ids))
     text = (q or "").strip()
     digits = re.sub(r"[\s.]", "", text)
     if digits.isdigit():
         pattern = escape_like(digits) + "%"
-        stmt = stmt.where(or_(Citizen.id_number.like(pattern, escape="\\"), Citizen.phone.like(pattern, escape="\\")))
+        stmt = stmt.where(or_(Citizen.id_number == digits, Citizen.phone.like(pattern, escape="\\")))
     elif text:
         for word in fold_diacritics(text).split(" ")[:6]:
             stmt = stmt.where(Citizen.name_key.like("%" + escape_like(word) + "%", escape="\\"))

@@ -21,6 +21,7 @@ from sqlalchemy import func
 from sqlalchemy import select
 
 from tracker.extensions import db
+from tracker.id_protection import hash_id
 from tracker.messages import MESSAGES
 from tracker.models import Citizen
 from tracker.models import ReceptionSession
@@ -104,6 +105,7 @@ class _Year:
     """Plans and writes one year of visits for one unit."""
 
     def __init__(self, unit: Unit, rng: random.Random, now: datetime, taken_ids: set[str]) -> None:
+        """:param taken_ids: keyed hashes of the ID numbers already in the unit (never the numbers)."""
         self.unit, self.rng, self.now, self.today = unit, rng, now, now.date()
         self.taken = taken_ids
         self.numbers: dict[tuple[str, int], int] = {}
@@ -127,8 +129,9 @@ class _Year:
         century_sex = (birth_year // 100 - 19) * 2 + (gender == "female")
         while True:
             number = f"{province}{century_sex}{birth_year % 100:02d}{rng.randrange(10 ** 6):06d}"
-            if number not in self.taken:
-                self.taken.add(number)
+            digest = hash_id(number)
+            if digest not in self.taken:
+                self.taken.add(digest)
                 break
         phone = f"{rng.choice(d.PHONE_PREFIXES)}{rng.randrange(10 ** 7):07d}" if rng.random() < 0.9 else None
         hood = rng.choice(d.NEIGHBOURHOODS)
@@ -322,8 +325,8 @@ def load_demo(*, now: datetime, unit_code: str | None = None, visits: int = 300,
     users = _staff(unit, password)
     clerk = db.session.scalar(select(User).where(User.unit_id == unit.id, User.role == "receptionist")
                               .order_by(User.id).limit(1))
-    taken = set(db.session.scalars(select(Citizen.id_number).where(Citizen.unit_id == unit.id,
-                                                                   Citizen.id_number.is_not(None))))
+    taken = set(db.session.scalars(select(Citizen.id_number_hash).where(Citizen.unit_id == unit.id,
+                                                                        Citizen.id_number_hash.is_not(None))))
     year = _Year(unit, random.Random(seed), now, taken)
     for day in year.reception_days:
         reception.ensure_session(unit.id, day, "scheduled", "chair", d.STAFF[0][2])

@@ -127,7 +127,7 @@ def _cases_of(letter_ids: list[int]) -> dict[int, int]:
 # --- the list ---------------------------------------------------------------------------------
 
 def search_condition(q: str) -> ColumnElement[bool] | None:
-    """``q`` as a register number ("12" or "12/2026"), a tracking code, the start of an ID number,
+    """``q`` as a register number ("12" or "12/2026"), a tracking code, a whole ID number,
     or words of a sender's name without diacritics — a denouncer's name only for those cleared."""
     text = q.strip()
     if not text:
@@ -145,8 +145,8 @@ def search_condition(q: str) -> ColumnElement[bool] | None:
     digits = re.sub(r"[\s.]", "", text)
     people = None
     if digits.isdecimal():
-        if len(digits) >= 4:
-            people = Citizen.id_number.like(escape_like(digits) + "%", escape="\\")
+        if len(digits) in (9, 12):  # a whole ID number: it is stored as a keyed hash, no partial match
+            people = Citizen.id_number == digits
     else:
         words = [w for w in fold_diacritics(text).split(" ")[:6] if w]
         if words:
