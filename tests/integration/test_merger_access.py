@@ -1,7 +1,9 @@
 """Chains of mergers and the former communes' records: commune A merged into B on 01/07/2025, B into C on
 01/07/2026. The users of C read (pages, lists, search, log book, API) the visits, letters and cases of A and
-B, never change them (403 with the reason), and a denouncer stays hidden from them; the report of C with its
-predecessors is the sum of the three communes."""
+B, never change their history — visits, handled letters, closed cases (403 with the reason) — and a
+denouncer stays hidden from them; the report of C with its predecessors is the sum of the three communes.
+A's open work (a letter not yet handled, an open case) is C's to continue: tests/integration/
+test_merger_open_work.py."""
 from __future__ import annotations
 
 import io
@@ -26,6 +28,7 @@ from tracker.models import Letter
 from tracker.models import User
 from tracker.models import Visit
 from tracker.services import attachments
+from tracker.services import cases
 from tracker.services import letters
 from tracker.services import report_stats
 from tracker.services.citizens import CitizenInput
@@ -49,8 +52,9 @@ C_USERS = ("letan_c", "canbo_c", "chutich_c")
 
 @pytest.fixture
 def chain(app):  # type: ignore[no-untyped-def]
-    """A (2024: a visit, a denunciation at the desk, a complaint and a denunciation by letter, both accepted),
-    B (a visit in 2025), C (a visit in 2026); A → B → C."""
+    """A (2024: a visit, a denunciation at the desk, a complaint and a denunciation by letter, both accepted and
+    still open, a complaint accepted and concluded; June 2025: a petition not yet handled), B (a visit in 2025),
+    C (a visit in 2026); A → B → C."""
     seed_deadline_rules()
     seed_calendar()
     province = make_unit("TINH", "UBND tỉnh Thử Nghiệm", level="province")
@@ -80,6 +84,18 @@ def chain(app):  # type: ignore[no-untyped-def]
     dcase = letters.decide_handling(chair_a, denunciation, letters.HandlingInput(
         decision="accept", on=date(2024, 6, 7), version=denunciation.version, eligible=True, within_competence=True,
         document_no="13/TB-UBND", handler_id=handler_a.id, complexity=1), TODAY)
+    settled = letters.register_letter(chair_a, a, letters.LetterInput(
+        received_on=date(2024, 7, 1), channel="post", kind="complaint", summary="Khiếu nại tiền bồi thường ở xã An",
+        senders=[VisitorInput(citizen=CitizenInput("Đỗ Văn Xong", "001080099999", 1980))]), TODAY)
+    closed = letters.decide_handling(chair_a, settled, letters.HandlingInput(
+        decision="accept", on=date(2024, 7, 5), version=settled.version, eligible=True, within_competence=True,
+        document_no="20/TB-UBND"), TODAY)
+    cases.apply_case_action(chair_a, closed, cases.ActionInput(
+        action="conclude", on=date(2024, 9, 2), version=closed.version, outcome="right", document_no="35/QĐ-UBND",
+        document_date=date(2024, 9, 2), signer="Chủ tịch UBND xã An"), TODAY)
+    pending = letters.register_letter(chair_a, a, letters.LetterInput(
+        received_on=date(2025, 6, 20), channel="post", kind="petition", summary="Kiến nghị làm cống thoát nước xã An",
+        senders=[VisitorInput(citizen=CitizenInput("Hà Văn Chờ", "001075077777", 1975))]), TODAY)
     visit_b = make_visit(db.session.scalar(select(User).where(User.username == "letan_b")),
                          visited_on=date(2025, 9, 10), today=TODAY, full_name="Phạm Thị Giữa",
                          content="Kiến nghị sửa đường ở xã Bình")
@@ -90,7 +106,7 @@ def chain(app):  # type: ignore[no-untyped-def]
     merge_units([b.code], c.code, B_INTO_C)
     return {"units": (a, b, c), "visit_a": visit_a.id, "secret_visit": secret_visit.id, "visit_b": visit_b.id,
             "visit_c": visit_c.id, "letter": complaint.id, "case": case.id, "denunciation": denunciation.id,
-            "dcase": dcase.id}
+            "dcase": dcase.id, "closed_case": closed.id, "pending": pending.id}
 
 
 def bearer(username: str) -> dict[str, str]:
@@ -105,14 +121,14 @@ def test_users_of_the_new_commune_read_the_records_of_both_former_communes(clien
     for url, expected in ((f"/visits/{chain['visit_a']}", "Đề nghị cấp sổ đỏ ở xã An"),
                           (f"/visits/{chain['visit_b']}", "Kiến nghị sửa đường ở xã Bình"),
                           (f"/letters/{chain['letter']}", "Khiếu nại thu hồi đất ở xã An"),
-                          (f"/cases/{chain['case']}", "Khiếu nại thu hồi đất ở xã An")):
+                          (f"/cases/{chain['closed_case']}", "Khiếu nại tiền bồi thường ở xã An")):
         page = client.get(url)
         html = page.get_data(as_text=True)
         assert page.status_code == 200, url
         assert expected in html, url
         assert "Chỉ được xem: hồ sơ của xã cũ không được sửa" in html, url
     assert NOTE in client.get(f"/visits/{chain['visit_a']}").get_data(as_text=True)
-    assert NOTE in client.get(f"/cases/{chain['case']}").get_data(as_text=True)
+    assert NOTE in client.get(f"/cases/{chain['closed_case']}").get_data(as_text=True)
     visits = client.get("/visits/").get_data(as_text=True)
     for text in ("Đề nghị cấp sổ đỏ ở xã An", "Kiến nghị sửa đường ở xã Bình", "Hỏi thủ tục ở xã Cường",
                  "Xã cũ: UBND xã An", "Xã cũ: UBND xã Bình"):
@@ -167,7 +183,7 @@ def test_changes_to_a_former_communes_records_are_refused_with_the_reason(client
     token = csrf_token(client, "/visits/new")
     visit_a = db.session.get(Visit, chain["visit_a"])
     before = (visit_a.version, db.session.get(Letter, chain["letter"]).version,
-              db.session.get(Case, chain["case"]).version)
+              db.session.get(Case, chain["closed_case"]).version)
     refusals = [
         client.get(f"/visits/{chain['visit_a']}/edit"),
         client.post(f"/visits/{chain['visit_a']}/edit", data={"csrf_token": token, "content": "sửa"}),
@@ -175,9 +191,10 @@ def test_changes_to_a_former_communes_records_are_refused_with_the_reason(client
         client.post(f"/letters/{chain['letter']}/handle", data={"csrf_token": token, "decision": "archive"}),
         client.post(f"/letters/{chain['letter']}/duplicate", data={"csrf_token": token, "original_id": "1"}),
         client.get(f"/letters/{chain['letter']}/split"),
-        client.post(f"/cases/{chain['case']}/actions/note", data={"csrf_token": token, "note-note": "ghi chú"}),
-        client.post(f"/attachments/upload?case_id={chain['case']}", data={
-            "csrf_token": token, "case_id": str(chain["case"]), "file": (io.BytesIO(b"%PDF-1.4\n"), "a.pdf")},
+        client.post(f"/cases/{chain['closed_case']}/actions/note",
+                    data={"csrf_token": token, "note-note": "ghi chú"}),
+        client.post(f"/attachments/upload?case_id={chain['closed_case']}", data={
+            "csrf_token": token, "case_id": str(chain["closed_case"]), "file": (io.BytesIO(b"%PDF-1.4\n"), "a.pdf")},
             content_type="multipart/form-data"),
     ]
     for response in refusals:
@@ -189,26 +206,26 @@ def test_changes_to_a_former_communes_records_are_refused_with_the_reason(client
     assert old_visit in refusals[0].get_data(as_text=True)
     db.session.expire_all()
     after = (db.session.get(Visit, chain["visit_a"]).version, db.session.get(Letter, chain["letter"]).version,
-             db.session.get(Case, chain["case"]).version)
+             db.session.get(Case, chain["closed_case"]).version)
     assert after == before
     assert db.session.get(Visit, chain["visit_b"]) is not None
     page = client.get(f"/visits/{chain['visit_a']}").get_data(as_text=True)
     assert f"/visits/{chain['visit_a']}/edit" not in page and f"/visits/{chain['visit_a']}/delete" not in page
-    case_page = client.get(f"/cases/{chain['case']}").get_data(as_text=True)
-    assert f"/cases/{chain['case']}/actions/" not in case_page
+    case_page = client.get(f"/cases/{chain['closed_case']}").get_data(as_text=True)
+    assert f"/cases/{chain['closed_case']}/actions/" not in case_page
 
 
 def test_the_api_refuses_changes_to_a_former_communes_records_with_403(client, chain) -> None:
     headers = bearer("chutich_c")
     visit = client.get(f"/api/v1/visits/{chain['visit_a']}", headers=headers).get_json()
     letter = client.get(f"/api/v1/letters/{chain['letter']}", headers=headers).get_json()
-    case = client.get(f"/api/v1/cases/{chain['case']}", headers=headers).get_json()
+    case = client.get(f"/api/v1/cases/{chain['closed_case']}", headers=headers).get_json()
     answers = [
         client.patch(f"/api/v1/visits/{chain['visit_a']}", json={**visit, "content": "sửa"}, headers=headers),
         client.delete(f"/api/v1/visits/{chain['visit_b']}?version=1", headers=headers),
         client.post(f"/api/v1/letters/{chain['letter']}/handling",
                     json={"decision": "archive", "reason": "x", "version": letter["version"]}, headers=headers),
-        client.post(f"/api/v1/cases/{chain['case']}/actions",
+        client.post(f"/api/v1/cases/{chain['closed_case']}/actions",
                     json={"action": "note", "on": "2026-11-20", "note": "x", "version": case["version"]},
                     headers=headers),
     ]
@@ -248,16 +265,20 @@ def test_the_old_communes_chair_still_sees_the_denouncer(client, chain) -> None:
     assert DENOUNCER in client.get(f"/visits/{chain['secret_visit']}").get_data(as_text=True)
 
 
-def test_the_handler_who_moved_to_the_new_commune_still_sees_the_case_but_cannot_act(client, chain) -> None:
+def test_the_handler_who_moved_to_the_new_commune_still_sees_the_case_and_goes_on_with_it(client, chain) -> None:
     handler = db.session.scalar(select(User).where(User.username == "canbo_a"))
     handler.unit_id = chain["units"][2].id  # the officer now works for the new commune; the case stays assigned
     db.session.commit()
     login(client, "canbo_a")
     assert DENOUNCER in client.get(f"/cases/{chain['dcase']}").get_data(as_text=True)
     assert DENOUNCER not in client.get(f"/visits/{chain['secret_visit']}").get_data(as_text=True)  # not handled
-    assert f"/cases/{chain['dcase']}/actions/" not in client.get(f"/cases/{chain['dcase']}").get_data(as_text=True)
+    assert f"/cases/{chain['dcase']}/actions/" in client.get(f"/cases/{chain['dcase']}").get_data(as_text=True)
     headers = bearer("canbo_a")
+    version = db.session.get(Case, chain["dcase"]).version
     answer = client.post(f"/api/v1/cases/{chain['dcase']}/actions",
+                         json={"action": "note", "on": "2026-11-20", "note": "x", "version": version}, headers=headers)
+    assert answer.status_code == 200, answer.get_json()
+    answer = client.post(f"/api/v1/cases/{chain['closed_case']}/actions",
                          json={"action": "note", "on": "2026-11-20", "note": "x", "version": 1}, headers=headers)
     assert answer.status_code == 403 and answer.get_json()["error"]["code"] == "merged_read_only"
 
@@ -272,7 +293,7 @@ def test_the_report_with_predecessors_over_a_two_level_chain_is_the_sum_of_the_t
     assert [s["visits"]["total"] for s in each] == [2, 1, 1]
     for section, key in (("visits", "total"), ("visits", "people"), ("letters", "received")):
         assert together[section][key] == sum(s[section][key] for s in each), (section, key)
-    assert together["cases"]["total"]["received"] == sum(s["cases"]["total"]["received"] for s in each) == 2
+    assert together["cases"]["total"]["received"] == sum(s["cases"]["total"]["received"] for s in each) == 3
     middle = report_stats.compute(b, *span, with_predecessors=True)
     assert middle["visits"]["total"] == 3  # B with A: what B's users saw before B was merged
 

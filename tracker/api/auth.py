@@ -5,6 +5,8 @@ cookie either. Every request names its user with ``Authorization: Bearer TOKEN``
 """
 from __future__ import annotations
 
+from typing import Any
+
 from flask import g
 from flask import request
 
@@ -72,3 +74,12 @@ def need_own_unit(user: User, unit_id: int) -> None:
         raise ApiError(404, "not_found")
     if unit_id != user.unit_id and user.role != "admin":
         raise ApiError(403, "forbidden")
+
+
+def need_writable(user: User, record: Any) -> None:
+    """:func:`need_own_unit` for a letter or a case, except that the open work of a former commune (a letter
+    not yet handled, an open case) is continued by the users of the commune it was merged into (whole chain);
+    its closed records stay read only (403 ``merged_read_only``)."""
+    if access.continues(user, record):
+        return
+    need_own_unit(user, record.unit_id)

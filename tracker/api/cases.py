@@ -11,8 +11,8 @@ from sqlalchemy.orm import selectinload
 
 from tracker.api import api_bp
 from tracker.api.auth import need
-from tracker.api.auth import need_own_unit
 from tracker.api.auth import need_readable
+from tracker.api.auth import need_writable
 from tracker.api.errors import ApiError
 from tracker.api.letters import api_fields
 from tracker.api.letters import legal_bases
@@ -125,7 +125,7 @@ def get_case(case_id: int) -> Response:
 def act_on_case(case_id: int) -> Response:
     user = need("cases.act")
     case = _visible_case(case_id, user)
-    need_own_unit(user, case.unit_id)
+    need_writable(user, case)  # a former commune's open work too
     body = parse_body(CaseActionCreate)
     with api_fields():
         result = service.apply_case_action(user, case, body.to_input(), local_today())

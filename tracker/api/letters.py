@@ -22,8 +22,8 @@ from sqlalchemy.orm import selectinload
 
 from tracker.api import api_bp
 from tracker.api.auth import need
-from tracker.api.auth import need_own_unit
 from tracker.api.auth import need_readable
+from tracker.api.auth import need_writable
 from tracker.api.errors import ApiError
 from tracker.api.openapi import operation
 from tracker.api.parse import parse_body
@@ -228,7 +228,7 @@ def get_letter(letter_id: int) -> Response:
 def handle_letter(letter_id: int) -> Response:
     user = need("letters.handle")
     letter = visible_letter(letter_id, user)
-    need_own_unit(user, letter.unit_id)
+    need_writable(user, letter)  # a former commune's open work too
     body = parse_body(HandlingCreate)
     with api_fields():
         service.decide_handling(user, letter, body.to_input(), local_today())

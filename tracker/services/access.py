@@ -1,10 +1,15 @@
 """Who may see and change what: units in scope, and role permissions.
 
 The 2025 mergers: the records of the communes merged into a user's unit (whole chain, see
-tracker.services.lineage) are *readable* by its users (lists, pages, search, log book, API reads)
-but never writable: :func:`can_see_unit` / :func:`writable_unit` stay the unit's own scope (the
-scope of writes), :func:`can_read_unit` / :func:`read_filter` add the former communes, and
-:func:`check_writable` refuses a former commune's record with ``merged_read_only`` (403).
+tracker.services.lineage) are *readable* by its users (lists, pages, search, log book, API reads):
+:func:`can_see_unit` / :func:`writable_unit` stay the unit's own scope (the scope of new records),
+:func:`can_read_unit` / :func:`read_filter` add the former communes. The new commune's People's Committee
+takes over the old communes' duties, so their *open work* — a letter not yet handled, an open case
+(:func:`is_open_work`) — is continued by the new commune's users with the usual role rules
+(:func:`continues`, :func:`may_work_on`); everything else of a former commune (closed cases, handled
+letters, the log book's visits) stays history: :func:`check_writable` refuses it with
+``merged_read_only`` (403). The record keeps its ``unit_id``; :func:`acting_unit_id` is the unit whose
+staff do the work (the handler to assign, the mediation groups, the unit written on the timeline).
 """
 from __future__ import annotations
 
@@ -16,6 +21,9 @@ from sqlalchemy import select
 
 from tracker.extensions import db
 from tracker.messages import MESSAGES
+from tracker.models import Attachment
+from tracker.models import Case
+from tracker.models import Letter
 from tracker.models import Unit
 from tracker.models import User
 from tracker.services import lineage
@@ -169,11 +177,47 @@ def merged_read_only_error(unit_id: int) -> ForbiddenError:
                           on=first.on.strftime("%d/%m/%Y") if first and first.on else "")
 
 
-def check_writable(user: User, unit_id: int) -> None:
-    """A change to a record of ``unit_id``: in ``user``'s own scope (the rules of each write still apply),
-    403 ``merged_read_only`` for a former commune's record, "not found" for anything else."""
+def is_open_work(record: object) -> bool:
+    """Work a merged commune hands over to the one it was merged into: a letter not yet handled
+    (``registered``) or an open case; a file follows its case (or else its letter). Visits (the log book),
+    closed cases and handled letters are history."""
+    if isinstance(record, Case):
+        return bool(record.is_open)
+    if isinstance(record, Letter):
+        return record.status == "registered"
+    if isinstance(record, Attachment):
+        owner = (db.session.get(Case, record.case_id) if record.case_id
+                 else db.session.get(Letter, record.letter_id) if record.letter_id else None)
+        return owner is not None and is_open_work(owner)
+    return False
+
+
+def continues(user: User, record: Any) -> bool:
+    """``user``'s unit continues this former commune's open work (it was merged into it, whole chain)."""
+    return is_open_work(record) and is_merged_away(user, record.unit_id)
+
+
+def may_work_on(user: User, record: Any) -> bool:
+    """The record is in ``user``'s own scope, or is open work of a former commune of it (the role rules of
+    each action still apply)."""
+    return can_see_unit(user, record.unit_id) or continues(user, record)
+
+
+def acting_unit_id(user: User, record: Any) -> int:
+    """The unit doing the work on ``record``: its own unit, or the user's unit when it continues a former
+    commune's open work (its staff are the handlers to choose from, its mediation groups, its timeline mark)."""
+    return int(record.unit_id) if can_see_unit(user, record.unit_id) else int(user.unit_id)
+
+
+def check_writable(user: User, target: int | Any) -> None:
+    """A change to a record (or to a record of the unit ``target``): in ``user``'s own scope (the rules of
+    each write still apply), or a former commune's open work (:func:`continues`); 403 ``merged_read_only``
+    for the rest of a former commune's records, "not found" for anything else."""
+    unit_id = target if isinstance(target, int) else target.unit_id
     if can_see_unit(user, unit_id):
         return
     if is_merged_away(user, unit_id):
+        if not isinstance(target, int) and is_open_work(target):
+            return
         raise merged_read_only_error(unit_id)
     raise NotFoundError("not_found")

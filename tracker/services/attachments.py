@@ -256,7 +256,8 @@ def may_upload(user: User, *, letter: Letter | None = None, case: Case | None = 
     permission = "cases.act" if case is not None else "letters.write"
     if not access.can(user, permission) or user.role == "inspector":
         return False
-    if owner.unit_id != user.unit_id and not (user.role == "admin" and access.can_see_unit(user, owner.unit_id)):
+    if owner.unit_id != user.unit_id and not (user.role == "admin" and access.can_see_unit(user, owner.unit_id)) \
+            and not access.continues(user, owner):  # a former commune's open work: the new commune goes on
         return False
     return _may_see_identity(user, letter, case)
 
@@ -264,6 +265,8 @@ def may_upload(user: User, *, letter: Letter | None = None, case: Case | None = 
 def may_delete(user: User, attachment: Attachment) -> bool:
     if user.role not in DELETE_ROLES:
         return False
+    if access.continues(user, attachment):  # a file of a former commune's open work
+        return True
     if user.role == "chair":
         return attachment.unit_id == user.unit_id
     return access.can_see_unit(user, attachment.unit_id)
@@ -383,7 +386,7 @@ def open_attachment(user: User, attachment: Attachment, *, purpose: str = "downl
 
 def delete_attachment(user: User, attachment: Attachment) -> None:
     """Remove the row (the audit keeps a copy of it) and then the file. Chairperson or admin only."""
-    if not access.can_see_unit(user, attachment.unit_id):
+    if not access.may_work_on(user, attachment):
         raise NotFoundError("not_found")
     if not may_delete(user, attachment):
         raise ForbiddenError("forbidden")

@@ -22,6 +22,7 @@ from tracker.models.base import utcnow
 from tracker.rules import lifecycle as lc
 from tracker.services import clocks
 from tracker.services import deadlines as engine
+from tracker.services import lineage
 from tracker.services.audit import current_actor
 from tracker.services.errors import ConflictError
 from tracker.services.errors import RuleError
@@ -31,11 +32,30 @@ from tracker.services.errors import ValidationError
 CONFLICT_CODES = {"action_not_in_status", "action_not_for_kind"}
 
 
+def acting_unit_id(case: Case) -> int:
+    """The unit written on a timeline entry: the case's own, or — for a case of a commune merged into another
+    (2025 mergers), moved on by a user of the commune that continues it — that user's unit. The case itself
+    keeps its ``unit_id`` (its commune's statistics do not move)."""
+    actor_id = current_actor().user_id
+    if actor_id is None or case.unit is None or case.unit.merged_into_id is None:
+        return case.unit_id
+    actor = db.session.get(User, actor_id)
+    if actor is None or actor.unit_id == case.unit_id or actor.unit_id not in lineage.successor_ids(case.unit):
+        return case.unit_id
+    return actor.unit_id
+
+
+def handler_units(case: Case) -> list[int]:
+    """Units whose staff (and mediation groups) may take the case: its own, and for a commune merged into
+    another the communes that continue its open work (whole chain)."""
+    return [case.unit_id, *lineage.successor_ids(case.unit)]
+
+
 def _event(case: Case, action: str, on: date, *, from_status: str | None = None, to_status: str | None = None,
            outcome: str | None = None, document: dict[str, object] | None = None, note: str | None = None,
            data: dict[str, object] | None = None) -> CaseEvent:
     doc = document or {}
-    event = CaseEvent(case=case, unit_id=case.unit_id, on=on, action=action, from_status=from_status,
+    event = CaseEvent(case=case, unit_id=acting_unit_id(case), on=on, action=action, from_status=from_status,
                       to_status=to_status, outcome=outcome, actor_id=current_actor().user_id,
                       document_no=doc.get("number") or None, document_date=doc.get("date") or None,
                       document_signer=doc.get("signer") or None, note=note,
@@ -101,13 +121,14 @@ def _check(case: Case, data: ActionInput, today: date) -> None:
         errors["document_date"] = "date_in_future"
     if data.action == "assign" and data.handler_id is None and data.mediation_group_id is None:
         errors["handler_id"] = "required"
+    units = handler_units(case) if data.handler_id is not None or data.mediation_group_id is not None else []
     if data.handler_id is not None:
         handler = db.session.get(User, data.handler_id)
-        if handler is None or handler.unit_id != case.unit_id or not handler.active:
+        if handler is None or handler.unit_id not in units or not handler.active:
             errors["handler_id"] = "not_found"
     if data.mediation_group_id is not None:
         group = db.session.get(MediationGroup, data.mediation_group_id)
-        if group is None or group.unit_id != case.unit_id:
+        if group is None or group.unit_id not in units:
             errors["mediation_group_id"] = "not_found"
     if errors:
         raise ValidationError(errors)

@@ -9,6 +9,7 @@ from tracker.extensions import db
 from tracker.models import Case
 from tracker.models import Instruction
 from tracker.models import User
+from tracker.services import access
 from tracker.services.cases import _event
 from tracker.services.errors import ConflictError
 from tracker.services.errors import ForbiddenError
@@ -21,9 +22,13 @@ MAX_TEXT = 4000
 
 def give_instruction(user: User, case: Case, text: str, due_on: date | None, today: date,
                      assignee_id: int | None = None) -> Instruction:
-    """Write an instruction on the case's timeline and in the handler's inbox (one transaction)."""
-    if user.role not in INSTRUCTING_ROLES or user.unit_id != case.unit_id:
+    """Write an instruction on the case's timeline and in the handler's inbox (one transaction). A former
+    commune's open case is instructed by the chair of the commune that continues it: the instruction is
+    that commune's (its unit), the case keeps its own."""
+    continued = access.continues(user, case)
+    if user.role not in INSTRUCTING_ROLES or (user.unit_id != case.unit_id and not continued):
         raise ForbiddenError("forbidden")
+    unit_id = user.unit_id if continued else case.unit_id
     errors: dict[str, str] = {}
     text = (text or "").strip()
     if not text:
@@ -35,18 +40,18 @@ def give_instruction(user: User, case: Case, text: str, due_on: date | None, tod
     assignee = assignee_id or case.handler_id
     if assignee_id is not None:
         other = db.session.get(User, assignee_id)
-        if other is None or other.unit_id != case.unit_id or not other.active:
+        if other is None or other.unit_id not in (case.unit_id, unit_id) or not other.active:
             errors["assignee_id"] = "not_found"
     if errors:
         raise ValidationError(errors)
-    instruction = Instruction(case_id=case.id, unit_id=case.unit_id, author_id=user.id, assignee_id=assignee,
+    instruction = Instruction(case_id=case.id, unit_id=unit_id, author_id=user.id, assignee_id=assignee,
                               text=text, given_on=today, due_on=due_on)
     db.session.add(instruction)
     db.session.flush()
     _event(case, "instruction", today, note=text, data={"instruction": instruction.id,
                                                         "due_on": due_on.isoformat() if due_on else None})
     if assignee:
-        notify(assignee, case.unit_id, "instruction", "instruction_given",
+        notify(assignee, unit_id, "instruction", "instruction_given",
                {"case_id": case.id, "text": text[:200], "due": due_on.strftime("%d/%m/%Y") if due_on else "—"},
                f"instruction:{instruction.id}", case_id=case.id)
     db.session.commit()

@@ -23,7 +23,8 @@ from tracker.models import Unit
 
 MAX_DEPTH = 32
 
-__all__ = ["MAX_DEPTH", "Step", "predecessor_ids_query", "predecessors_cte", "predecessors_of", "successor_steps"]
+__all__ = ["MAX_DEPTH", "Step", "predecessor_ids_query", "predecessors_cte", "predecessors_of", "successor_ids",
+           "successor_steps"]
 
 
 def _roots(roots: Select[Any] | Sequence[int] | int) -> Any:
@@ -97,3 +98,11 @@ def successor_steps(unit_id: int) -> list[Step]:
         seen.add(old_id)
         steps.append(Step(units[old_id], units[into_id], on))
     return steps
+
+
+def successor_ids(unit: Unit) -> list[int]:
+    """The units ``unit`` was merged into, the whole chain up to the one holding it now (empty, without a
+    query, for a unit never merged): the units that continue its open work."""
+    if unit.merged_into_id is None:
+        return []
+    return [step.into.id for step in successor_steps(unit.id)]

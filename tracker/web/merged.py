@@ -2,7 +2,8 @@
 they were merged into (whole chain), never changed by them.
 
 - :func:`check_readable` / :func:`check_writable`: 404 for what the user may not read; a 403 page naming
-  the former commune for a change to one of its records.
+  the former commune for a change to one of its records — except its open work (a letter not yet handled,
+  an open case), which the new commune continues (tracker.services.access.continues).
 - :func:`records_scope`: the lists' ``records`` filter — ``""`` this commune and its former communes
   (the default), ``own`` this commune only, ``former`` the former communes only.
 - template globals ``merger_note(unit_id)`` (the note "Belongs to the former commune …") and
@@ -11,6 +12,8 @@ they were merged into (whole chain), never changed by them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
 from flask import Blueprint
 from flask import abort
@@ -42,19 +45,29 @@ def check_readable(unit_id: int) -> None:
         abort(404)
 
 
-def check_writable(unit_id: int) -> None:
-    """Abort unless a change to a record of ``unit_id`` is within the user's own scope."""
+def check_writable(target: int | Any) -> None:
+    """Abort unless a change to ``target`` (a record, or a record of that unit id) is within the user's own
+    scope or is a former commune's open work that its unit continues."""
     try:
-        access.check_writable(current_user, unit_id)
+        access.check_writable(current_user, target)
     except ForbiddenError as exc:
         abort(refusal_page(exc))
     except NotFoundError:
         abort(404)
 
 
-def is_read_only(unit_id: int) -> bool:
-    """A former commune's record for this user (shown, but nothing may be changed)."""
+def is_former(unit_id: int) -> bool:
+    """A former commune's record for this user (its citizens and mediation groups are not this commune's)."""
     return access.is_merged_away(current_user, unit_id)
+
+
+def is_read_only(target: int | Any) -> bool:
+    """A former commune's record that this user may only read: any record of ``target`` as a unit id, or
+    the record ``target`` unless it is open work that the user's commune continues."""
+    unit_id = target if isinstance(target, int) else target.unit_id
+    if not access.is_merged_away(current_user, unit_id):
+        return False
+    return isinstance(target, int) or not access.is_open_work(target)
 
 
 def records_scope() -> str:
@@ -72,15 +85,23 @@ def read_filter(column):  # type: ignore[no-untyped-def]
 class MergerNote:
     steps: list[lineage.Step]
     read_only: bool
+    # Open work (a letter not yet handled, an open case): the commune that continues it, and since when.
+    continued_by: Unit | None = None
+    continued_on: date | None = None
 
 
-def merger_note(unit_id: int) -> MergerNote | None:
-    """For a record's page: the mergers from its unit to the one holding it now, and whether the current user
-    may only read it; None for a unit never merged."""
+def merger_note(unit_id: int, record: Any = None) -> MergerNote | None:
+    """For a record's page: the mergers from its unit to the one holding it now, whether the current user
+    may only read it, and for open work (``record``) the commune that continues it; None for a unit never
+    merged."""
     steps = lineage.successor_steps(unit_id)
     if not steps:
         return None
-    return MergerNote(steps, current_user.is_authenticated and is_read_only(unit_id))
+    target = record if record is not None else unit_id
+    note = MergerNote(steps, current_user.is_authenticated and is_read_only(target))
+    if record is not None and access.is_open_work(record):
+        note.continued_by, note.continued_on = steps[-1].into, steps[-1].on
+    return note
 
 
 def former_units() -> dict[int, Unit]:

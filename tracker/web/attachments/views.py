@@ -100,7 +100,7 @@ def upload():  # type: ignore[no-untyped-def]
         abort(400)
     if not access.can(current_user, "cases.act" if case is not None else "letters.write"):
         abort(403)
-    merged.check_writable((letter or case).unit_id)  # type: ignore[union-attr]  (a former commune's: 403)
+    merged.check_writable(case if case is not None else letter)  # a former commune's: its open work only, or 403
     back = _page_of(letter.id if letter else None, case.id if case else None)
     upload = request.files.get("file")
     if upload is None or not upload.filename:
@@ -154,7 +154,7 @@ def download(attachment_id: int):  # type: ignore[no-untyped-def]
 @login_required
 def delete(attachment_id: int):  # type: ignore[no-untyped-def]
     attachment = _attachment(attachment_id)
-    merged.check_writable(attachment.unit_id)
+    merged.check_writable(attachment)  # a former commune's file: only of its open work, or 403
     back = _page_of(attachment.letter_id, attachment.case_id)
     try:
         service.delete_attachment(current_user, attachment)

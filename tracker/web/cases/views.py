@@ -90,16 +90,30 @@ def visible_case(case_id: int) -> Case:
 
 
 def writable_case(case_id: int) -> Case:
-    """A case the user may move on: 403 with the reason for a former commune's case."""
+    """A case the user may move on: its own, or a former commune's open case (the new commune continues it);
+    403 with the reason for a former commune's closed case."""
     case = visible_case(case_id)
-    merged.check_writable(case.unit_id)
+    merged.check_writable(case)
     return case
 
 
 def may_act(case: Case) -> bool:
-    return access.can(current_user, "cases.act") and (
-        case.unit_id == current_user.unit_id or current_user.role == "admin") and access.can_see_unit(
+    if not access.can(current_user, "cases.act"):
+        return False
+    if access.continues(current_user, case):  # a former commune's open case: the new commune goes on with it
+        return True
+    return (case.unit_id == current_user.unit_id or current_user.role == "admin") and access.can_see_unit(
         current_user, case.unit_id)
+
+
+def _working_staff_and_groups(case: Case):  # type: ignore[no-untyped-def]
+    """The handlers and mediation groups to choose from: those of the unit doing the work (the new commune's
+    for a former commune's open case)."""
+    unit_id = access.acting_unit_id(current_user, case)
+    groups = db.session.scalars(select(MediationGroup).where(MediationGroup.unit_id == unit_id,
+                                                             MediationGroup.active.is_(True))
+                                .order_by(MediationGroup.name)).all()
+    return case_queries.unit_staff(unit_id), groups
 
 
 def field_labels(action: str) -> dict[str, str]:
@@ -171,10 +185,7 @@ def my_cases():  # type: ignore[no-untyped-def]
 
 
 def _action_forms(case: Case, actions: list[str], posted: tuple[str, ActionForm] | None) -> dict[str, ActionForm]:
-    staff = case_queries.unit_staff(case.unit_id)
-    groups = db.session.scalars(select(MediationGroup).where(MediationGroup.unit_id == case.unit_id,
-                                                             MediationGroup.active.is_(True))
-                                .order_by(MediationGroup.name)).all()
+    staff, groups = _working_staff_and_groups(case)
     forms = {}
     for action in actions:
         if posted and posted[0] == action:
@@ -241,7 +252,8 @@ def _render_case(case: Case, *, posted: tuple[str, ActionForm] | None = None, er
         other_actions=[a for a in actions if a not in MAIN_ACTIONS], posted_action=posted[0] if posted else None,
         errors=errors or [], delay_forms=delay_forms, today=today, max_extensions=service.max_extensions(case),
         attachments=attachment_service.attachment_rows(current_user, case=case),
-        can_upload=attachment_service.may_upload(current_user, case=case), read_only=merged.is_read_only(case.unit_id),
+        can_upload=attachment_service.may_upload(current_user, case=case), read_only=merged.is_read_only(case),
+        former=merged.is_former(case.unit_id), continued=access.continues(current_user, case),
     ), status
 
 
@@ -270,8 +282,9 @@ def act(case_id: int, action: str):  # type: ignore[no-untyped-def]
     if action not in ACTION_FIELDS:
         abort(404)
     form = ActionForm(prefix=action)
-    _choices(form, case, case_queries.unit_staff(case.unit_id), db.session.scalars(
-        select(MediationGroup).where(MediationGroup.unit_id == case.unit_id)).all())
+    working = access.acting_unit_id(current_user, case)
+    _choices(form, case, case_queries.unit_staff(working), db.session.scalars(
+        select(MediationGroup).where(MediationGroup.unit_id == working)).all())
     if not form.validate():
         return _render_case(case, posted=(action, form), errors=[message("invalid")], status=400)
     for name, code in EXTRA_REQUIRED.get(action, {}).items():

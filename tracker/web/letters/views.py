@@ -24,6 +24,7 @@ from flask_login import login_required
 from sqlalchemy import ColumnElement
 from sqlalchemy import and_
 from sqlalchemy import exists
+from sqlalchemy import false
 from sqlalchemy import func
 from sqlalchemy import or_
 from sqlalchemy import select
@@ -96,13 +97,16 @@ def visible_letter(letter_id: int) -> Letter:
 
 
 def writable_letter(letter_id: int) -> Letter:
-    """A letter the user may change: 403 with the reason for a former commune's letter."""
+    """A letter the user may change: its own, or a former commune's letter not yet handled (the new commune
+    continues it); 403 with the reason for a former commune's handled letter."""
     letter = visible_letter(letter_id)
-    merged.check_writable(letter.unit_id)
+    merged.check_writable(letter)
     return letter
 
 
 def may_write(letter: Letter) -> bool:
+    if access.continues(current_user, letter):  # a former commune's letter not yet handled
+        return True
     return (letter.unit_id == current_user.unit_id or current_user.role == "admin") and access.can_see_unit(
         current_user, letter.unit_id)
 
@@ -154,7 +158,8 @@ def search_condition(q: str) -> ColumnElement[bool] | None:
     if people is not None:
         sender = exists().where(LetterSender.letter_id == Letter.id, LetterSender.citizen_id == Citizen.id, people)
         conditions.append(sender & confidentiality.letter_search_filter(current_user))
-    return or_(*conditions) if conditions else None
+    # A number that is neither a register number nor a whole ID number finds nothing (not every letter).
+    return or_(*conditions) if conditions else false()
 
 
 def letters_query(form: LetterFilterForm):  # type: ignore[no-untyped-def]
@@ -356,7 +361,7 @@ def _handler_choices(unit_id: int) -> list[tuple[str, str]]:
 
 def _handling_form(letter: Letter, formdata: object = None) -> HandlingForm:
     form = HandlingForm(formdata=formdata) if formdata is not None else HandlingForm()
-    form.handler_id.choices = _handler_choices(letter.unit_id)
+    form.handler_id.choices = _handler_choices(access.acting_unit_id(current_user, letter))
     if formdata is None:
         form.on.data = local_today()
         form.version.data = str(letter.version)
@@ -383,8 +388,8 @@ def render_letter(letter: Letter, handling: HandlingForm | None = None, errors: 
     if handling is None and can_handle:
         handling = _handling_form(letter)
     return render_template(
-        "letters/show.html", letter=letter, hidden=letter.id in hidden, read_only=merged.is_read_only(letter.unit_id),
-        clocks=letter_clocks, rules=bases,
+        "letters/show.html", letter=letter, hidden=letter.id in hidden, read_only=merged.is_read_only(letter),
+        former=merged.is_former(letter.unit_id), clocks=letter_clocks, rules=bases,
         case_id=case_id, case_url=case_url, duplicates=duplicates, parts=parts, attachments=files,
         can_upload=attachment_service.may_upload(current_user, letter=letter),
         handling=handling if can_handle else None, errors=errors or [], can_write=can_write,

@@ -25,6 +25,7 @@ from tracker.messages import MESSAGES
 from tracker.messages import message
 from tracker.models import Case
 from tracker.models import Instruction
+from tracker.services import access
 from tracker.services import instructions as service
 from tracker.services.errors import DomainError
 from tracker.web.errors import attach_errors
@@ -59,8 +60,8 @@ def _instructable_case(case_id: int | None) -> Case:
     if current_user.role not in service.INSTRUCTING_ROLES:
         abort(403)
     case = db.session.get(Case, case_id) if case_id else None
-    if case is None or case.unit_id != current_user.unit_id:
-        abort(404)
+    if case is None or (case.unit_id != current_user.unit_id and not access.continues(current_user, case)):
+        abort(404)  # a former commune's open case is the new commune's to instruct on
     return case
 
 
@@ -69,7 +70,7 @@ def _instructable_case(case_id: int | None) -> Case:
 def new_instruction():  # type: ignore[no-untyped-def]
     case = _instructable_case(request.args.get("case_id", type=int))
     form = InstructionForm()
-    people = unit_people(case.unit_id)
+    people = unit_people(access.acting_unit_id(current_user, case))
     form.assignee_id.choices = [(p.id, p.full_name or p.username) for p in people]
     if request.method == "GET":
         form.assignee_id.data = case.handler_id
