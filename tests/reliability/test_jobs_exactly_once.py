@@ -14,6 +14,7 @@ On SQLite (WAL) and PostgreSQL. Figures go to test-artifacts/reliability/test_jo
 """
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
@@ -34,6 +35,7 @@ import pytest
 from flask_migrate import upgrade
 from sqlalchemy import delete
 from sqlalchemy import func
+from sqlalchemy import insert
 from sqlalchemy import select
 
 from tests.conftest import create_database
@@ -61,9 +63,12 @@ from tracker.models import Notification
 from tracker.models import Report
 from tracker.models import Unit
 from tracker.models import WeeklySnapshot
+from tracker.models.base import utcnow
 from tracker.rules.data.report_periods import CUTOFF_RULES
 from tracker.rules.periods import periods_ending_between
 from tracker.services import reminders
+from tracker.services import reports
+from tracker.services import weekly
 from tracker.services.deadlines import seed_calendar
 from tracker.services.deadlines import seed_deadline_rules
 from tracker.services.tokens import issue_token
@@ -401,3 +406,53 @@ def test_each_job_slot_is_done_exactly_once_while_schedulers_race_and_are_killed
         db.session.remove()
         db.engine.dispose()
     record("test_jobs_exactly_once", figures, str(figures["database"]))
+
+
+# --- A job and a user doing the same thing at the same moment -----------------------------------------------
+
+
+def test_a_week_frozen_meanwhile_by_another_process_is_kept_not_a_server_error(app, monkeypatch) -> None:
+    """The scheduler freezes the week while the chairperson marks it reviewed (which freezes it too): the
+    one that loses the race answers the other's snapshot instead of an IntegrityError (a 500)."""
+    unit = make_user().unit
+    db.session.commit()
+    real = weekly.build_weekly
+
+    def build_while_another_process_freezes(*args, **kwargs):  # type: ignore[no-untyped-def]
+        data = real(*args, **kwargs)
+        with db.engine.begin() as other:
+            other.execute(insert(WeeklySnapshot).values(unit_id=unit.id, week="2026-W25", data='{"other": 1}',
+                                                        taken_at=utcnow()))
+        return data
+
+    monkeypatch.setattr(weekly, "build_weekly", build_while_another_process_freezes)
+    snapshot = weekly.freeze_week(unit, "2026-W25", date(2026, 6, 15))
+    assert snapshot.data == '{"other": 1}'
+    assert db.session.scalar(select(func.count()).select_from(WeeklySnapshot)) == 1
+
+
+def test_a_report_built_meanwhile_by_another_process_is_rebuilt_over_not_a_server_error(app, monkeypatch) -> None:
+    """The scheduler drafts a period's report while a user builds it: the loser builds again over the
+    winner's draft (one report, revision 1) instead of an IntegrityError (a 500)."""
+    seed_deadline_rules()
+    seed_calendar()
+    unit = make_user().unit
+    db.session.commit()
+    real = reports.compute_document
+    raced: list[int] = []
+
+    def compute_while_another_process_builds(target, span, **kwargs):  # type: ignore[no-untyped-def]
+        doc = real(target, span, **kwargs)
+        if not raced:
+            raced.append(1)
+            with db.engine.begin() as other:
+                other.execute(insert(Report).values(
+                    unit_id=target.id, period=span.period.code, convention=span.convention, date_from=span.date_from,
+                    date_to=span.date_to, revision=1, status="draft", data=json.dumps(doc), narrative="khác",
+                    built_at=utcnow(), version=1))
+        return doc
+
+    monkeypatch.setattr(reports, "compute_document", compute_while_another_process_builds)
+    result = reports.build_report(unit, "2026-05", today=date(2026, 6, 20))
+    assert raced and result.report.revision == 1 and not result.created
+    assert db.session.scalar(select(func.count()).select_from(Report)) == 1

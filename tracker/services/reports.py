@@ -19,6 +19,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from tracker.extensions import db
 from tracker.messages import MESSAGES
@@ -157,9 +158,10 @@ def difference(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Any]]
 
 
 def build_report(unit: Unit, period: str, *, today: date, final: bool = False,
-                 user: User | None = None, commit: bool = True) -> BuildResult:
+                 user: User | None = None, commit: bool = True, _again: bool = False) -> BuildResult:
     """Build or rebuild the report of ``unit`` for ``period`` and commit (``commit=False``: flush only,
-    the caller commits — the scheduler does, with its "job done" mark).
+    the caller commits — the scheduler does, with its "job done" mark). A revision built meanwhile by
+    another process (the scheduler, a colleague) is rebuilt in place rather than refused.
 
     :raises ValidationError: a bad period code.
     :raises RuleError: ``final`` for a period that has not ended by ``today``.
@@ -193,10 +195,16 @@ def build_report(unit: Unit, period: str, *, today: date, final: bool = False,
     if final:
         report.status, report.finalized_at = "final", utcnow()
         report.finalized_by_id = user.id if user else None
-    if commit:
-        db.session.commit()
-    else:
+    if not commit:
         db.session.flush()
+        return BuildResult(report, created, diff)
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same revision was created meanwhile: build again, over it
+        db.session.rollback()
+        if _again:
+            raise ConflictError("stale") from None
+        return build_report(unit, period, today=today, final=final, user=user, _again=True)
     return BuildResult(report, created, diff)
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import and_
 from sqlalchemy import bindparam
 from sqlalchemy import func
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from tracker.extensions import db
@@ -188,10 +189,17 @@ def freeze_week(unit: Unit, week: str, today: date, *, commit: bool = True) -> W
     snapshot = WeeklySnapshot(unit_id=unit.id, week=week,
                               data=json.dumps(build_weekly(unit, week, today), ensure_ascii=False))
     db.session.add(snapshot)
-    if commit:
-        db.session.commit()
-    else:
+    if not commit:
         db.session.flush()
+        return snapshot
+    try:
+        db.session.commit()
+    except IntegrityError:  # frozen meanwhile by another process (the scheduler, or the chair's review)
+        db.session.rollback()
+        frozen = snapshot_of(unit.id, week)
+        if frozen is None:
+            raise
+        return frozen
     return snapshot
 
 
