@@ -1,5 +1,8 @@
 """Daily reminders: handlers for cases due within the unit's window and for overdue ones; the
-chairperson for overdue ones. One notification per clock, person and day (dedupe keys)."""
+chairperson for overdue ones. One notification per clock, person and day (dedupe keys).
+
+The 2025 mergers: a commune's reminders also cover the open cases of the communes merged into it (whole
+chain), whose work it continues; its own chairperson is reminded of their overdue steps."""
 from __future__ import annotations
 
 from datetime import date
@@ -13,6 +16,7 @@ from tracker.models import Case
 from tracker.models import Clock
 from tracker.models import Unit
 from tracker.models import User
+from tracker.services import lineage
 from tracker.services.inbox import notify
 
 CHAIR_ROLES = ("chair",)
@@ -21,10 +25,11 @@ CHAIR_ROLES = ("chair",)
 def send_reminders(unit: Unit, today: date) -> int:
     """Write today's reminders for ``unit`` (in the caller's transaction); returns how many were new."""
     horizon = today + timedelta(days=unit.reminder_days)
+    units = [unit.id, *db.session.scalars(lineage.predecessor_ids_query(unit.id))]  # the ids, then an index scan
     rows = db.session.execute(
         select(Clock.id, Clock.clock, Clock.due_on, Case.id, Case.handler_id)
         .join(Case, and_(Case.id == Clock.case_id, Case.is_open.is_(True)))
-        .where(Clock.unit_id == unit.id, Clock.status == "open", Clock.due_on.is_not(None),
+        .where(Clock.unit_id.in_(units), Clock.status == "open", Clock.due_on.is_not(None),
                Clock.due_on <= horizon)).all()
     chairs = list(db.session.scalars(select(User.id).where(User.unit_id == unit.id, User.role.in_(CHAIR_ROLES),
                                                            User.active.is_(True))))

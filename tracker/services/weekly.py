@@ -34,6 +34,7 @@ from tracker.models import WeeklySnapshot
 from tracker.models.base import utcnow
 from tracker.rules.weeks import parse_week
 from tracker.rules.weeks import reference_day
+from tracker.services import lineage
 from tracker.services.errors import ConflictError
 
 SECTION_LIMIT = 500  # a commune has tens of open cases; the cap only protects the page
@@ -69,44 +70,53 @@ def _filters(stmt: Any, has_handler: bool, has_kind: bool) -> Any:
     return stmt
 
 
-@lru_cache(maxsize=4)
-def _statements(has_handler: bool, has_kind: bool) -> dict[str, Any]:
+@lru_cache(maxsize=8)
+def _statements(has_handler: bool, has_kind: bool, merged: bool = False) -> dict[str, Any]:
     """The list's statements, built once per filter combination with bound parameters.
 
     The list runs on every visit of the chairperson's page and every API call; building eight ORM
     statements (and their cache keys, which SQLAlchemy memoises on the statement object) cost more
     than running them, so they are built once and only the values change.
+
+    ``merged``: the unit has former communes (2025 mergers) whose open work it continues, so the letters and
+    cases sections take ``unit_id IN :unit_ids`` (an expanding parameter: the unit and its former communes)
+    instead of ``unit_id = :unit_id``; the instructions and the sessions stay the unit's own.
     """
     h = aliased(User)
     unit_id, sunday, since, ref = bindparam("unit_id"), bindparam("sunday"), bindparam("since"), bindparam("ref")
     monday = bindparam("monday")
+    unit_ids = bindparam("unit_ids", expanding=True)
+
+    def of(column: Any) -> Any:
+        return column.in_(unit_ids) if merged else column == unit_id
+
     return {
         # 1. Every open case clock due by Sunday: due this week or overdue, most urgent first.
         "clocks": _filters(
             select(*CASE_COLUMNS, Clock.clock, Clock.due_on, Clock.delay_reason, h.full_name, h.username)
             .join(Clock, and_(Clock.case_id == Case.id, Clock.status == "open"))
             .outerjoin(h, h.id == Case.handler_id)
-            .where(Case.unit_id == unit_id, Case.is_open.is_(True), Clock.due_on <= sunday),
+            .where(of(Case.unit_id), Case.is_open.is_(True), Clock.due_on <= sunday),
             has_handler, has_kind).order_by(Clock.due_on, Case.id).limit(SECTION_LIMIT * 2),
         # 2. New since the previous week's list: letters received and cases accepted.
         "new_cases": _filters(
             select(*CASE_COLUMNS, h.full_name, h.username).outerjoin(h, h.id == Case.handler_id)
-            .where(Case.unit_id == unit_id, Case.accepted_on >= since, Case.accepted_on <= ref),
+            .where(of(Case.unit_id), Case.accepted_on >= since, Case.accepted_on <= ref),
             has_handler, has_kind).order_by(Case.accepted_on.desc(), Case.id.desc()).limit(SECTION_LIMIT),
         "new_letters": select(Letter.id, Letter.register_no, Letter.register_year, Letter.kind, Letter.received_on,
                               Letter.status, Letter.channel)
-        .where(Letter.unit_id == unit_id, Letter.received_on >= since, Letter.received_on <= ref)
+        .where(of(Letter.unit_id), Letter.received_on >= since, Letter.received_on <= ref)
         .order_by(Letter.received_on.desc(), Letter.id.desc()).limit(SECTION_LIMIT),
         # 3. Letters not yet handled whose legal handling time ends by Sunday.
         "letters_due": select(Letter.id, Letter.register_no, Letter.register_year, Letter.kind, Clock.clock,
                               Clock.due_on)
         .join(Clock, and_(Clock.letter_id == Letter.id, Clock.status == "open"))
-        .where(Letter.unit_id == unit_id, Letter.status == "registered", Clock.due_on <= sunday)
+        .where(of(Letter.unit_id), Letter.status == "registered", Clock.due_on <= sunday)
         .order_by(Clock.due_on, Letter.id).limit(SECTION_LIMIT),
         # 4. Waiting for the chairperson's decision or signature.
         "awaiting": _filters(
             select(*CASE_COLUMNS, h.full_name, h.username).outerjoin(h, h.id == Case.handler_id)
-            .where(Case.unit_id == unit_id, Case.is_open.is_(True), Case.awaiting_decision.is_(True)),
+            .where(of(Case.unit_id), Case.is_open.is_(True), Case.awaiting_decision.is_(True)),
             has_handler, has_kind).order_by(Case.next_due_on, Case.id).limit(SECTION_LIMIT),
         # 5. Open instructions and this week's reception sessions (with the visits they received).
         "instructions": select(Instruction.id, Instruction.case_id, Instruction.text, Instruction.due_on,
@@ -121,6 +131,12 @@ def _statements(has_handler: bool, has_kind: bool) -> dict[str, Any]:
     }
 
 
+@lru_cache(maxsize=1)
+def _predecessors() -> Any:
+    """The ids of the communes merged into ``:roots`` (whole chain): one small indexed query, built once."""
+    return lineage.predecessor_ids_query(bindparam("roots", expanding=True))
+
+
 def build_weekly(unit: Unit, week: str, today: date, f: WeeklyFilter | None = None) -> dict[str, Any]:
     """The weekly list of ``unit`` for ISO ``week`` seen on ``today`` (the unit's local date).
 
@@ -129,11 +145,14 @@ def build_weekly(unit: Unit, week: str, today: date, f: WeeklyFilter | None = No
     f = f or WeeklyFilter()
     monday, sunday = parse_week(week)
     ref = reference_day(week, today)
-    stmts = _statements(bool(f.handler_id), bool(f.kind))
-    params = {"unit_id": unit.id, "monday": monday, "sunday": sunday, "since": monday - timedelta(days=7),
-              "ref": ref, "handler_id": f.handler_id, "kind": f.kind}
     db.session.flush()  # Core execution below skips the session's autoflush
     conn = db.session.connection()
+    # The 2025 mergers: the open work of the communes merged into this one (whole chain) is its own to do.
+    former = conn.execute(_predecessors(), {"roots": [unit.id]}).scalars().all()
+    stmts = _statements(bool(f.handler_id), bool(f.kind), bool(former))
+    params = {"unit_id": unit.id, "unit_ids": [unit.id, *former], "monday": monday, "sunday": sunday,
+              "since": monday - timedelta(days=7),
+              "ref": ref, "handler_id": f.handler_id, "kind": f.kind}
 
     def rows(name: str) -> Any:  # Core execution: plain rows, no ORM loading step
         return conn.execute(stmts[name], params).all()

@@ -46,6 +46,10 @@ def _scope() -> tuple[Unit | None, Any, list[Unit]]:
         select(Unit).where(Unit.code == code))
     if unit is None or not access.can_see_unit(current_user, unit.id):
         abort(404)
+    if unit.id == current_user.unit_id:
+        # The 2025 mergers: the open cases of the communes merged into it (whole chain) are its work too, and
+        # the case list behind each number includes them by default (its filter "Hồ sơ").
+        return unit, [unit.id, *access.predecessor_ids(current_user)], units
     return unit, [unit.id], units
 
 
