@@ -92,15 +92,15 @@ class Citizen(VersionMixin, TimestampMixin, Base):
     @id_number.inplace.comparator
     @classmethod
     def _id_number_comparator(cls) -> IdNumberComparator:
-        return IdNumberComparator(cls.id_number_hash)
+        return IdNumberComparator(cls.id_number_hash)  # type: ignore[arg-type]
 
 
-class IdNumberComparator(Comparator[str]):
+class IdNumberComparator(Comparator[str | None]):
     """``Citizen.id_number == "0123…"`` compares keyed hashes; ``is_(None)`` tests the hash column.
     Anything else (LIKE, ordering) is refused: a hash matches whole numbers only."""
 
     def operate(self, op: Any, *other: Any, **kwargs: Any) -> Any:
-        column = self.__clause_element__()
+        column: Any = self.__clause_element__()
         if op in (operators.eq, operators.ne, operators.is_, operators.is_not) and other and other[0] is None:
             return column.is_(None) if op in (operators.eq, operators.is_) else column.is_not(None)
         if op in (operators.eq, operators.ne):

@@ -325,8 +325,8 @@ def load_demo(*, now: datetime, unit_code: str | None = None, visits: int = 300,
     users = _staff(unit, password)
     clerk = db.session.scalar(select(User).where(User.unit_id == unit.id, User.role == "receptionist")
                               .order_by(User.id).limit(1))
-    taken = set(db.session.scalars(select(Citizen.id_number_hash).where(Citizen.unit_id == unit.id,
-                                                                        Citizen.id_number_hash.is_not(None))))
+    taken = {str(h) for h in db.session.scalars(select(Citizen.id_number_hash).where(
+        Citizen.unit_id == unit.id, Citizen.id_number_hash.is_not(None)))}
     year = _Year(unit, random.Random(seed), now, taken)
     for day in year.reception_days:
         reception.ensure_session(unit.id, day, "scheduled", "chair", d.STAFF[0][2])

@@ -8,6 +8,8 @@ hash key would not find the rewritten numbers.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam
 from sqlalchemy import select
@@ -35,7 +37,7 @@ def rekey_id_numbers() -> int:
     :raises DomainError: ``id_key_unreadable`` if a ciphertext opens with none of the keys (all rolled back).
     """
     k = keys()
-    table = Citizen.__table__
+    table: Any = Citizen.__table__
     stmt = (update(table).where(table.c.id == bindparam("row_id"))
             .values(id_number_hash=bindparam("h"), id_number_enc=bindparam("e")))
     last, count = 0, 0
@@ -49,14 +51,14 @@ def rekey_id_numbers() -> int:
             values = []
             for citizen_id, token in rows:
                 try:
-                    plain = k.decrypt(token)
+                    plain = k.decrypt(str(token))
                 except InvalidToken:
                     raise DomainError("id_key_unreadable", citizen_id=citizen_id) from None
                 values.append({"row_id": citizen_id, "h": k.hash(plain), "e": k.encrypt(plain)})
             db.session.execute(stmt, values)
             count += len(values)
             last = rows[-1][0]
-        audit.record_event(db.session, "rekey_id_numbers", "citizens", None, None, {"rows": count})
+        audit.record_event(db.session(), "rekey_id_numbers", "citizens", None, None, {"rows": count})
         db.session.commit()
     except BaseException:
         db.session.rollback()
