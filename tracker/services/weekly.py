@@ -23,10 +23,12 @@ from sqlalchemy.orm import aliased
 
 from tracker.extensions import db
 from tracker.models import Case
+from tracker.models import Citizen
 from tracker.models import Clock
 from tracker.models import Instruction
 from tracker.models import Letter
 from tracker.models import ReceptionSession
+from tracker.models import SessionBooking
 from tracker.models import Unit
 from tracker.models import User
 from tracker.models import Visit
@@ -164,7 +166,7 @@ def build_weekly(unit: Unit, week: str, today: date, f: WeeklyFilter | None = No
         (overdue if due < ref else due_this_week).append(item)
     new_cases, new_letters, letters_due = rows("new_cases"), rows("new_letters"), rows("letters_due")
     awaiting, instructions, sessions = rows("awaiting"), rows("instructions"), rows("sessions")
-    booked = _bookings([r[0] for r in sessions])
+    booked = _bookings(conn, [r[0] for r in sessions])
     return {
         "unit": unit.code, "week": week, "from": monday.isoformat(), "to": sunday.isoformat(),
         "seen_on": ref.isoformat(),
@@ -185,16 +187,31 @@ def build_weekly(unit: Unit, week: str, today: date, f: WeeklyFilter | None = No
     }
 
 
-def _bookings(session_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+@lru_cache(maxsize=1)
+def _bookings_statement() -> Any:
+    """The live bookings of the week's sessions with the booker's name: one Core statement, built once."""
+    return (select(SessionBooking.id, SessionBooking.session_id, SessionBooking.classification,
+                   SessionBooking.people_count, SessionBooking.topic, Citizen.full_name)
+            .join(Citizen, Citizen.id == SessionBooking.citizen_id)
+            .where(SessionBooking.session_id.in_(bindparam("session_ids", expanding=True)),
+                   SessionBooking.cancelled.is_(False))
+            .order_by(SessionBooking.id))
+
+
+def _bookings(conn: Any, session_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     """Who booked each session; a person coming to denounce is shown as "identity protected"."""
-    from tracker.services.bookings import bookings_of
     from tracker.services.confidentiality import CONFIDENTIAL_CLASSIFICATIONS
 
-    return {sid: [{"booking_id": b.id, "classification": b.classification, "people_count": b.people_count,
-                   "name": None if b.classification in CONFIDENTIAL_CLASSIFICATIONS else b.citizen.full_name,
-                   "identity_hidden": b.classification in CONFIDENTIAL_CLASSIFICATIONS,
-                   "topic": None if b.classification in CONFIDENTIAL_CLASSIFICATIONS else b.topic[:160]}
-                  for b in items] for sid, items in bookings_of(session_ids).items()}
+    result: dict[int, list[dict[str, Any]]] = {}
+    if not session_ids:
+        return result
+    for b in conn.execute(_bookings_statement(), {"session_ids": session_ids}):
+        hidden = b.classification in CONFIDENTIAL_CLASSIFICATIONS
+        result.setdefault(b.session_id, []).append({
+            "booking_id": b.id, "classification": b.classification, "people_count": b.people_count,
+            "name": None if hidden else b.full_name, "identity_hidden": hidden,
+            "topic": None if hidden else b.topic[:160]})
+    return result
 
 
 def freeze_week(unit: Unit, week: str, today: date, *, commit: bool = True) -> WeeklySnapshot:
