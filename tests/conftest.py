@@ -53,6 +53,20 @@ def create_database(server_url: str, name: str) -> str:
     return server_url.rsplit("/", 1)[0] + "/" + name
 
 
+def throwaway_database(kind: str, tmp_path: Path, name: str) -> Iterator[str]:
+    """A fixture body: a fresh SQLite file or PostgreSQL database of this process for a test that
+    runs its own servers, dropped afterwards (skipped when PostgreSQL is not reachable)."""
+    if kind == "sqlite":
+        yield f"sqlite:///{tmp_path / (name + '.sqlite')}"
+        return
+    server = postgres_url()
+    if server is None:
+        pytest.skip("PostgreSQL is not reachable")
+    url = create_database(server, f"tracker_{name}_{os.getpid()}")
+    yield url
+    drop_database(url)
+
+
 def drop_database(url: str) -> None:
     import psycopg
 

@@ -31,9 +31,7 @@ import pytest
 from flask_migrate import upgrade
 from sqlalchemy import text
 
-from tests.conftest import create_database
-from tests.conftest import drop_database
-from tests.conftest import postgres_url
+from tests.conftest import throwaway_database
 from tests.factories import make_unit
 from tests.factories import make_user
 from tests.figures import record
@@ -257,15 +255,7 @@ def _check(url: str, tmp: Path, run: Run) -> dict[str, int]:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def crash_db(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignore[no-untyped-def]
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'crash.sqlite'}"
-        return
-    server = postgres_url()
-    if server is None:
-        pytest.skip("PostgreSQL is not reachable")
-    url = create_database(server, f"tracker_crash_{os.getpid()}")
-    yield url
-    drop_database(url)
+    yield from throwaway_database(request.param, tmp_path, "crash")
 
 
 def test_no_acknowledged_write_is_lost_when_the_server_is_killed_repeatedly(crash_db: str, tmp_path: Path) -> None:

@@ -38,9 +38,7 @@ from sqlalchemy import func
 from sqlalchemy import insert
 from sqlalchemy import select
 
-from tests.conftest import create_database
-from tests.conftest import drop_database
-from tests.conftest import postgres_url
+from tests.conftest import throwaway_database
 from tests.factories import make_unit
 from tests.factories import make_user
 from tests.figures import record
@@ -238,15 +236,7 @@ class Scheduler:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def jobs_db(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignore[no-untyped-def]
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'jobs.sqlite'}"
-        return
-    server = postgres_url()
-    if server is None:
-        pytest.skip("PostgreSQL is not reachable")
-    url = create_database(server, f"tracker_jobs_{os.getpid()}")
-    yield url
-    drop_database(url)
+    yield from throwaway_database(request.param, tmp_path, "jobs")
 
 
 def _claim_count() -> int:
