@@ -1,0 +1,24 @@
+"""need-to-know on denunciations: grants of access to one denunciation
+
+Revision ID: 0010
+Revises: 0009
+Create Date: 2026-12-02 16:10:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0010'
+down_revision = '0009'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass
