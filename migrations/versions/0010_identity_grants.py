@@ -5,8 +5,8 @@ Revises: 0009
 Create Date: 2026-12-02 16:10:00
 
 """
-from alembic import op
-import sqlalchemy as sa
+from alembic import op  # noqa: F401
+import sqlalchemy as sa  # noqa: F401
 
 
 # revision identifiers, used by Alembic.
