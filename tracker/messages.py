@@ -53,6 +53,7 @@ MESSAGES = {
     "weekday_invalid": _l("Choose a weekday."),
     "password_too_short": _l("The password must have at least 10 characters."),
     "password_mismatch": _l("The two passwords differ."),
+    "wrong_password": _l("Wrong password."),
     "import_no_file": _l("Choose an Excel file (.xlsx)."),
     "import_not_xlsx": _l("The file is not a valid Excel workbook (.xlsx)."),
     "import_too_many_rows": _l("The file has too many rows (at most %(limit)s)."),

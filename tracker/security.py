@@ -60,3 +60,29 @@ def refuse_nul_bytes() -> None:
         raw = request.get_data(cache=True)
         if b"\\u0000" in raw or b"\x00" in raw:
             abort(400)
+
+
+def expire_idle_session() -> None:
+    """End a session after ``SESSION_MINUTES`` without a request, checked on the server.
+
+    The session cookie is a browser-session cookie (not ``permanent``): Flask-Login's strong protection
+    then really drops a session whose browser or address changed — with a permanent session it would
+    only mark it "not fresh". The idle clock is the signed ``_seen`` time inside the cookie, so a cookie
+    kept or copied past the limit is refused even if a browser would still send it."""
+    import time
+
+    from flask import current_app
+    from flask import session
+    from flask_login import current_user
+    from flask_login import logout_user
+
+    if not current_user.is_authenticated:
+        return
+    now = int(time.time())
+    seen = session.get("_seen")
+    limit = int(current_app.config["SESSION_MINUTES"]) * 60
+    if isinstance(seen, int) and now - seen > limit:
+        logout_user()
+        session.clear()
+        return
+    session["_seen"] = now

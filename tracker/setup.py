@@ -109,6 +109,7 @@ def register_cli(app: Flask) -> None:
 def register_request_hooks(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
+    from tracker import security
     from tracker.services import audit
 
     login_manager.login_message = _l("Please log in to continue.")
@@ -116,7 +117,7 @@ def register_request_hooks(app: Flask) -> None:
     @app.before_request
     def _session_and_actor() -> None:
         if request.blueprint != "api":  # the API is stateless: bearer tokens, no cookie
-            session.permanent = True  # expires after SESSION_MINUTES of inactivity
+            security.expire_idle_session()
         if current_user and current_user.is_authenticated:
             audit.set_actor(current_user.id, current_user.username)
 

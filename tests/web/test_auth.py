@@ -76,8 +76,60 @@ def test_a_deactivated_user_is_logged_out_at_once(client) -> None:
     assert client.get("/visits/").status_code == 302
 
 
-def test_sessions_expire(app) -> None:
-    assert app.permanent_session_lifetime.total_seconds() == app.config["SESSION_MINUTES"] * 60
+def test_a_session_idle_past_its_limit_is_refused_on_the_server(client, app, monkeypatch) -> None:
+    import time
+
+    make_user()
+    login(client, "letan", PASSWORD)
+    assert client.get("/visits/").status_code == 200
+    later = time.time() + app.config["SESSION_MINUTES"] * 60 + 5
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert client.get("/visits/").status_code == 302
+
+
+def test_the_session_cookie_is_not_permanent_so_strong_protection_holds(client) -> None:
+    make_user()
+    login(client, "letan", PASSWORD)
+    cookie = client.get_cookie("session")
+    assert cookie is not None and cookie.expires is None
+    # Another browser (user agent) presenting the same cookie is dropped, not merely marked "not fresh".
+    assert client.get("/visits/", headers={"User-Agent": "attacker/1.0"}).status_code == 302
+
+
+def test_a_cookie_copied_before_logout_is_refused_afterwards(client, app) -> None:
+    make_user()
+    login(client, "letan", PASSWORD)
+    stolen = client.get_cookie("session").value
+    token = csrf_token(client, "/visits/new")
+    post_form(client, "/logout", {}, form_url="/visits/")
+    other = app.test_client()
+    other.set_cookie("session", stolen)
+    assert other.get("/visits/").status_code == 302
+    assert other.post("/visits/new", data={"csrf_token": token}).status_code in (302, 400)
+
+
+def test_changing_ones_password_ends_every_other_session(client, app) -> None:
+    make_user()
+    login(client, "letan", PASSWORD)
+    other = app.test_client()
+    login(other, "letan", PASSWORD)
+    response = post_form(client, "/account/password", {"current": PASSWORD, "new": "a new long password",
+                                                        "confirm": "a new long password"})
+    assert response.status_code == 302
+    assert client.get("/visits/").status_code == 200  # this browser goes on
+    assert other.get("/visits/").status_code == 302  # the other session ended
+    assert login(app.test_client(), "letan", "a new long password").status_code == 302
+
+
+def test_a_wrong_current_password_changes_nothing(client) -> None:
+    user = make_user()
+    before = user.password_hash
+    login(client, "letan", PASSWORD)
+    response = post_form(client, "/account/password", {"current": "not my password", "new": "a new long password",
+                                                        "confirm": "a new long password"})
+    assert response.status_code == 200 and message("wrong_password") in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(User, user.id).password_hash == before
 
 
 def test_logging_out_needs_a_post_with_csrf(client) -> None:

@@ -140,3 +140,32 @@ def load_session_user(session_id: str) -> User | None:
     if user is None or not user.active or not token or not secrets.compare_digest(user.session_token, token):
         return None
     return user
+
+
+def end_sessions(user: User) -> None:
+    """Every session of ``user`` ends server-side: the cookie's copy of the token no longer matches
+    (a cookie copied before logout or before a password change is refused, from any browser)."""
+    user.session_token = secrets.token_hex(16)
+
+
+def log_out(user: User) -> None:
+    end_sessions(user)
+    audit.record_event(db.session, "logout", "users", user.id, user.unit_id)
+    db.session.commit()
+
+
+def change_own_password(user: User, current: str, new: str) -> User:
+    """A user's own password change: checked against the current one, ends every other session.
+
+    :raises ValidationError: ``current`` wrong (``wrong_password``) or ``new`` too weak.
+    """
+    if not verify_password(user.password_hash, current):
+        raise ValidationError({"current": "wrong_password"})
+    problem = password_problem(new)
+    if problem:
+        raise ValidationError({"new": problem})
+    user.password_hash = hash_password(new)
+    end_sessions(user)
+    audit.record_event(db.session, "password_change", "users", user.id, user.unit_id)
+    db.session.commit()
+    return user

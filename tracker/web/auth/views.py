@@ -23,14 +23,13 @@ from wtforms.validators import DataRequired
 from wtforms.validators import EqualTo
 from wtforms.validators import Length
 
-from tracker.extensions import db
 from tracker.extensions import limiter
 from tracker.messages import message
-from tracker.services import audit
-from tracker.services.passwords import hash_password
-from tracker.services.passwords import verify_password
+from tracker.services.errors import ValidationError
 from tracker.services.users import LoginError
 from tracker.services.users import authenticate
+from tracker.services.users import change_own_password
+from tracker.services.users import log_out
 
 bp = Blueprint("auth", __name__)
 
@@ -87,6 +86,7 @@ def login():  # type: ignore[no-untyped-def]
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():  # type: ignore[no-untyped-def]
+    log_out(current_user._get_current_object())
     logout_user()
     session.clear()
     flash(_("You have logged out."), "info")
@@ -98,16 +98,16 @@ def logout():  # type: ignore[no-untyped-def]
 def change_password():  # type: ignore[no-untyped-def]
     form = PasswordForm()
     if form.validate_on_submit():
-        if not verify_password(current_user.password_hash, form.current.data or ""):
-            form.current.errors = [_("Wrong password.")]
+        # The user object itself, never the proxy: Flask-Login would store current_user in g, and the next
+        # current_user would resolve to itself until the C stack overflows (a segfault of the server).
+        user = current_user._get_current_object()
+        try:
+            change_own_password(user, form.current.data or "", form.new.data or "")
+        except ValidationError as exc:
+            for name, code in exc.fields.items():
+                getattr(form, name).errors = [message(code)]
         else:
-            import secrets
-
-            current_user.password_hash = hash_password(form.new.data or "")
-            current_user.session_token = secrets.token_hex(16)
-            audit.record_event(db.session, "password_change", "users", current_user.id, current_user.unit_id)
-            db.session.commit()
-            login_user(current_user)
+            login_user(user)  # this browser goes on with the new session token; every other copy is refused
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("reception.list_visits"))
     return render_template("auth/password.html", form=form)
