@@ -21,6 +21,7 @@ from openpyxl.styles import Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from tracker.exports import cells
 from tracker.rules import reporting as rp
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -39,7 +40,7 @@ def _vn(iso: str | None) -> str:
 
 def _put(ws: Worksheet, row: int, col: int, value: Any, *, bold: bool = False, italic: bool = False,
          size: int = 11, align: Alignment = _CENTER, border: bool = True) -> None:
-    cell = ws.cell(row=row, column=col, value=value)
+    cell = cells.put(ws, row, col, value)  # the unit's name and every label as text, never a formula
     cell.font = Font(name=FONT, size=size, bold=bold, italic=italic)
     cell.alignment = align
     if border:

@@ -1,4 +1,6 @@
-"""Streaming Excel writer: a write-only openpyxl workbook fed row by row, never the whole book in memory."""
+"""Streaming Excel writer: a write-only openpyxl workbook fed row by row, never the whole book in memory.
+
+Every value goes through tracker.exports.cells (user text is written as text, never as a formula)."""
 from __future__ import annotations
 
 import tempfile
@@ -9,26 +11,18 @@ from datetime import datetime
 from typing import IO
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment
 from openpyxl.styles import Font
 from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
+
+from tracker.exports import cells
 
 DATE_FORMAT = "dd/mm/yyyy"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
 _WRAP = Alignment(wrap_text=True, vertical="top")
-
-
-def _text_cell(ws: object, value: str, wrap: bool) -> WriteOnlyCell:
-    """A text cell; text starting with "=" stays text (openpyxl would otherwise write it as a formula)."""
-    cell = WriteOnlyCell(ws, value=value)
-    cell.data_type = "s"
-    if wrap:
-        cell.alignment = _WRAP
-    return cell
 
 
 def write_xlsx(sheet_title: str, headers: Sequence[str], rows: Iterable[Sequence[object]],
@@ -44,7 +38,7 @@ def write_xlsx(sheet_title: str, headers: Sequence[str], rows: Iterable[Sequence
     ws.freeze_panes = "A2"
     header_cells = []
     for text in headers:
-        cell = WriteOnlyCell(ws, value=text)
+        cell = cells.cell(ws, text)
         cell.font, cell.fill, cell.alignment = _HEADER_FONT, _HEADER_FILL, _WRAP
         header_cells.append(cell)
     ws.append(header_cells)
@@ -52,13 +46,13 @@ def write_xlsx(sheet_title: str, headers: Sequence[str], rows: Iterable[Sequence
         out: list[object] = []
         for value in row:
             if isinstance(value, date | datetime):
-                cell = WriteOnlyCell(ws, value=value.date() if isinstance(value, datetime) else value)
+                cell = cells.cell(ws, value.date() if isinstance(value, datetime) else value)
                 cell.number_format = DATE_FORMAT
-                out.append(cell)
-            elif isinstance(value, str) and ("\n" in value or len(value) > 60 or value.startswith("=")):
-                out.append(_text_cell(ws, value, "\n" in value or len(value) > 60))
             else:
-                out.append(value)
+                cell = cells.cell(ws, value)
+                if isinstance(value, str) and ("\n" in value or len(value) > 60):
+                    cell.alignment = _WRAP
+            out.append(cell)
         ws.append(out)
     handle = tempfile.TemporaryFile()  # noqa: SIM115  (handed to the response, which closes it)
     wb.save(handle)

@@ -15,6 +15,7 @@ from openpyxl.styles import Font
 from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
 
+from tracker.exports import cells
 from tracker.web.labels import label
 
 SHEETS = {  # section -> sheet title (at most 31 characters, none of []:*?/\)
@@ -68,15 +69,15 @@ def _rows(section: str, items: list[dict[str, Any]], names: dict[int, str]) -> l
 def _sheet(wb: Workbook, title: str, headers: tuple[str, ...], rows: list[list[object]],
            widths: tuple[int, ...], heading: str) -> None:
     ws = wb.create_sheet(title)
-    ws.append([heading])
+    cells.append(ws, [heading])
     ws["A1"].font = Font(bold=True, size=12)
-    ws.append(list(headers))
+    cells.append(ws, list(headers))
     for cell in ws[2]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDE6F0")
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for row in rows:
-        ws.append(row)
+        cells.append(ws, row)  # user text (summaries, instructions, names) as text, never a formula
     for row in ws.iter_rows(min_row=3):
         for cell in row:
             if isinstance(cell.value, date):
