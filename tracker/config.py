@@ -13,15 +13,23 @@ DEFAULTS: dict[str, Any] = {
     "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
     "LANGUAGES": ["vi", "en"],
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # memory:// counts per process: fine for scripts/run (one process); several workers need a shared store
+    # (redis://…), or the app refuses to start (tracker/ratelimit.py). If that store goes down, each process
+    # counts on its own until it is back, rather than refusing every login.
     "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
     "RATELIMIT_HEADERS_ENABLED": True,
-    "LOGIN_RATE_LIMIT": "10 per minute",
-    # The public status page: lookups per address, and wrong codes (which count extra) per address.
+    # Login (tracker/web/auth/throttle.py): every attempt per address; failures per address (password
+    # spraying), per address and username, and per username from anywhere, except a browser in which that
+    # user has logged in before. No limit locks the real user out of a browser of their own.
+    "LOGIN_RATE_LIMIT": "20 per minute",
+    "LOGIN_ADDRESS_FAILURE_LIMIT": "30 per hour",
+    "LOGIN_FAILURE_LIMIT": "5 per 15 minutes",
+    "LOGIN_ACCOUNT_FAILURE_LIMIT": "50 per hour",
+    # The public status page and its API, one budget: every lookup per address, and wrong codes per
+    # address; a valid code is answered even when its address has used up the wrong codes' budget.
     "STATUS_RATE_LIMIT": "30 per minute",
     "STATUS_MISS_LIMIT": "10 per hour",
-    # Per-account lockout (the rate limit counts per worker; the lockout lives in the database).
-    "LOGIN_MAX_FAILURES": 5,
-    "LOGIN_LOCKOUT_MINUTES": 15,
     "SESSION_MINUTES": 480,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",

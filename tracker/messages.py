@@ -39,7 +39,6 @@ MESSAGES = {
     "forbidden": _l("You do not have permission to do this."),
     "stale": _l("Someone else changed this record in the meantime. Reload it and try again."),
     "bad_credentials": _l("Wrong username or password."),
-    "locked": _l("Too many failed attempts: this account is locked for %(minutes)s minutes."),
     "rate_limited": _l("Too many attempts. Please wait a minute and try again."),
     "username_invalid": _l("A username uses letters, digits, dots and underscores only."),
     "username_taken": _l("This username is already taken."),

@@ -1,6 +1,8 @@
 """Password hashing with argon2id (parameters from config, so tests can use cheap ones)."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError
 from argon2.exceptions import VerificationError
@@ -27,6 +29,22 @@ def verify_password(stored: str, password: str) -> bool:
         return _hasher().verify(stored, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+@lru_cache(maxsize=4)
+def _dummy_hash(time_cost: int, memory_cost: int, parallelism: int) -> str:
+    hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)
+    return hasher.hash("no account has this password")
+
+
+def verify_dummy(password: str) -> bool:
+    """The work of checking a password, for a username that has no account: the same argon2 parameters
+    as real hashes, so the answer to an unknown name takes as long as the answer to a wrong password.
+    Always False."""
+    cfg = current_app.config
+    stored = _dummy_hash(int(cfg["ARGON2_TIME_COST"]), int(cfg["ARGON2_MEMORY_COST"]), int(cfg["ARGON2_PARALLELISM"]))
+    verify_password(stored, password)
+    return False
 
 
 def needs_rehash(stored: str) -> bool:

@@ -1,11 +1,9 @@
-"""Staff accounts: creation, login with per-account lockout, changes by an administrator."""
+"""Staff accounts: creation, login, changes by an administrator."""
 from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
 
-from flask import current_app
 from sqlalchemy import select
 
 from tracker.extensions import db
@@ -20,6 +18,7 @@ from tracker.services.errors import ValidationError
 from tracker.services.passwords import hash_password
 from tracker.services.passwords import needs_rehash
 from tracker.services.passwords import password_problem
+from tracker.services.passwords import verify_dummy
 from tracker.services.passwords import verify_password
 
 
@@ -100,29 +99,22 @@ def update_user(user: User, *, version: int, full_name: str, role: str, unit_cod
 
 
 def authenticate(username: str, password: str) -> User:
-    """Check a password; lock the account for a while after too many failures.
+    """Check a password.
 
-    :raises LoginError: ``bad_credentials`` or ``locked`` (with ``minutes``).
+    An unknown name, an inactive account and a wrong password get the same ``bad_credentials`` after the
+    same argon2 work (an unknown name is checked against a dummy hash of the same parameters), and a failure
+    writes nothing: neither the answer nor its time tells which usernames exist. There is no lockout here,
+    so nobody can lock another person out; guessing is slowed by the login limits (tracker/web/auth/throttle.py).
+
+    :raises LoginError: ``bad_credentials``.
     """
-    cfg = current_app.config
     user = db.session.scalar(select(User).where(User.username == username.strip()))
-    now = utcnow()
-    if user is None or not user.active:
+    if user is None:
+        verify_dummy(password)
         raise LoginError("bad_credentials")
-    if user.locked_until and user.locked_until > now:
-        minutes = int((user.locked_until - now).total_seconds() // 60) + 1
-        raise LoginError("locked", minutes=minutes)
-    if not verify_password(user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= int(cfg["LOGIN_MAX_FAILURES"]):
-            user.locked_until = now + timedelta(minutes=int(cfg["LOGIN_LOCKOUT_MINUTES"]))
-            user.failed_logins = 0
-            audit.record_event(db.session, "lockout", "users", user.id, user.unit_id)
-            db.session.commit()
-            raise LoginError("locked", minutes=int(cfg["LOGIN_LOCKOUT_MINUTES"]))
-        db.session.commit()
+    if not verify_password(user.password_hash, password) or not user.active:
         raise LoginError("bad_credentials")
-    user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
+    user.failed_logins, user.locked_until, user.last_login_at = 0, None, utcnow()
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     audit.set_actor(user.id, user.username)

@@ -30,6 +30,7 @@ from tracker.services.users import LoginError
 from tracker.services.users import authenticate
 from tracker.services.users import change_own_password
 from tracker.services.users import log_out
+from tracker.web.auth import throttle
 
 bp = Blueprint("auth", __name__)
 
@@ -54,14 +55,13 @@ def _safe_next(target: str | None) -> str:
     return url_for("reception.list_visits")
 
 
-def _login_limit() -> str:
-    from flask import current_app
-
-    return str(current_app.config["LOGIN_RATE_LIMIT"])
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(throttle.every_attempt, methods=["POST"], scope="attempts")
+@limiter.limit(throttle.address_failures, methods=["POST"], scope="address", deduct_when=throttle.failed)
+@limiter.limit(throttle.address_user_failures, methods=["POST"], scope="address-user",
+               key_func=throttle.address_and_username, deduct_when=throttle.failed)
+@limiter.limit(throttle.account_failures, methods=["POST"], scope="account", key_func=throttle.username_key,
+               deduct_when=throttle.failed, exempt_when=throttle.known_device)
 def login():  # type: ignore[no-untyped-def]
     if current_user.is_authenticated:
         return redirect(url_for("reception.list_visits"))
@@ -78,7 +78,9 @@ def login():  # type: ignore[no-untyped-def]
             if lang:
                 session["lang"] = lang
             login_user(user)
-            return redirect(_safe_next(request.args.get("next")))
+            response = redirect(_safe_next(request.args.get("next")))
+            throttle.remember_device(response, user.username)
+            return response
     status = 401 if error else 200
     return render_template("auth/login.html", form=form, error=error), status
 
