@@ -1,5 +1,5 @@
 """The citizens' status page and API: only the stage, the due date and whether an answer was sent,
-rate-limited, with wrong codes slowed down."""
+rate-limited with one budget for both, with wrong codes slowed down and valid codes still answered."""
 from __future__ import annotations
 
 from datetime import date
@@ -49,8 +49,35 @@ def test_unknown_and_malformed_codes_get_the_same_answer(client, clerk) -> None:
 
 
 @pytest.mark.config(RATELIMIT_ENABLED=True, STATUS_MISS_LIMIT="3 per hour", STATUS_RATE_LIMIT="100 per minute")
-def test_guessing_codes_is_slowed_down_but_a_real_code_still_answers_until_the_limit(client, clerk) -> None:
+def test_guessing_codes_is_slowed_down_on_the_page_and_the_api_together(client, clerk) -> None:
+    codes = [client.get(f"/status/?code=WRONG{i:05d}").status_code for i in range(2)]
+    codes.append(client.get("/api/v1/status/WRONG00002").status_code)
+    codes += [client.get("/api/v1/status/WRONG00003").status_code, client.get("/status/?code=WRONG00004").status_code]
+    assert codes == [404, 404, 404, 429, 429]
+
+
+@pytest.mark.config(RATELIMIT_ENABLED=True, STATUS_RATE_LIMIT="100 per minute")
+def test_a_valid_code_is_answered_after_ten_wrong_ones_from_its_address(client, clerk) -> None:
+    """A whole office behind one address: someone's wrong codes never refuse another's letter."""
     letter = register(clerk)
-    codes = [client.get(f"/status/?code=WRONG{i:05d}").status_code for i in range(4)]
-    assert codes == [404, 404, 404, 429]
+    codes = [client.get(f"/status/?code=WRONG{i:05d}").status_code for i in range(10)]
+    assert codes == [404] * 10
+    assert client.get("/status/?code=WRONG99999").status_code == 429
+    assert client.get(f"/status/?code={letter.tracking_code}").status_code == 200
     assert client.get(f"/api/v1/status/{letter.tracking_code}").status_code == 200
+    assert client.get("/api/v1/status/WRONG99998").status_code == 429
+
+
+@pytest.mark.config(RATELIMIT_ENABLED=True, STATUS_RATE_LIMIT="4 per minute")
+def test_the_page_and_the_api_share_one_general_budget_which_bounds_valid_codes_too(client, clerk) -> None:
+    letter = register(clerk)
+    codes = [client.get(f"/status/?code={letter.tracking_code}").status_code,
+             client.get(f"/api/v1/status/{letter.tracking_code}").status_code,
+             client.get("/status/?code=WRONG00001").status_code,
+             client.get(f"/api/v1/status/{letter.tracking_code}").status_code,
+             client.get(f"/status/?code={letter.tracking_code}").status_code,
+             client.get(f"/api/v1/status/{letter.tracking_code}").status_code]
+    assert codes == [200, 200, 404, 200, 429, 429]
+    other = client.application.test_client()
+    other.environ_base["REMOTE_ADDR"] = "10.0.0.2"  # the budget is the address's own
+    assert other.get(f"/api/v1/status/{letter.tracking_code}").status_code == 200

@@ -201,7 +201,7 @@ def _integrity(exc: IntegrityError) -> Response:
 
 
 _HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-               405: "method_not_allowed", 413: "too_large"}
+               405: "method_not_allowed", 413: "too_large", 429: "rate_limited"}
 
 
 @api_bp.errorhandler(HTTPException)

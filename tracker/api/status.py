@@ -1,7 +1,8 @@
 """GET /api/v1/status/{code}: the public status of a letter by its tracking code (no token).
 
-The same answer and the same limits as the public page: rate-limited per address, wrong codes
-count extra, unknown and malformed codes are answered alike with 404.
+The same answer as the public page and the same budget (one count for both, see
+tracker/web/public/views.py): lookups per address, wrong codes per address, a valid code never refused
+for others' wrong codes; unknown and malformed codes are answered alike with 404.
 """
 from __future__ import annotations
 
@@ -15,12 +16,9 @@ from pydantic import BaseModel
 from tracker.api import api_bp
 from tracker.api.errors import ApiError
 from tracker.api.openapi import operation
-from tracker.extensions import limiter
 from tracker.services.status import STAGES
-from tracker.services.status import status_of
-from tracker.web.public.views import _lookup_limit
-from tracker.web.public.views import _miss_limit
-from tracker.web.public.views import _missed
+from tracker.web.public.views import lookup_status
+from tracker.web.public.views import shared_status_limits
 
 
 class PublicStatusOut(BaseModel):
@@ -32,14 +30,13 @@ class PublicStatusOut(BaseModel):
 
 
 @api_bp.get("/status/<code>")
-@limiter.limit(_lookup_limit)
-@limiter.limit(_miss_limit, deduct_when=_missed)
+@shared_status_limits
 @operation("Public status of a letter by the tracking code on its receipt", tag="public", public=True,
            response=PublicStatusOut, errors=(404, 429),
            description="No token needed. Only the stage, the received date, the legal due date of the next "
                        "step and whether an answer was sent; never names or contents.")
 def public_status(code: str) -> Response:
-    status = status_of(code)
+    status = lookup_status()
     if status is None:
         raise ApiError(404, "not_found")
     return jsonify(status.as_dict())

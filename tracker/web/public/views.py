@@ -1,16 +1,24 @@
 """The public status page: a citizen types the tracking code of the receipt (no login).
 
-Rate-limited per address, and wrong codes count extra, so codes cannot be enumerated; an unknown
-code and a malformed one get the same answer.
+The page and ``GET /api/v1/status/{code}`` share one budget per address (``shared_status_limits``): every
+lookup counts against a generous general limit, and only wrong codes count against the wrong codes'
+limit. A valid code is exempt from that one, so an office behind one address is never refused its own
+letters because someone there mistyped (or guessed) ten codes. An unknown code and a malformed one get the
+same answer.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import Blueprint
 from flask import current_app
+from flask import g
 from flask import render_template
 from flask import request
 
 from tracker.extensions import limiter
+from tracker.services.status import PublicStatus
 from tracker.services.status import status_of
 
 bp = Blueprint("public", __name__, url_prefix="/status")
@@ -28,13 +36,35 @@ def _missed(response) -> bool:  # type: ignore[no-untyped-def]
     return response.status_code == 404
 
 
+def _typed_code() -> str:
+    return str((request.view_args or {}).get("code") or request.args.get("code", "")).strip()
+
+
+def lookup_status() -> PublicStatus | None:
+    """The status of the code in this request, looked up once (the limiter asks first, then the view)."""
+    if "public_status" not in g:
+        code = _typed_code()
+        g.public_status = status_of(code) if code else None
+    return g.public_status  # type: ignore[no-any-return]
+
+
+def _valid_code() -> bool:
+    return lookup_status() is not None
+
+
+def shared_status_limits(view: Callable[..., Any]) -> Callable[..., Any]:
+    """The page's and the API's one budget: all lookups, and wrong codes only (a valid code is exempt)."""
+    view = limiter.shared_limit(_miss_limit, scope="status-misses", deduct_when=_missed,
+                                exempt_when=_valid_code)(view)
+    return limiter.shared_limit(_lookup_limit, scope="status-lookups")(view)
+
+
 @bp.route("/", methods=["GET"])
-@limiter.limit(_lookup_limit)
-@limiter.limit(_miss_limit, deduct_when=_missed)
+@shared_status_limits
 def lookup():  # type: ignore[no-untyped-def]
-    code = request.args.get("code", "").strip()
+    code = _typed_code()
     if not code:
         return render_template("public/status.html", status=None, code="", missing=False)
-    status = status_of(code)
+    status = lookup_status()
     return render_template("public/status.html", status=status, code=code, missing=status is None), (
         200 if status else 404)
