@@ -18,6 +18,10 @@ from tests.conftest import postgres_url
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+# Several gunicorn workers need a limiter store they share (README "Production", step 7): with the
+# per-process memory:// they refuse to start. A prefix of its own keeps each run's counts apart.
+SHARED_LIMITER = {"TRACKER_RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379",
+                  "TRACKER_RATELIMIT_KEY_PREFIX": f"test-{os.getpid()}-{os.urandom(4).hex()}"}
 
 
 def _free_port() -> int:
@@ -49,8 +53,7 @@ def test_gunicorn_with_several_workers_and_one_scheduler_serve_the_app(productio
     env = {**os.environ, "TRACKER_DATABASE_URL": production_db, "TRACKER_SECRET_KEY": "prod-test-secret",
            "TRACKER_INSTANCE_PATH": str(tmp_path), "TRACKER_ADMIN_PASSWORD": "a long admin password",
            "TRACKER_BIND": f"127.0.0.1:{port}", "TRACKER_WORKERS": "3", "FLASK_APP": "tracker",
-           # several workers need a shared limiter store (README step 7; memory:// refuses to start)
-           "TRACKER_RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379", "TRACKER_RATELIMIT_KEY_PREFIX": "test-production"}
+           **SHARED_LIMITER}
     for args in (["db", "upgrade"], ["rules", "seed"], ["setup", "first-admin"]):
         subprocess.run([str(BIN / "flask"), *args], cwd=ROOT, env=env, check=True, capture_output=True)
     web = subprocess.Popen([str(BIN / "gunicorn"), "-c", "deploy/gunicorn.conf.py"], cwd=ROOT, env=env,

@@ -13,9 +13,13 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import base_config
+from tests.conftest import login
+from tests.factories import PASSWORD
+from tests.factories import make_user
 from tests.test_production import _free_port
 from tests.test_production import _get
 from tracker import create_app
+from tracker.extensions import limiter
 from tracker.ratelimit import server_processes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -134,3 +138,13 @@ def test_gunicorn_with_two_workers_and_redis_counts_each_limit_once(production_e
         log = _stop(web)
     assert log.count("Booting worker") >= 2, log[-2000:]
     assert codes == [404] * 6 + [429] * 6, log[-2000:]
+
+
+@pytest.mark.config(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="redis://127.0.0.1:9",
+                    LOGIN_FAILURE_LIMIT="2 per hour")
+def test_when_the_shared_store_is_down_logins_still_work_and_are_still_limited(app, client, monkeypatch) -> None:
+    """A Redis outage must not refuse every login: each process counts on its own until it is back."""
+    monkeypatch.setattr(limiter, "_storage_dead", False)  # the shared limiter object: restored afterwards
+    make_user("letan")
+    assert [login(client, "letan", "wrong password!!").status_code for _ in range(3)] == [401, 401, 429]
+    assert login(app.test_client(), "letan", PASSWORD).status_code == 429  # same address: still slowed

@@ -49,6 +49,7 @@ from tests.reliability.test_crash import _post
 from tests.reliability.test_crash import _prepare
 from tests.reliability.test_crash import _visit
 from tests.reliability.test_crash import _wait_ready
+from tests.test_production import SHARED_LIMITER
 from tracker import create_app
 from tracker.extensions import db
 from tracker.models import Letter
@@ -285,7 +286,8 @@ def test_a_backup_taken_under_load_restores_a_consistent_snapshot(kind: str, tmp
     port = _free_port()
     env = {**os.environ, "TRACKER_DATABASE_URL": url, "TRACKER_SECRET_KEY": "backup-load-secret",
            "TRACKER_INSTANCE_PATH": str(tmp_path), "TRACKER_BIND": f"127.0.0.1:{port}", "TRACKER_WORKERS": "2",
-           "TRACKER_WORKER_THREADS": "2", "FLASK_APP": "tracker"}
+           "TRACKER_WORKER_THREADS": "2", "FLASK_APP": "tracker",
+           **SHARED_LIMITER}
     live_att = tmp_path / "att"
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "backup", "ATTACHMENTS_DIR": str(live_att)})
     server = Server(env)

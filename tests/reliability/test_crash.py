@@ -35,6 +35,7 @@ from tests.conftest import throwaway_database
 from tests.factories import make_unit
 from tests.factories import make_user
 from tests.figures import record
+from tests.test_production import SHARED_LIMITER
 from tracker import create_app
 from tracker.extensions import db
 from tracker.services.deadlines import seed_calendar
@@ -263,7 +264,8 @@ def test_no_acknowledged_write_is_lost_when_the_server_is_killed_repeatedly(cras
     port = _free_port()
     env = {**os.environ, "TRACKER_DATABASE_URL": crash_db, "TRACKER_SECRET_KEY": "crash-test-secret",
            "TRACKER_INSTANCE_PATH": str(tmp_path), "TRACKER_BIND": f"127.0.0.1:{port}", "TRACKER_WORKERS": "2",
-           "TRACKER_WORKER_THREADS": "2", "FLASK_APP": "tracker"}
+           "TRACKER_WORKER_THREADS": "2", "FLASK_APP": "tracker",
+           **SHARED_LIMITER}
     server = Server(env)
     run = Run(f"http://127.0.0.1:{port}", tokens)
     rng = random.Random(SEED)

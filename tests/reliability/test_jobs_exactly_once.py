@@ -52,6 +52,7 @@ from tests.reliability.test_crash import _letter
 from tests.reliability.test_crash import _post
 from tests.reliability.test_crash import _visit
 from tests.reliability.test_crash import _wait_ready
+from tests.test_production import SHARED_LIMITER
 from tracker import create_app
 from tracker.extensions import db
 from tracker.jobs import runner
@@ -267,7 +268,8 @@ def test_each_job_slot_is_done_exactly_once_while_schedulers_race_and_are_killed
     env = {**os.environ, "TRACKER_DATABASE_URL": jobs_db, "TRACKER_SECRET_KEY": "jobs-test-secret",
            "TRACKER_INSTANCE_PATH": str(tmp_path), "TRACKER_BIND": f"127.0.0.1:{port}", "TRACKER_WORKERS": "2",
            "TRACKER_WORKER_THREADS": "2", "TRACKER_JOBS_TEST_NOW": NOW, "TRACKER_JOBS_LEASE_SECONDS": str(LEASE),
-           "TRACKER_ATTACHMENTS_DIR": str(tmp_path / "att")}
+           "TRACKER_ATTACHMENTS_DIR": str(tmp_path / "att"),
+           **SHARED_LIMITER}
     log = tmp_path / "schedulers.log"
     server = Server(env)
     load = Load(f"http://127.0.0.1:{port}", token, chair)
