@@ -1,7 +1,7 @@
 """Plant one commune's ordinary business, for the tests that walk every route (access table, XSS).
 
 ``plant_unit`` fills a unit with one of every object a route can name (visit, citizen, letter,
-case, clock, attachment, instruction, mediation group, reception session, notification per user),
+case, clock, attachment, instruction, mediation group, reception session, API token, notification per user),
 with every free-text field set to ``text`` so an XSS test can plant markup in all of them at once.
 It answers the ids, per URL argument name, that belong to that unit (and per user, the user's own
 notification).
@@ -17,13 +17,16 @@ from sqlalchemy import select
 from tests.factories import make_unit
 from tests.factories import make_user
 from tracker.extensions import db
+from tracker.models import ApiToken
 from tracker.models import Clock
 from tracker.models import DeadlineRuleRow
+from tracker.models import IdentityGrant
 from tracker.models import Instruction
 from tracker.models import Notification
 from tracker.models import RuleParam
 from tracker.models import Unit
 from tracker.models import User
+from tracker.models.base import utcnow
 from tracker.services import attachments
 from tracker.services import cases
 from tracker.services import inbox
@@ -37,6 +40,7 @@ from tracker.services.mediation_groups import GroupInput
 from tracker.services.mediation_groups import MemberInput
 from tracker.services.mediation_groups import create_group
 from tracker.services.rule_params import seed_rule_params
+from tracker.services.tokens import issue_token
 from tracker.web.filters import local_today
 
 ROLES = ("admin", "chair", "vice_chair", "receptionist", "handler", "inspector")
@@ -88,16 +92,25 @@ def plant_unit(code: str, name: str, *, parent: Unit | None = None, text: str = 
         MemberInput(f"Lê Văn {text}", "male", True), MemberInput("Phạm Thị Giải", "female"),
         MemberInput("Đỗ Văn Ba", "male")]))
     session = reception.ensure_session(unit.id, today, "scheduled", "chair", f"Chủ tịch {text}")
+    issue_token(desk.username, name=f"Tích hợp {text}")
     for role, user in users.items():
         inbox.notify(user.id, unit.id, "instruction", "instruction_given",
                      {"case_id": case.id, "text": text, "due": ""}, f"plant-{code}-{role}", case_id=case.id)
     db.session.commit()
+    # A grant (already withdrawn) to name in the routes: grants exist only on denunciations, which this
+    # world of ordinary records has none of, so the row is planted as the table needs it.
+    grant = IdentityGrant(unit_id=unit.id, case_id=case.id, user_id=desk.id, reason=f"Xác minh {text}",
+                          granted_by_id=chair.id, withdrawn_at=utcnow(), withdrawn_by_id=chair.id)
+    db.session.add(grant)
+    db.session.commit()
     data = UnitData(unit=unit, users=users)
     data.ids = {
+        "grant_id": grant.id,
         "visit_id": visit.id, "citizen_id": citizen_id, "letter_id": letter.id, "case_id": case.id,
         "clock_id": db.session.scalar(select(Clock.id).where(Clock.case_id == case.id).order_by(Clock.id)),
         "attachment_id": attachment.id, "instruction_id": instruction.id, "group_id": group.id,
         "session_id": session.id, "user_id": handler.id, "unit_id": unit.id,
+        "token_id": db.session.scalar(select(ApiToken.id).where(ApiToken.user_id == desk.id)),
     }
     data.codes = {"code": letter.tracking_code}
     data.notes = {role: db.session.scalar(select(Notification.id).where(Notification.user_id == user.id)

@@ -57,7 +57,8 @@ ALL_ROLES = (*ROLES, ANON)
 STAFF = "admin chair vice_chair receptionist handler inspector"
 EVERYONE = STAFF + " anonymous"
 VISITS_WRITE = "admin chair vice_chair receptionist"  # also citizens.write, letters.write
-LETTERS_HANDLE = "admin chair vice_chair handler"  # also cases.act
+LETTERS_HANDLE = "admin chair vice_chair handler"
+CASE_WORK = "chair vice_chair handler"  # the assigned handler and the leaders move a case on (issue 12)
 MANAGERS = "admin chair vice_chair"  # mediation.manage, building a report
 CHAIRS = "chair vice_chair"  # instructions, the weekly review, a report's narrative and finality
 LETTER_WORK = "admin chair vice_chair receptionist handler"  # letters.write or letters.handle
@@ -115,9 +116,13 @@ TABLE: dict[str, str] = {
     "GET /cases/": STAFF,
     "GET /cases/mine": STAFF,
     "GET /cases/<int:case_id>": STAFF,
-    "POST /cases/<int:case_id>/actions/<action>": LETTERS_HANDLE,
-    "POST /cases/<int:case_id>/clocks/<int:clock_id>/delay": LETTERS_HANDLE,
+    "POST /cases/<int:case_id>/actions/<action>": CASE_WORK,
+    "POST /cases/<int:case_id>/clocks/<int:clock_id>/delay": CASE_WORK,
     "GET /cases/<int:case_id>/clocks/<int:clock_id>/why": STAFF,
+    # grants of access to a denouncer (the table's records are not denunciations: nothing to grant;
+    # tests/web/test_identity_grants.py covers them on a denunciation)
+    "POST /grants/<kind>/<int:record_id>": NOBODY,
+    "POST /grants/<int:grant_id>/withdraw": "chair",  # the unit's chairperson (a withdrawn grant: told so)
     # attachments
     "GET /attachments/<int:attachment_id>": STAFF,
     "POST /attachments/upload": VISITS_WRITE + " handler",
@@ -159,6 +164,8 @@ TABLE: dict[str, str] = {
     "POST /admin/users/new": ADMIN,
     "GET /admin/users/<int:user_id>/edit": ADMIN,
     "POST /admin/users/<int:user_id>/edit": ADMIN,
+    "GET /admin/tokens": ADMIN,
+    "POST /admin/tokens/<int:token_id>/revoke": ADMIN,
     "GET /admin/units": ADMIN,
     "GET /admin/units/new": ADMIN,
     "POST /admin/units/new": ADMIN,
@@ -269,6 +276,10 @@ def url_for_rule(rule: Rule, ids: dict[str, int], rows: dict[str, int], note_id:
             values[arg] = PERIOD
         elif arg == "fmt":
             values[arg] = "xlsx"
+        elif arg == "kind":
+            values[arg] = "case"
+        elif arg == "record_id":
+            values[arg] = ids["case_id"]
         elif arg == "code":
             values[arg] = codes["code"]
         else:

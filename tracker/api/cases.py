@@ -33,7 +33,6 @@ from tracker.models import Clock
 from tracker.models import User
 from tracker.rules import lifecycle as lc
 from tracker.services import access
-from tracker.services import audit
 from tracker.services import cases as service
 from tracker.services import confidentiality
 from tracker.services import deadlines
@@ -57,10 +56,7 @@ def _max_extensions(case: Case) -> int:
 
 def case_detail(user: User, case: Case) -> dict[str, object]:
     """One case for ``user``; the denouncer only for those who may see it, and that sight audited."""
-    confidential = case.kind in confidentiality.CONFIDENTIAL_CLASSIFICATIONS
-    hidden = confidential and not confidentiality.may_see_case_identity(user, case)
-    if confidential and not hidden:
-        audit.record_reads("cases", [(case.id, case.unit_id)], {"purpose": "api"})
+    hidden = not confidentiality.record_case_read(user, case, "api")
     events = list(db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)
                                      .options(selectinload(CaseEvent.actor)).order_by(CaseEvent.id)))
     clocks = list(db.session.scalars(select(Clock).where(Clock.case_id == case.id).order_by(Clock.id)))

@@ -104,7 +104,7 @@ def update_visit(visit_id: int) -> Response:
     if not confidentiality.may_see_identity(user, visit):
         raise ApiError(403, "forbidden")  # correcting it would show (and could change) who denounced
     body = parse_body(VisitReplace)
-    service.update_visit(visit, body.to_input(), version=body.version, today=local_today())
+    service.update_visit(visit, body.to_input(), version=body.version, today=local_today(), user=user)
     return jsonify(_serialiser(user, [visit])(visit))
 
 

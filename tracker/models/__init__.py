@@ -7,6 +7,7 @@ from tracker.models.cases import Clock
 from tracker.models.cases import MediationGroup
 from tracker.models.cases import Mediator
 from tracker.models.citizens import Citizen
+from tracker.models.grants import IdentityGrant
 from tracker.models.letters import Attachment
 from tracker.models.letters import Letter
 from tracker.models.letters import LetterSender
@@ -47,6 +48,7 @@ __all__ = [
     "DeadlineRuleRow",
     "AuditEntry",
     "Citizen",
+    "IdentityGrant",
     "ReceptionSession",
     "RegisterCounter",
     "RuleParam",

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import Boolean
 from sqlalchemy import CheckConstraint
 from sqlalchemy import ForeignKey
 from sqlalchemy import Index
@@ -31,14 +32,15 @@ class Citizen(VersionMixin, TimestampMixin, Base):
     __table_args__ = (
         CheckConstraint(f"gender IS NULL OR gender IN {GENDERS!r}", name="gender"),
         Index("ix_citizens_unit_name_key", "unit_id", "name_key"),
-        # One citizen per ID number in a unit, matched through the keyed hash (tracker.id_protection).
+        # One citizen per ID number in a unit, matched through the keyed hash (tracker.id_protection) —
+        # among the registry's open entries: a denouncer's sealed entry is apart (see ``sealed``).
         Index(
             "uq_citizens_unit_id_number_hash",
             "unit_id",
             "id_number_hash",
             unique=True,
-            sqlite_where=text("id_number_hash IS NOT NULL"),
-            postgresql_where=text("id_number_hash IS NOT NULL"),
+            sqlite_where=text("id_number_hash IS NOT NULL AND NOT sealed"),
+            postgresql_where=text("id_number_hash IS NOT NULL AND NOT sealed"),
         ),
     )
 
@@ -61,6 +63,10 @@ class Citizen(VersionMixin, TimestampMixin, Base):
     phone: Mapped[str | None] = mapped_column(String(20))
     address: Mapped[str | None] = mapped_column(String(300))
     neighbourhood: Mapped[str | None] = mapped_column(String(120))
+    # Registered through a denunciation: the entry is the denouncer's identity, seen only by those cleared
+    # for one of their denunciations (tracker.services.confidentiality), never matched by id or ID number
+    # for anyone else — who, typing the same number, gets an entry of their own.
+    sealed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
 
     @hybrid_property
     def id_number(self) -> str | None:

@@ -13,6 +13,8 @@ from sqlalchemy import Integer
 from sqlalchemy import String
 from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
+from sqlalchemy import event
+from sqlalchemy import text
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
@@ -24,6 +26,7 @@ from tracker.models.base import VersionMixin
 from tracker.models.citizens import Citizen
 from tracker.models.units import Unit
 from tracker.rules import lifecycle as lc
+from tracker.rules.reception import CONFIDENTIAL_CLASSIFICATIONS
 from tracker.rules.reception import SUBJECTS
 
 
@@ -81,6 +84,9 @@ class Letter(VersionMixin, TimestampMixin, Base):
     decision_signer: Mapped[str | None] = mapped_column(String(200))
     handler_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Holds a denunciation, or is split from, split into or merged with one: its senders are a denouncer's
+    # identity as a whole (tracker.services.confidentiality).
+    confidential: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
 
     unit: Mapped[Unit] = relationship()
     senders: Mapped[list[LetterSender]] = relationship(
@@ -120,3 +126,11 @@ class Attachment(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+@event.listens_for(Letter, "before_insert")
+@event.listens_for(Letter, "before_update")
+def _a_denunciation_is_confidential(_mapper: object, _connection: object, letter: Letter) -> None:
+    """Whatever path writes a letter (desk, split, import, exchange), a denunciation is confidential."""
+    if letter.kind in CONFIDENTIAL_CLASSIFICATIONS:
+        letter.confidential = True

@@ -15,6 +15,8 @@ VISIT_HOSTS = ("chair", "vice_chair", "officer")
 SESSION_KINDS = ("scheduled", "adhoc")
 SESSION_HOSTS = ("chair", "vice_chair")
 CLASSIFICATIONS = ("complaint", "denunciation", "petition", "feedback", "mediation", "other")
+# The denouncer's identity is protected (Luật Tố cáo 2018 Điều 8.3, 47): who denounced is need-to-know.
+CONFIDENTIAL_CLASSIFICATIONS = ("denunciation",)
 SUBJECTS = (
     "land",
     "site_clearance",

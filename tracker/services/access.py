@@ -221,3 +221,55 @@ def check_writable(user: User, target: int | Any) -> None:
             return
         raise merged_read_only_error(unit_id)
     raise NotFoundError("not_found")
+
+
+# --- ownership: who assigns a case, who moves it on, who may be given one ---------------------------------
+
+MESSAGES.update({
+    "assign_leaders_only": _l("Only the chairperson or a vice-chair assigns or re-assigns a case or a letter."),
+    "not_your_case": _l("This case is assigned to another handler: only that handler, the chairperson or a "
+                        "vice-chair may move it on."),
+})
+
+LEADER_ROLES = ("chair", "vice_chair")
+# Who may be given a case or a letter to handle: the unit's handlers and leaders, never an administrator.
+ASSIGNABLE_ROLES = ("handler", "chair", "vice_chair")
+
+
+def is_leader_for(user: User, record: Any) -> bool:
+    """The chairperson or a vice-chair of the unit doing the work on ``record`` (its own, or the commune that
+    continues a former commune's open work)."""
+    return user.role in LEADER_ROLES and (user.unit_id == record.unit_id or continues(user, record))
+
+
+def may_move_case(user: User, case: Case) -> bool:
+    """Case steps are the assigned handler's and the leaders' (Luật TC Điều 31; Luật KN Điều 28: the chairperson
+    resolves, the handler verifies on the chairperson's assignment)."""
+    if is_leader_for(user, case):
+        return True
+    return user.role in PERMISSIONS["cases.act"] and case.handler_id is not None and case.handler_id == user.id \
+        and may_work_on(user, case)
+
+
+def check_case_step(user: User | None, case: Case, action: str, handler_id: int | None) -> None:
+    """:raises ForbiddenError: an assignment (or a handler named in any step) by someone not a leader, or a
+    step by someone who is neither the assigned handler nor a leader. ``user`` None: the system's own jobs."""
+    if user is None:
+        return
+    names_someone = handler_id is not None and handler_id != case.handler_id
+    if (action == "assign" or names_someone) and not is_leader_for(user, case):
+        raise ForbiddenError("assign_leaders_only")
+    if not may_move_case(user, case):
+        raise ForbiddenError("not_your_case")
+
+
+def assignable_handlers(unit_ids: list[int]) -> Select[tuple[User]]:
+    """The active handlers and leaders of these units, by name: the choices every form offers."""
+    return (select(User).where(User.unit_id.in_(unit_ids), User.active.is_(True), User.role.in_(ASSIGNABLE_ROLES))
+            .order_by(User.full_name, User.username, User.id))
+
+
+def is_assignable(handler_id: int, unit_ids: list[int]) -> bool:
+    """Checked on the server in every path that names a handler (web, API, import): never another commune's
+    user, an administrator, an inspector or an inactive account."""
+    return db.session.scalar(assignable_handlers(unit_ids).where(User.id == handler_id).limit(1)) is not None

@@ -234,7 +234,7 @@ def _owners(attachment: Attachment) -> tuple[Letter | None, Case | None]:
 
 def _is_confidential(letter: Letter | None, case: Case | None) -> bool:
     return bool((letter is not None and confidentiality.letter_is_confidential(letter))
-                or (case is not None and case.kind in confidentiality.CONFIDENTIAL_CLASSIFICATIONS))
+                or (case is not None and confidentiality.case_is_confidential(case)))
 
 
 def _may_see_identity(user: User, letter: Letter | None, case: Case | None) -> bool:
@@ -258,6 +258,8 @@ def may_upload(user: User, *, letter: Letter | None = None, case: Case | None = 
         return False
     if owner.unit_id != user.unit_id and not (user.role == "admin" and access.can_see_unit(user, owner.unit_id)) \
             and not access.continues(user, owner):  # a former commune's open work: the new commune goes on
+        return False
+    if case is not None and not access.may_move_case(user, case):  # a case's files are its handler's work
         return False
     return _may_see_identity(user, letter, case)
 

@@ -12,6 +12,7 @@ from tracker.models import ReceptionSession
 from tracker.models import SessionBooking
 from tracker.models import User
 from tracker.rules.reception import CLASSIFICATIONS
+from tracker.rules.reception import CONFIDENTIAL_CLASSIFICATIONS
 from tracker.services.errors import ConflictError
 from tracker.services.errors import ValidationError
 from tracker.services.reception import VisitorInput
@@ -37,7 +38,8 @@ def book(user: User, session: ReceptionSession, person: VisitorInput, topic: str
         errors["classification"] = "choice_invalid"
     if people_count < 1:
         errors["people_count"] = "people_count_min"
-    people = resolve_people(session_unit(session), [person], today, False, errors, "citizen")
+    people = resolve_people(session_unit(session), [person], today, False, errors, "citizen", user=user,
+                            confidential=classification in CONFIDENTIAL_CLASSIFICATIONS)
     if errors:
         db.session.rollback()
         raise ValidationError(errors)

@@ -123,9 +123,7 @@ def cases_query(user: User, f: CaseFilter, today: date) -> Select[tuple[Case]]:
 
 def unit_staff(unit_id: int) -> list[User]:
     """Active users of a unit who may be given a case (for the handler choices)."""
-    roles = access.PERMISSIONS["cases.act"]
-    return list(db.session.scalars(select(User).where(User.unit_id == unit_id, User.active.is_(True),
-                                                      User.role.in_(roles)).order_by(User.full_name, User.id)))
+    return list(db.session.scalars(access.assignable_handlers([unit_id])))
 
 
 @dataclass

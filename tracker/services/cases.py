@@ -20,6 +20,7 @@ from tracker.models import MediationGroup
 from tracker.models import User
 from tracker.models.base import utcnow
 from tracker.rules import lifecycle as lc
+from tracker.services import access
 from tracker.services import clocks
 from tracker.services import deadlines as engine
 from tracker.services import lineage
@@ -122,10 +123,8 @@ def _check(case: Case, data: ActionInput, today: date) -> None:
     if data.action == "assign" and data.handler_id is None and data.mediation_group_id is None:
         errors["handler_id"] = "required"
     units = handler_units(case) if data.handler_id is not None or data.mediation_group_id is not None else []
-    if data.handler_id is not None:
-        handler = db.session.get(User, data.handler_id)
-        if handler is None or handler.unit_id not in units or not handler.active:
-            errors["handler_id"] = "not_found"
+    if data.handler_id is not None and not access.is_assignable(data.handler_id, units):
+        errors["handler_id"] = "not_found"
     if data.mediation_group_id is not None:
         group = db.session.get(MediationGroup, data.mediation_group_id)
         if group is None or group.unit_id not in units:
@@ -147,6 +146,7 @@ def apply_case_action(user: User | None, case: Case, data: ActionInput, today: d
     """
     if case.version != data.version:
         raise ConflictError("stale")
+    access.check_case_step(user, case, data.action, data.handler_id)
     problem = lc.transition_problem(_state(case), data.action, data.outcome)
     if problem:
         raise (ConflictError if problem in CONFLICT_CODES else RuleError)(problem, action=data.action)

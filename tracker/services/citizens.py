@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from tracker.extensions import db
 from tracker.models import Citizen
+from tracker.models import User
 from tracker.models.citizens import GENDERS
 from tracker.rules.identity import IdNumberError
 from tracker.rules.identity import check_consistency
@@ -81,16 +82,24 @@ def clean_citizen(data: CitizenInput, today: date, *, prefix: str = "", allow_le
     return cleaned, errors
 
 
-def find_by_id_number(unit_id: int, id_number: str) -> Citizen | None:
-    """The unit's citizen with exactly this ID number (compared as keyed hashes, spaces and dots ignored)."""
-    return db.session.scalar(select(Citizen).where(Citizen.unit_id == unit_id, Citizen.id_number == id_number))
+def find_by_id_number(unit_id: int, id_number: str, *, sealed_for: User | None = None) -> Citizen | None:
+    """The unit's open registry entry with exactly this ID number (compared as keyed hashes, spaces and
+    dots ignored); ``sealed_for``: instead a denouncer's sealed entry that this user is cleared for."""
+    stmt = select(Citizen).where(Citizen.unit_id == unit_id, Citizen.id_number == id_number)
+    if sealed_for is None:
+        return db.session.scalar(stmt.where(Citizen.sealed.is_(False)))
+    from tracker.services.confidentiality import citizen_scope
+
+    return db.session.scalar(stmt.where(Citizen.sealed.is_(True), citizen_scope(sealed_for))
+                             .order_by(Citizen.id).limit(1))
 
 
-def build_citizen(unit_id: int, data: CitizenInput) -> Citizen:
-    """A new citizen row for ``data`` (already cleaned); the caller adds and commits it."""
+def build_citizen(unit_id: int, data: CitizenInput, *, sealed: bool = False) -> Citizen:
+    """A new citizen row for ``data`` (already cleaned); the caller adds and commits it. ``sealed``: registered
+    through a denunciation (tracker.services.confidentiality)."""
     return Citizen(unit_id=unit_id, full_name=data.full_name, name_key=fold_diacritics(data.full_name),
                    id_number=data.id_number, birth_year=data.birth_year, gender=data.gender,
-                   phone=data.phone, address=data.address, neighbourhood=data.neighbourhood)
+                   phone=data.phone, address=data.address, neighbourhood=data.neighbourhood, sealed=sealed)
 
 
 def register_citizen(unit_id: int, data: CitizenInput, today: date) -> Citizen:
@@ -109,7 +118,7 @@ def update_citizen(citizen: Citizen, data: CitizenInput, *, version: int, today:
     if citizen.version != version:
         raise ConflictError("stale")
     cleaned, errors = clean_citizen(data, today)
-    if cleaned.id_number and not errors:
+    if cleaned.id_number and not errors and not citizen.sealed:
         other = find_by_id_number(citizen.unit_id, cleaned.id_number)
         if other is not None and other.id != citizen.id:
             errors["id_number"] = "id_number_taken"

@@ -1,115 +1,332 @@
-"""The denouncer's identity (Luật Tố cáo 2018 Điều 8.3, 47, 56): seen only by those who receive and
-handle the denunciation, hidden from everyone else, and every sight of it audited.
+"""The one gate for a denouncer's identity (Luật Tố cáo 2018 Điều 8.3, 47, 56): need to know.
 
-At the reception desk the people who receive a denunciation are the unit's reception officers and
-its chairperson and vice-chairs; handlers assigned to a denunciation case are added by the case
-workflow. Administrators and inspectors manage and oversee, they do not handle: they see
-"identity protected".
+A denouncer's identity — name, ID number, phone, address, scans, and anything that tells who
+denounced — is seen only by:
+
+- the staff member who received the denunciation (registered the letter, logged the visit; for a part
+  split from a letter, also whoever registered the original);
+- the handler(s) assigned to it (the letter's handler, the handler of its case, of the letter a visit
+  became);
+- the chairperson and vice-chairs of the unit that resolves it;
+- a user the chairperson granted access to that one record, with a reason, until withdrawn
+  (:mod:`tracker.services.identity_grants`).
+
+Not other receptionists, other handlers, administrators or inspectors. A letter holding a
+denunciation, and every letter split from it, split into it or merged with it, is confidential as a
+whole (``Letter.confidential``); a case is confidential when it is a denunciation or comes from a
+confidential letter; a visit when it is classified as a denunciation. A person registered through a
+denunciation is a *sealed* registry entry (``Citizen.sealed``): seen only by those cleared for one of
+their denunciations, never matched by id or ID number for anyone else.
+
+Every output that can carry a person asks this module: the SQL predicates (``*_clearance``,
+``citizen_scope``, the search filters) for lists and searches, :class:`Clearance` for records already
+loaded (one query per kind of record for a whole page), and the ``record_*`` / ``hidden_*`` helpers
+that also write each sight of a denouncer to the audit log.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import ColumnElement
 from sqlalchemy import exists
+from sqlalchemy import or_
 from sqlalchemy import select
-from sqlalchemy import true
+from sqlalchemy.orm import aliased
 
 from tracker.extensions import db
 from tracker.models import Case
 from tracker.models import Citizen
+from tracker.models import IdentityGrant
 from tracker.models import Letter
 from tracker.models import LetterSender
 from tracker.models import User
 from tracker.models import Visit
 from tracker.models import VisitCitizen
+from tracker.rules.reception import CONFIDENTIAL_CLASSIFICATIONS
 from tracker.services import audit
 
-CONFIDENTIAL_CLASSIFICATIONS = ("denunciation",)
-CLEARED_ROLES = ("chair", "vice_chair", "receptionist")
+__all__ = ["CONFIDENTIAL_CLASSIFICATIONS"]
 
+# The unit's leaders resolve its denunciations (Luật TC Điều 13, 31: the chairperson; vice-chairs by delegation).
+LEADER_ROLES = ("chair", "vice_chair")
+
+
+# --- what is confidential ---------------------------------------------------------------------------------
 
 def is_confidential(visit: Visit) -> bool:
     return visit.classification in CONFIDENTIAL_CLASSIFICATIONS
 
 
-def is_cleared_for_unit(user: User, unit_id: int) -> bool:
-    return user.unit_id == unit_id and user.role in CLEARED_ROLES
+def letter_is_confidential(letter: Letter) -> bool:
+    return bool(letter.confidential) or letter.kind in CONFIDENTIAL_CLASSIFICATIONS
 
 
-def may_see_identity(user: User, visit: Visit) -> bool:
-    return not is_confidential(visit) or is_cleared_for_unit(user, visit.unit_id)
+def case_is_confidential(case: Case) -> bool:
+    return case.kind in CONFIDENTIAL_CLASSIFICATIONS or (case.letter is not None
+                                                          and letter_is_confidential(case.letter))
+
+
+def is_leader_of(user: User, unit_id: int | None) -> bool:
+    return user.role in LEADER_ROLES and unit_id is not None and user.unit_id == unit_id
+
+
+# Kept under its former name for the callers that ask "may this user see the unit's denouncers at all".
+is_cleared_for_unit = is_leader_of
+
+
+def seal_denouncers(citizen_ids: Iterable[int]) -> None:
+    """Seal the entries of these people that are now known only through confidential records (a letter
+    split into a denunciation, merged with one). Never unsealed automatically: an open entry with the
+    same number may exist beside it."""
+    ids = list(citizen_ids)
+    if not ids:
+        return
+    ordinary_visit = exists().where(VisitCitizen.citizen_id == Citizen.id, VisitCitizen.visit_id == Visit.id,
+                                    Visit.classification.not_in(CONFIDENTIAL_CLASSIFICATIONS))
+    ordinary_letter = exists().where(LetterSender.citizen_id == Citizen.id, LetterSender.letter_id == Letter.id,
+                                     Letter.confidential.is_(False))
+    db.session.flush()
+    for citizen in db.session.scalars(select(Citizen).where(Citizen.id.in_(ids), Citizen.sealed.is_(False),
+                                                            ~ordinary_visit, ~ordinary_letter)):
+        citizen.sealed = True
+
+
+def mark_merged(letter: Letter, other: Letter) -> None:
+    """Two letters linked as one matter (a duplicate): confidential together if either is."""
+    if letter_is_confidential(letter) or letter_is_confidential(other):
+        letter.confidential = other.confidential = True
+        seal_denouncers([s.citizen_id for s in (*letter.senders, *other.senders)])
+
+
+# --- the SQL predicates: which records' denouncers ``user`` may see ---------------------------------------
+
+def _granted(column: Any, user: User) -> Any:
+    return select(column).where(IdentityGrant.user_id == user.id, IdentityGrant.withdrawn_at.is_(None),
+                                column.is_not(None))
+
+
+def letter_clearance(user: User, letter: Any = Letter, *, leaders: bool = True) -> ColumnElement[bool]:
+    """``letter`` (the Letter entity or an alias) is one whose senders ``user`` may see if it is confidential;
+    ``leaders=False``: leave out the leaders' own unit (the caller checks it)."""
+    original = aliased(Letter)
+    conditions = [
+        letter.created_by_id == user.id,
+        letter.handler_id == user.id,
+        letter.split_from_id.in_(select(original.id).where(original.created_by_id == user.id)),
+        letter.id.in_(select(Case.letter_id).where(Case.handler_id == user.id, Case.letter_id.is_not(None))),
+        letter.id.in_(_granted(IdentityGrant.letter_id, user)),
+        letter.id.in_(select(Case.letter_id).where(Case.id.in_(_granted(IdentityGrant.case_id, user)))),
+    ]
+    if leaders and user.role in LEADER_ROLES:
+        conditions.append(letter.unit_id == user.unit_id)
+    return or_(*conditions)
+
+
+def visit_clearance(user: User, *, leaders: bool = True) -> ColumnElement[bool]:
+    """Visits whose people ``user`` may see if the visit is a denunciation."""
+    conditions = [
+        Visit.created_by_id == user.id,
+        Visit.id.in_(_granted(IdentityGrant.visit_id, user)),
+        Visit.id.in_(select(Letter.visit_id).where(Letter.visit_id.is_not(None),
+                                                   letter_clearance(user, leaders=leaders))),
+    ]
+    if leaders and user.role in LEADER_ROLES:
+        conditions.append(Visit.unit_id == user.unit_id)
+    return or_(*conditions)
+
+
+def case_clearance(user: User) -> ColumnElement[bool]:
+    conditions = [
+        Case.handler_id == user.id,
+        Case.id.in_(_granted(IdentityGrant.case_id, user)),
+        Case.letter_id.in_(select(Letter.id).where(letter_clearance(user))),
+    ]
+    if user.role in LEADER_ROLES:
+        conditions.append(Case.unit_id == user.unit_id)
+    return or_(*conditions)
 
 
 def identity_search_filter(user: User) -> ColumnElement[bool]:
     """Visits whose people a search by name or ID number may match for ``user``: finding a
     denunciation by the denouncer's name would itself reveal who denounced."""
-    if user.role in CLEARED_ROLES:
-        return (Visit.classification.not_in(CONFIDENTIAL_CLASSIFICATIONS)) | (Visit.unit_id == user.unit_id)
-    return Visit.classification.not_in(CONFIDENTIAL_CLASSIFICATIONS)
+    return Visit.classification.not_in(CONFIDENTIAL_CLASSIFICATIONS) | visit_clearance(user)
+
+
+def letter_search_filter(user: User, letter: Any = Letter) -> ColumnElement[bool]:
+    """Letters a search by a sender's name or ID number may find for ``user``, and that may be named to
+    ``user`` beside one of the same sender's letters (possible duplicates, links)."""
+    return letter.confidential.is_(False) | letter_clearance(user, letter)
 
 
 def citizen_scope(user: User) -> ColumnElement[bool]:
-    """Citizens ``user`` may see in the registry: for someone not cleared, not a person known
-    only as a denouncer (their mere presence would point at the denunciation)."""
-    if user.role in CLEARED_ROLES:
-        return true()
-    confidential_visit = exists().where(VisitCitizen.citizen_id == Citizen.id, VisitCitizen.visit_id == Visit.id,
-                                        Visit.classification.in_(CONFIDENTIAL_CLASSIFICATIONS))
-    confidential_letter = exists().where(LetterSender.citizen_id == Citizen.id, LetterSender.letter_id == Letter.id,
-                                         Letter.kind.in_(CONFIDENTIAL_CLASSIFICATIONS))
-    ordinary_visit = exists().where(VisitCitizen.citizen_id == Citizen.id, VisitCitizen.visit_id == Visit.id,
-                                    Visit.classification.not_in(CONFIDENTIAL_CLASSIFICATIONS))
-    ordinary_letter = exists().where(LetterSender.citizen_id == Citizen.id, LetterSender.letter_id == Letter.id,
-                                     Letter.kind.not_in(CONFIDENTIAL_CLASSIFICATIONS))
-    return ~(confidential_visit | confidential_letter) | ordinary_visit | ordinary_letter
+    """Registry entries ``user`` may see, find, suggest or link: every open entry, and a sealed one (a
+    person known only as a denouncer) only when ``user`` is cleared for one of their denunciations."""
+    at_visit = select(VisitCitizen.citizen_id).join(Visit, Visit.id == VisitCitizen.visit_id).where(
+        visit_clearance(user))
+    by_letter = select(LetterSender.citizen_id).join(Letter, Letter.id == LetterSender.letter_id).where(
+        letter_clearance(user))
+    return Citizen.sealed.is_(False) | Citizen.id.in_(at_visit) | Citizen.id.in_(by_letter)
 
+
+def may_see_citizen(user: User, citizen: Citizen) -> bool:
+    if not citizen.sealed:
+        return True
+    return db.session.scalar(select(Citizen.id).where(Citizen.id == citizen.id, citizen_scope(user))) is not None
+
+
+def visible_citizen(user: User, citizen_id: int, *, unit_id: int, purpose: str) -> Citizen | None:
+    """A registry entry of ``unit_id`` to show ``user`` by its id (a form echoing the person picked, a
+    link): ``None`` when unknown or not ``user``'s to see — the same answer, so an id reveals nothing.
+    A denouncer's sight is audited."""
+    citizen = db.session.scalar(select(Citizen).where(Citizen.id == citizen_id, Citizen.unit_id == unit_id,
+                                                      citizen_scope(user)))
+    if citizen is not None:
+        record_citizen_reads(user, [citizen], purpose)
+    return citizen
+
+
+def may_link_citizen(user: User | None, citizen: Citizen, *, confidential: bool) -> bool:
+    """May ``user`` name this registry entry in a new record? A sealed entry only in another confidential
+    record, by someone cleared for it; anything else answers as an unknown id (no oracle)."""
+    if not citizen.sealed:
+        return True
+    return confidential and user is not None and may_see_citizen(user, citizen)
+
+
+# --- records already loaded: one query per kind for a whole page ------------------------------------------
+
+class Clearance:
+    """Which of the loaded records ``user`` may see the denouncer of."""
+
+    def __init__(self, user: User) -> None:
+        self.user = user
+
+    def letters(self, letters: Iterable[Letter]) -> set[int]:
+        """Ids of the confidential letters among ``letters`` that ``user`` is cleared for."""
+        ids = [letter.id for letter in letters if letter_is_confidential(letter)]
+        if not ids:
+            return set()
+        return set(db.session.scalars(select(Letter.id).where(Letter.id.in_(ids), letter_clearance(self.user))))
+
+    def visits(self, visits: Iterable[Visit]) -> set[int]:
+        ids = [visit.id for visit in visits if is_confidential(visit)]
+        if not ids:
+            return set()
+        if self.user.role in LEADER_ROLES:
+            own = {v.id for v in visits if v.id in ids and v.unit_id == self.user.unit_id}
+            if len(own) == len(ids):
+                return own
+        return set(db.session.scalars(select(Visit.id).where(Visit.id.in_(ids), visit_clearance(self.user))))
+
+    def cases(self, cases: Iterable[Case]) -> set[int]:
+        ids = [case.id for case in cases if case_is_confidential(case)]
+        if not ids:
+            return set()
+        return set(db.session.scalars(select(Case.id).where(Case.id.in_(ids), case_clearance(self.user))))
+
+
+def may_see_identity(user: User, visit: Visit) -> bool:
+    return not is_confidential(visit) or visit.id in Clearance(user).visits([visit])
+
+
+def may_see_letter_identity(user: User, letter: Letter) -> bool:
+    return not letter_is_confidential(letter) or letter.id in Clearance(user).letters([letter])
+
+
+def may_see_case_identity(user: User, case: Case) -> bool:
+    return not case_is_confidential(case) or case.id in Clearance(user).cases([case])
+
+
+# --- outputs that audit what they show ----------------------------------------------------------------------
 
 def record_citizen_reads(user: User, citizens: Iterable[Citizen], purpose: str) -> None:
-    """Audit each sight of a person who denounced (at a visit or by a letter) in the citizen registry
-    by someone cleared: the registry shows their name, ID number, phone and address. One query for
-    the whole page. (Those not cleared never see a person known only as a denouncer: citizen_scope.)"""
-    if user.role not in CLEARED_ROLES:
-        return
+    """Audit each sight of a person who denounced (at a visit or by a letter) in the citizen registry:
+    the registry shows their name, ID number, phone and address. One query for the whole page."""
     units = {c.id: c.unit_id for c in citizens}
     if not units:
         return
     denounced_at_visit = exists().where(VisitCitizen.citizen_id == Citizen.id, VisitCitizen.visit_id == Visit.id,
                                         Visit.classification.in_(CONFIDENTIAL_CLASSIFICATIONS))
     denounced_by_letter = exists().where(LetterSender.citizen_id == Citizen.id, LetterSender.letter_id == Letter.id,
-                                         Letter.kind.in_(CONFIDENTIAL_CLASSIFICATIONS))
+                                         Letter.confidential.is_(True))
     denouncers = db.session.scalars(select(Citizen.id).where(Citizen.id.in_(list(units)),
-                                                             denounced_at_visit | denounced_by_letter))
+                                                             Citizen.sealed | denounced_at_visit | denounced_by_letter))
     audit.record_reads("citizens", [(i, units[i]) for i in sorted(denouncers)], {"purpose": purpose})
 
 
 def hidden_visit_ids(user: User, visits: Iterable[Visit], *, purpose: str = "view") -> set[int]:
     """IDs of the visits whose people must be hidden from ``user``; each confidential visit shown
     with its identity is written to the audit log."""
-    hidden, revealed = set(), []
-    for visit in visits:
-        if not is_confidential(visit):
-            continue
-        if may_see_identity(user, visit):
-            revealed.append(visit)
-        else:
-            hidden.add(visit.id)
-    audit.record_reads("visits", [(v.id, v.unit_id) for v in revealed], {"purpose": purpose})
+    visits = list(visits)
+    cleared = Clearance(user).visits(visits)
+    hidden = {v.id for v in visits if is_confidential(v) and v.id not in cleared}
+    audit.record_reads("visits", [(v.id, v.unit_id) for v in visits if v.id in cleared], {"purpose": purpose})
     return hidden
+
+
+def record_letter_reads(user: User, letters: Iterable[Letter], purpose: str) -> set[int]:
+    """IDs of letters whose senders must be hidden from ``user``; audits each confidential sight."""
+    letters = list(letters)
+    cleared = Clearance(user).letters(letters)
+    hidden = {letter.id for letter in letters if letter_is_confidential(letter) and letter.id not in cleared}
+    audit.record_reads("letters", [(x.id, x.unit_id) for x in letters if x.id in cleared], {"purpose": purpose})
+    return hidden
+
+
+def record_case_read(user: User, case: Case, purpose: str) -> bool:
+    """Whether ``user`` may see the people of ``case``; a confidential sight is audited."""
+    if not case_is_confidential(case):
+        return True
+    if case.id not in Clearance(user).cases([case]):
+        return False
+    audit.record_reads("cases", [(case.id, case.unit_id)], {"purpose": purpose})
+    return True
+
+
+def hidden_booking_ids(user: User, bookings: Iterable[Any]) -> set[int]:
+    """Bookings for the chairperson's session by a person coming to denounce: seen by the unit's leaders (who
+    hold the session) and whoever took the booking; each such sight audited."""
+    hidden, shown = set(), []
+    for b in bookings:
+        if b.classification not in CONFIDENTIAL_CLASSIFICATIONS:
+            continue
+        if is_leader_of(user, b.unit_id) or b.created_by_id == user.id:
+            shown.append((b.id, b.unit_id))
+        else:
+            hidden.add(b.id)
+    audit.record_reads("session_bookings", shown, {"purpose": "session"})
+    return hidden
+
+
+def visible_letters(user: User, letters: Iterable[Letter]) -> list[Letter]:
+    """``letters`` that may be *named* to ``user`` next to another record (duplicates, split parts, links):
+    a confidential letter only to someone cleared for it — its very existence points at a denouncer."""
+    letters = list(letters)
+    cleared = Clearance(user).letters(letters)
+    return [x for x in letters if not letter_is_confidential(x) or x.id in cleared]
 
 
 class IdentityMask:
     """For pages and files built row by row (print, Excel): says which rows to mask and, at the end,
-    audits every confidential row shown with its identity."""
+    audits every confidential row shown with its identity. The visits ``user`` is cleared for outside
+    their own unit's leadership are few (received, handled, granted): loaded once."""
 
     def __init__(self, user: User) -> None:
         self.user = user
         self.revealed: list[tuple[int, int | None]] = []
+        self._cleared: set[int] | None = None
+
+    def _cleared_ids(self) -> set[int]:
+        if self._cleared is None:
+            self._cleared = set(db.session.scalars(select(Visit.id).where(
+                Visit.classification.in_(CONFIDENTIAL_CLASSIFICATIONS), visit_clearance(self.user, leaders=False))))
+        return self._cleared
 
     def is_hidden(self, visit: Visit) -> bool:
         if not is_confidential(visit):
             return False
-        if may_see_identity(self.user, visit):
+        if is_leader_of(self.user, visit.unit_id) or visit.id in self._cleared_ids():
             self.revealed.append((visit.id, visit.unit_id))
             return False
         return True
@@ -117,56 +334,3 @@ class IdentityMask:
     def audit(self, purpose: str) -> None:
         audit.record_reads("visits", self.revealed, {"purpose": purpose})
         self.revealed = []
-
-
-def _cleared_letters(user: User, letters: list[Letter]) -> set[int]:
-    """IDs of ``letters`` whose senders ``user`` may see: as a reception officer or leader of the
-    unit, or as the handler of the letter or of its case (one query for all the letters)."""
-    assigned = set(db.session.scalars(select(Case.letter_id).where(
-        Case.letter_id.in_([letter.id for letter in letters]), Case.handler_id == user.id))) if letters else set()
-    return {letter.id for letter in letters
-            if is_cleared_for_unit(user, letter.unit_id) or letter.handler_id == user.id or letter.id in assigned}
-
-
-def letter_is_confidential(letter: Letter) -> bool:
-    return letter.kind in CONFIDENTIAL_CLASSIFICATIONS
-
-
-def may_see_letter_identity(user: User, letter: Letter) -> bool:
-    """Senders of a denunciation: the unit's reception officers and leaders, and the handlers
-    assigned to it (its case's handler)."""
-    if not letter_is_confidential(letter):
-        return True
-    return letter.id in _cleared_letters(user, [letter])
-
-
-def may_see_case_identity(user: User, case: Case) -> bool:
-    if case.kind not in CONFIDENTIAL_CLASSIFICATIONS:
-        return True
-    return is_cleared_for_unit(user, case.unit_id) or user.id == case.handler_id or (
-        case.letter is not None and case.letter.id in _cleared_letters(user, [case.letter]))
-
-
-def letter_search_filter(user: User) -> ColumnElement[bool]:
-    """Letters a search by a sender's name or ID number may find for ``user``."""
-    if user.role in CLEARED_ROLES:
-        return Letter.kind.not_in(CONFIDENTIAL_CLASSIFICATIONS) | (Letter.unit_id == user.unit_id)
-    handled = select(Case.letter_id).where(Case.handler_id == user.id, Case.letter_id.is_not(None))
-    return Letter.kind.not_in(CONFIDENTIAL_CLASSIFICATIONS) | Letter.id.in_(handled) | (Letter.handler_id == user.id)
-
-
-def record_letter_reads(user: User, letters: Iterable[Letter], purpose: str) -> set[int]:
-    """IDs of letters whose senders must be hidden from ``user``; audits each confidential sight.
-    One query for the whole page: the cases assigned to ``user`` among these letters."""
-    confidential = [letter for letter in letters if letter_is_confidential(letter)]
-    if not confidential:
-        return set()
-    cleared = _cleared_letters(user, confidential)
-    hidden, revealed = set(), []
-    for letter in confidential:
-        if letter.id in cleared:
-            revealed.append((letter.id, letter.unit_id))
-        else:
-            hidden.add(letter.id)
-    audit.record_reads("letters", revealed, {"purpose": purpose})
-    return hidden

@@ -17,6 +17,7 @@ from tracker.models import LetterSender
 from tracker.models import User
 from tracker.rules import lifecycle as lc
 from tracker.services import clocks
+from tracker.services import confidentiality
 from tracker.services import counters
 from tracker.services.errors import ConflictError
 from tracker.services.errors import ValidationError
@@ -76,6 +77,11 @@ def split_letter(user: User | None, letter: Letter, parts: Sequence[tuple[str, .
     if errors:
         raise ValidationError(errors)
     on = max(today, letter.received_on)
+    # A part that is a denunciation makes the original and every part confidential as a whole: the
+    # complaint part names the same senders, and the link "split from" would point at the denouncer.
+    confidential = confidentiality.letter_is_confidential(letter) or any(
+        kind in confidentiality.CONFIDENTIAL_CLASSIFICATIONS for kind, _s, _m in cleaned)
+    letter.confidential = confidential
     created: list[Letter] = []
     for kind, summary, mediation_type in cleaned:
         new = Letter(
@@ -87,7 +93,7 @@ def split_letter(user: User | None, letter: Letter, parts: Sequence[tuple[str, .
             from_document_no=letter.from_document_no, from_document_date=letter.from_document_date,
             visit_id=letter.visit_id, complex=letter.complex if kind == "complaint" else False,
             second_instance=letter.second_instance if kind == "complaint" else False,
-            split_from_id=letter.id, created_by_id=user.id if user else None,
+            split_from_id=letter.id, created_by_id=user.id if user else None, confidential=confidential,
             register_no=counters.next_number(letter.unit_id, BOOK, letter.register_year),
         )
         new.senders = [LetterSender(citizen_id=s.citizen_id, position=s.position,
@@ -97,6 +103,8 @@ def split_letter(user: User | None, letter: Letter, parts: Sequence[tuple[str, .
         for key in lc.LETTER_CLOCKS[lc.case_kind_for(kind, new.mediation_type)]:
             clocks.start_clock(key, new.received_on, unit_id=new.unit_id, letter=new)
         created.append(new)
+    if confidential:
+        confidentiality.seal_denouncers([s.citizen_id for s in letter.senders])
     letter.status, letter.decision, letter.decided_on = "handled", "archive", on
     letter.decision_reason = SPLIT_REASON
     # The original's clocks are replaced by those of its parts: cancelled, not "met".

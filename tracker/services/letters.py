@@ -16,11 +16,16 @@ from tracker.models import Unit
 from tracker.models import User
 from tracker.models import Visit
 from tracker.rules import lifecycle as lc
+from tracker.rules.reception import CONFIDENTIAL_CLASSIFICATIONS
 from tracker.rules.reception import SUBJECTS
 from tracker.rules.text import fold_diacritics
+from tracker.services import access
 from tracker.services import clocks
+from tracker.services import confidentiality
 from tracker.services import counters
+from tracker.services import lineage
 from tracker.services.errors import ConflictError
+from tracker.services.errors import ForbiddenError
 from tracker.services.errors import RuleError
 from tracker.services.errors import ValidationError
 from tracker.services.reception import VisitorInput
@@ -97,7 +102,19 @@ def register_letter(user: User | None, unit: Unit, data: LetterInput, today: dat
     """
     errors: dict[str, str] = {}
     _check(unit, data, today, errors)
-    people = [] if data.anonymous else resolve_people(unit, data.senders, today, True, errors, "senders")
+    duplicate_of = db.session.get(Letter, data.duplicate_of_id) if data.duplicate_of_id is not None else None
+    if duplicate_of is not None and user is not None and duplicate_of.unit_id == unit.id and db.session.scalar(
+            select(Letter.id).where(Letter.id == duplicate_of.id, confidentiality.letter_search_filter(user))) is None:
+        errors["duplicate_of_id"] = "not_found"  # a confidential letter the user may not even know of
+    visit = db.session.get(Visit, data.visit_id) if data.visit_id is not None else None
+    if visit is not None and user is not None and confidentiality.is_confidential(visit) and \
+            not confidentiality.may_see_identity(user, visit):
+        errors["visit_id"] = "not_found"
+    confidential = data.kind in CONFIDENTIAL_CLASSIFICATIONS or (
+        duplicate_of is not None and confidentiality.letter_is_confidential(duplicate_of)) or (
+        visit is not None and confidentiality.is_confidential(visit))
+    people = [] if data.anonymous else resolve_people(unit, data.senders, today, True, errors, "senders",
+                                                      user=user, confidential=confidential)
     year = data.received_on.year
     if data.register_no is not None and "register_no" not in errors and db.session.scalar(
             select(Letter.id).where(Letter.unit_id == unit.id, Letter.register_year == year,
@@ -117,7 +134,7 @@ def register_letter(user: User | None, unit: Unit, data: LetterInput, today: dat
         from_document_no=(data.from_document_no or "").strip() or None,
         from_document_date=data.from_document_date, visit_id=data.visit_id, complex=data.complex,
         second_instance=data.second_instance, duplicate_of_id=data.duplicate_of_id,
-        created_by_id=user.id if user else None,
+        created_by_id=user.id if user else None, confidential=confidential,
     )
     letter.senders = [LetterSender(citizen=c, position=i, is_representative=rep) for i, (c, rep) in enumerate(people)]
     if data.register_no is None:
@@ -127,22 +144,27 @@ def register_letter(user: User | None, unit: Unit, data: LetterInput, today: dat
         counters.raise_to(unit.id, BOOK, year, data.register_no)
     db.session.add(letter)
     db.session.flush()
+    if duplicate_of is not None:
+        confidentiality.mark_merged(letter, duplicate_of)
     for key in lc.LETTER_CLOCKS[lc.case_kind_for(letter.kind, letter.mediation_type)]:
         clocks.start_clock(key, letter.received_on, unit_id=unit.id, letter=letter)
     db.session.commit()
     return letter
 
 
-def likely_duplicates(unit_id: int, citizen_ids: list[int], summary: str, *, exclude_id: int | None = None,
-                      limit: int = 5) -> list[tuple[Letter, float]]:
-    """Earlier letters of the same senders whose summaries share most words with ``summary``.
+def likely_duplicates(user: User, unit_id: int, citizen_ids: list[int], summary: str, *,
+                      exclude_id: int | None = None, limit: int = 5) -> list[tuple[Letter, float]]:
+    """Earlier letters of the same senders whose summaries share most words with ``summary``, among those
+    ``user`` may be told of (a confidential letter named beside the sender's other letter reveals who
+    denounced) — the one list the web page and the API show.
 
     Only the senders' own letters are compared (an indexed, small set), never the whole register.
     """
     if not citizen_ids:
         return []
     stmt = (select(Letter).join(LetterSender, LetterSender.letter_id == Letter.id)
-            .where(Letter.unit_id == unit_id, LetterSender.citizen_id.in_(citizen_ids))
+            .where(Letter.unit_id == unit_id, LetterSender.citizen_id.in_(citizen_ids),
+                   confidentiality.letter_search_filter(user))
             .order_by(Letter.received_on.desc()).limit(200))
     words = set(fold_diacritics(summary).split())
     found = []
@@ -156,13 +178,30 @@ def likely_duplicates(unit_id: int, citizen_ids: list[int], summary: str, *, exc
     return sorted(found, key=lambda x: -x[1])[:limit]
 
 
-def link_duplicate(letter: Letter, original_id: int, *, version: int) -> Letter:
+def related_letters(user: User, letter: Letter) -> dict[str, object]:
+    """The letters named on ``letter``'s page — the original it repeats, the letter it was split from, its
+    parts — each only if ``user`` may be told of it (the gate: a confidential letter's existence beside
+    the same sender points at a denouncer). One query for the parts, two lookups by id."""
+    original = db.session.get(Letter, letter.duplicate_of_id) if letter.duplicate_of_id else None
+    split_from = db.session.get(Letter, letter.split_from_id) if letter.split_from_id else None
+    parts = list(db.session.scalars(select(Letter).where(Letter.split_from_id == letter.id).order_by(Letter.id)))
+    shown = {x.id for x in confidentiality.visible_letters(user, [x for x in (original, split_from, *parts) if x])}
+    return {"original": original if original and original.id in shown else None,
+            "split_from": split_from if split_from and split_from.id in shown else None,
+            "parts": [p for p in parts if p.id in shown]}
+
+
+def link_duplicate(user: User | None, letter: Letter, original_id: int, *, version: int) -> Letter:
+    """Mark ``letter`` as a repeat of an earlier one; a confidential original ``user`` may not know of is
+    "not found" (linking to it would name its sender)."""
     if letter.version != version:
         raise ConflictError("stale")
     original = db.session.get(Letter, original_id)
-    if original is None or original.unit_id != letter.unit_id or original.id == letter.id:
+    if original is None or original.unit_id != letter.unit_id or original.id == letter.id or (
+            user is not None and not confidentiality.visible_letters(user, [original])):
         raise ValidationError({"duplicate_of_id": "not_found"})
     letter.duplicate_of_id = original.id
+    confidentiality.mark_merged(letter, original)
     db.session.commit()
     return letter
 
@@ -218,7 +257,17 @@ def decide_handling(user: User | None, letter: Letter, data: HandlingInput, toda
         raise ConflictError("stale")
     if letter.status != "registered":
         raise ConflictError("letter_already_handled")
+    if user is not None:
+        # Deciding on a confidential letter shows its senders; naming its handler is an assignment.
+        if not confidentiality.may_see_letter_identity(user, letter):
+            raise ForbiddenError("forbidden")
+        if data.handler_id is not None and data.handler_id != letter.handler_id and \
+                not access.is_leader_for(user, letter):
+            raise ForbiddenError("assign_leaders_only")
     errors = _handling_problems(letter, data, today)
+    if data.handler_id is not None and not access.is_assignable(
+            data.handler_id, [letter.unit_id, *lineage.successor_ids(letter.unit)]):
+        errors["handler_id"] = "not_found"
     if errors:
         raise ValidationError(errors)
     if data.decision == "accept" and letter.kind == "denunciation" and letter.anonymous:

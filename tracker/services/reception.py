@@ -116,19 +116,28 @@ def _check(data: VisitInput, unit: Unit, today: date, errors: dict[str, str]) ->
 
 
 def resolve_people(unit: Unit, visitors: list[VisitorInput], today: date, allow_legacy_id: bool,
-                   errors: dict[str, str], field: str = "visitors") -> list[tuple[Citizen, bool]]:
+                   errors: dict[str, str], field: str = "visitors", *, user: User | None,
+                   confidential: bool, keep: frozenset[int] = frozenset()) -> list[tuple[Citizen, bool]]:
     """Existing citizens by id, new ones built (not yet added); a known ID number links, not duplicates.
 
-    Shared by visits (``visitors``) and letters (``senders``); problems go to ``errors`` under
-    ``field.N.name``.
+    Shared by visits (``visitors``), letters (``senders``) and bookings; problems go to ``errors`` under
+    ``field.N.name``. Who may be named goes through the confidentiality gate: a denouncer's sealed entry
+    answers "not found" by id, and is never matched by ID number, for anyone not cleared for it — who
+    gets an entry of their own from what they typed, the same answer as for an unknown number.
+    ``confidential``: the record being written is a denunciation (its new people are sealed entries);
+    ``keep``: people already on the record being corrected.
     """
+    from tracker.services import confidentiality
+
     resolved: list[tuple[Citizen, bool]] = []
     seen: set[int] = set()
     for i, v in enumerate(visitors):
         prefix = f"{field}.{i}."
         if v.citizen_id is not None:
             citizen = db.session.get(Citizen, v.citizen_id)
-            if citizen is None or citizen.unit_id != unit.id:
+            if citizen is None or citizen.unit_id != unit.id or (
+                    citizen.id not in keep
+                    and not confidentiality.may_link_citizen(user, citizen, confidential=confidential)):
                 errors[prefix + "citizen_id"] = "not_found"
                 continue
         elif v.citizen is not None:
@@ -137,7 +146,9 @@ def resolve_people(unit: Unit, visitors: list[VisitorInput], today: date, allow_
             if problems:
                 continue
             known = find_by_id_number(unit.id, cleaned.id_number) if cleaned.id_number else None
-            citizen = known or build_citizen(unit.id, cleaned)
+            if known is None and confidential and cleaned.id_number and user is not None:
+                known = find_by_id_number(unit.id, cleaned.id_number, sealed_for=user)
+            citizen = known or build_citizen(unit.id, cleaned, sealed=confidential)
         else:
             errors[prefix + "citizen_id"] = "required"
             continue
@@ -198,7 +209,8 @@ def log_visit(user: User, unit: Unit, data: VisitInput, today: date, *, allow_le
     """
     errors: dict[str, str] = {}
     _check(data, unit, today, errors)
-    people = resolve_people(unit, data.visitors, today, allow_legacy_id, errors)
+    people = resolve_people(unit, data.visitors, today, allow_legacy_id, errors, user=user,
+                            confidential=data.classification in rules.CONFIDENTIAL_CLASSIFICATIONS)
     year = data.visited_on.year
     if data.register_no is not None and "register_no" not in errors and _register_no_taken(unit.id, year,
                                                                                          data.register_no):
@@ -226,8 +238,9 @@ def _register_no_taken(unit_id: int, year: int, number: int, except_id: int | No
     return db.session.scalar(stmt) is not None
 
 
-def update_visit(visit: Visit, data: VisitInput, *, version: int, today: date) -> Visit:
-    """Correct a visit. Its register number stays; a visit moved to another year is refused."""
+def update_visit(visit: Visit, data: VisitInput, *, version: int, today: date, user: User | None = None) -> Visit:
+    """Correct a visit. Its register number stays; a visit moved to another year is refused.
+    ``user``: who corrects it (whom they may name: :func:`resolve_people`)."""
     if visit.version != version:
         raise ConflictError("stale")
     unit = visit.unit
@@ -235,7 +248,9 @@ def update_visit(visit: Visit, data: VisitInput, *, version: int, today: date) -
     _check(data, unit, today, errors)
     if data.visited_on.year != visit.register_year:
         errors["visited_on"] = "visit_year_change"
-    people = resolve_people(unit, data.visitors, today, False, errors)
+    people = resolve_people(unit, data.visitors, today, False, errors, user=user,
+                            confidential=data.classification in rules.CONFIDENTIAL_CLASSIFICATIONS,
+                            keep=frozenset(vc.citizen_id for vc in visit.visitors))
     if errors:
         db.session.rollback()
         raise ValidationError(errors)

@@ -58,8 +58,10 @@ def find_citizen(unit_code: str, *, id_number: str | None = None, citizen_id: in
     unit = db.session.scalar(select(Unit).where(Unit.code == unit_code))
     if unit is None:
         raise NotFoundError("not_found")
-    citizen = (find_by_id_number(unit.id, id_number) if id_number
-               else db.session.get(Citizen, citizen_id) if citizen_id else None)
+    # The person's open entry, else the sealed one of their denunciations: both are theirs to ask for.
+    citizen = ((find_by_id_number(unit.id, id_number) or db.session.scalar(
+        select(Citizen).where(Citizen.unit_id == unit.id, Citizen.id_number == id_number).limit(1)))
+               if id_number else db.session.get(Citizen, citizen_id) if citizen_id else None)
     if citizen is None or citizen.unit_id != unit.id:
         raise NotFoundError("not_found")
     return citizen

@@ -38,6 +38,9 @@ def register_web(app: Flask) -> None:
     from tracker.web.attachments.views import bp as attachments_bp
 
     app.register_blueprint(attachments_bp)
+    from tracker.web.grants.views import bp as grants_bp
+
+    app.register_blueprint(grants_bp)
     from tracker.web.reports.views import bp as reports_bp
 
     app.register_blueprint(reports_bp)

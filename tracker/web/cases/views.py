@@ -29,7 +29,6 @@ from tracker.models import MediationGroup
 from tracker.rules import lifecycle as lc
 from tracker.services import access
 from tracker.services import attachments as attachment_service
-from tracker.services import audit
 from tracker.services import case_queries
 from tracker.services import cases as service
 from tracker.services import clocks as clock_service
@@ -42,6 +41,7 @@ from tracker.web.cases.forms import CaseFilterForm
 from tracker.web.cases.forms import DelayForm
 from tracker.web.errors import attach_errors
 from tracker.web.filters import local_today
+from tracker.web.grants import views as grant_views
 from tracker.web.labels import choices
 from tracker.web.labels import label
 
@@ -98,12 +98,7 @@ def writable_case(case_id: int) -> Case:
 
 
 def may_act(case: Case) -> bool:
-    if not access.can(current_user, "cases.act"):
-        return False
-    if access.continues(current_user, case):  # a former commune's open case: the new commune goes on with it
-        return True
-    return (case.unit_id == current_user.unit_id or current_user.role == "admin") and access.can_see_unit(
-        current_user, case.unit_id)
+    return access.may_move_case(current_user, case)
 
 
 def _working_staff_and_groups(case: Case):  # type: ignore[no-untyped-def]
@@ -220,9 +215,7 @@ def _render_case(case: Case, *, posted: tuple[str, ActionForm] | None = None, er
     if case.letter_id is not None:
         letter = db.session.scalar(select(Letter).where(Letter.id == case.letter_id).options(
             selectinload(Letter.senders).selectinload(LetterSender.citizen)))
-    show_identity = confidentiality.may_see_case_identity(current_user, case)
-    if show_identity and case.kind in confidentiality.CONFIDENTIAL_CLASSIFICATIONS and letter and letter.senders:
-        audit.record_reads("cases", [(case.id, case.unit_id)], {"purpose": "show"})
+    show_identity = confidentiality.record_case_read(current_user, case, "show")
     group = db.session.get(MediationGroup, case.mediation_group_id) if case.mediation_group_id else None
     linked = db.session.get(Case, case.linked_case_id) if case.linked_case_id else None
     if linked is not None and not access.can_read_unit(current_user, linked.unit_id):
@@ -230,7 +223,7 @@ def _render_case(case: Case, *, posted: tuple[str, ActionForm] | None = None, er
     actions = []
     if may_act(case):
         state = lc.CaseState(case.kind, case.status, case.outcome, case.extensions, service.max_extensions(case))
-        actions = lc.allowed_actions(state)
+        actions = [a for a in lc.allowed_actions(state) if a != "assign" or access.is_leader_for(current_user, case)]
     forms = _action_forms(case, actions, posted)
     clock_rows = case_queries.clock_rows(case, today)
     delay_forms = {}
@@ -254,6 +247,7 @@ def _render_case(case: Case, *, posted: tuple[str, ActionForm] | None = None, er
         attachments=attachment_service.attachment_rows(current_user, case=case),
         can_upload=attachment_service.may_upload(current_user, case=case), read_only=merged.is_read_only(case),
         former=merged.is_former(case.unit_id), continued=access.continues(current_user, case),
+        grants=grant_views.context(case, show_identity),
     ), status
 
 

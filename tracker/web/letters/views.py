@@ -62,6 +62,7 @@ from tracker.web.filters import local_now
 from tracker.web.filters import local_today
 from tracker.web.forms import form_version
 from tracker.web.forms import whole_number
+from tracker.web.grants import views as grant_views
 from tracker.web.letters.forms import HandlingForm
 from tracker.web.letters.forms import LetterFilterForm
 from tracker.web.letters.forms import LetterForm
@@ -72,7 +73,6 @@ from tracker.web.reception.views import get_citizen_or_none
 
 bp = Blueprint("letters", __name__, url_prefix="/letters")
 CITIZEN_FIELDS = ("full_name", "id_number", "birth_year", "gender", "phone", "address", "neighbourhood")
-HANDLER_ROLES = ("handler", "chair", "vice_chair")
 RECENT_VISIT_DAYS = 14
 
 
@@ -354,8 +354,7 @@ def new_letter():  # type: ignore[no-untyped-def]
 # --- one letter -------------------------------------------------------------------------------
 
 def _handler_choices(unit_id: int) -> list[tuple[str, str]]:
-    users = db.session.scalars(select(User).where(User.unit_id == unit_id, User.role.in_(HANDLER_ROLES),
-                                                  User.active.is_(True)).order_by(User.full_name, User.username))
+    users = db.session.scalars(access.assignable_handlers([unit_id]))
     return [("", "—")] + [(str(u.id), u.full_name or u.username) for u in users]
 
 
@@ -377,10 +376,9 @@ def render_letter(letter: Letter, handling: HandlingForm | None = None, errors: 
     case_id = _cases_of([letter.id]).get(letter.id)
     duplicates: list[tuple[Letter, float]] = []
     if letter.id not in hidden and letter.status == "registered" and letter.duplicate_of_id is None:
-        duplicates = service.likely_duplicates(letter.unit_id, [s.citizen_id for s in letter.senders],
+        duplicates = service.likely_duplicates(current_user, letter.unit_id, [s.citizen_id for s in letter.senders],
                                                letter.summary, exclude_id=letter.id)
         duplicates = [(d, score) for d, score in duplicates if d.duplicate_of_id != letter.id]
-    parts = list(db.session.scalars(select(Letter).where(Letter.split_from_id == letter.id).order_by(Letter.id)))
     files = attachment_service.attachment_rows(current_user, letter=letter)
     can_handle = (access.can(current_user, "letters.handle") and may_write(letter)
                   and letter.status == "registered")
@@ -390,13 +388,13 @@ def render_letter(letter: Letter, handling: HandlingForm | None = None, errors: 
     return render_template(
         "letters/show.html", letter=letter, hidden=letter.id in hidden, read_only=merged.is_read_only(letter),
         former=merged.is_former(letter.unit_id), clocks=letter_clocks, rules=bases,
-        case_id=case_id, case_url=case_url, duplicates=duplicates, parts=parts, attachments=files,
+        case_id=case_id, case_url=case_url, duplicates=duplicates, attachments=files,
         can_upload=attachment_service.may_upload(current_user, letter=letter),
         handling=handling if can_handle else None, errors=errors or [], can_write=can_write,
         can_split=(can_write or can_handle) and letter.status == "registered", today=local_today(),
         split_reason=SPLIT_REASON, link_form=LinkDuplicateForm(),
-        original=db.session.get(Letter, letter.duplicate_of_id) if letter.duplicate_of_id else None,
-        split_from=db.session.get(Letter, letter.split_from_id) if letter.split_from_id else None,
+        **service.related_letters(current_user, letter),
+        grants=grant_views.context(letter, letter.id not in hidden),
     ), status
 
 
@@ -454,7 +452,8 @@ def link_duplicate(letter_id: int):  # type: ignore[no-untyped-def]
     if not form.validate_on_submit() or whole_number(form.original_id.data) is None:
         abort(400)
     try:
-        service.link_duplicate(letter, int(form.original_id.data), version=form_version(form.version.data))
+        service.link_duplicate(current_user, letter, int(form.original_id.data),
+                               version=form_version(form.version.data))
     except DomainError as exc:
         db.session.rollback()
         flash(" ".join(attach_errors(None, exc)), "error")

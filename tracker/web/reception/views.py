@@ -26,7 +26,6 @@ from tracker.services import confidentiality
 from tracker.services import reception as service
 from tracker.services import report_stats
 from tracker.services.citizens import CitizenInput
-from tracker.services.citizens import get_citizen
 from tracker.services.citizens import likely_matches
 from tracker.services.errors import DomainError
 from tracker.web import merged
@@ -34,6 +33,7 @@ from tracker.web.errors import attach_errors
 from tracker.web.filters import local_now
 from tracker.web.filters import local_today
 from tracker.web.forms import form_version
+from tracker.web.grants import views as grant_views
 from tracker.web.reception.forms import SessionForm
 from tracker.web.reception.forms import VisitFilterForm
 from tracker.web.reception.forms import VisitForm
@@ -184,11 +184,8 @@ def _chosen_citizen(form: VisitForm):  # type: ignore[no-untyped-def]
 
 
 def get_citizen_or_none(citizen_id: int):  # type: ignore[no-untyped-def]
-    try:
-        citizen = get_citizen(citizen_id)
-    except DomainError:
-        return None
-    return citizen if citizen.unit_id == current_user.unit_id else None
+    """The person picked in a form, echoed back only through the confidentiality gate."""
+    return confidentiality.visible_citizen(current_user, citizen_id, unit_id=current_user.unit_id, purpose="form")
 
 
 @bp.route("/<int:visit_id>")
@@ -198,7 +195,8 @@ def show_visit(visit_id: int):  # type: ignore[no-untyped-def]
     visit = visible_visit(visit_id)
     hidden = confidentiality.hidden_visit_ids(current_user, [visit], purpose="show")
     return render_template("reception/show.html", visit=visit, hidden=hidden,
-                           read_only=merged.is_read_only(visit.unit_id))
+                           read_only=merged.is_read_only(visit.unit_id),
+                           grants=grant_views.context(visit, visit.id not in hidden))
 
 
 @bp.route("/<int:visit_id>/edit", methods=["GET", "POST"])
@@ -227,7 +225,8 @@ def edit_visit(visit_id: int):  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         try:
             version = form_version(form.version.data)
-            service.update_visit(visit, visit_input(form, visit), version=version, today=local_today())
+            service.update_visit(visit, visit_input(form, visit), version=version, today=local_today(),
+                                 user=current_user)
         except DomainError as exc:
             errors = attach_errors(form, exc, _alias_errors(exc))
         else:
@@ -340,8 +339,6 @@ def show_session(session_id: int):  # type: ignore[no-untyped-def]
             flash(_("The citizen has been booked for this session."), "success")
             return redirect(url_for(".show_session", session_id=session.id))
     booked = bookings.bookings_of([session.id]).get(session.id, [])
-    cleared = confidentiality.is_cleared_for_unit(current_user, session.unit_id)
-    hidden = {b.id for b in booked if b.classification in confidentiality.CONFIDENTIAL_CLASSIFICATIONS
-              and not cleared}
+    hidden = confidentiality.hidden_booking_ids(current_user, booked)
     return render_template("reception/session.html", session=session, form=form, errors=errors, bookings=booked,
                            hidden=hidden, today=local_today()), (400 if failed or form.errors else 200)
