@@ -27,9 +27,11 @@ import json
 import os
 import sqlite3
 from collections.abc import Callable
+from datetime import UTC
 from datetime import date
 from datetime import datetime
 from datetime import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -100,7 +102,19 @@ ADDED_COLUMNS: dict[str, object] = {
     "units.merged_on": NULL,
     "citizens.id_number_hash": "SAME",  # 0008: recomputed from the clear number the downgrade restored
     "citizens.id_number_enc": "DECRYPTS_SAME",  # 0008: encrypted again (a new nonce), same plaintext
+    "api_tokens.name": "",  # 0009: the label is lost
+    "api_tokens.expires_at": lambda before, after: _expires_90_days_from_now(after),  # 0009
 }
+
+
+def _expires_90_days_from_now(after: list[str | None]) -> str | None:
+    """0009 gives every token it finds 90 days from the upgrade (the round trip takes seconds)."""
+    target = datetime.now().astimezone() + timedelta(days=90)
+    for value in after:
+        when = datetime.fromisoformat(str(value)) if value else None
+        if when is None or abs(when.replace(tzinfo=when.tzinfo or UTC) - target) > timedelta(minutes=10):
+            return f"api_tokens.expires_at: {value!r} is not 90 days after the upgrade"
+    return None
 
 
 # --- the database -----------------------------------------------------------------------------
@@ -185,6 +199,8 @@ def revisions(app: Flask) -> list[tuple[str, str | None]]:
 def expected_added(app: Flask, kind: str, name: str, before: list[str | None], after: list[str | None]) -> str | None:
     """None when a column the step added came back as documented, else what is wrong."""
     rule = ADDED_COLUMNS.get(name, "SAME")
+    if callable(rule):
+        return rule(before, after)  # type: ignore[no-any-return]
     if rule == "SAME":
         return None if after == before else f"{name}: not restored (documented as restored)"
     if rule == "DECRYPTS_SAME":

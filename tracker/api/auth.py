@@ -1,7 +1,8 @@
 """Bearer-token authentication and role permissions of the API.
 
 The API never reads the session cookie: it is exempt from CSRF, so it must not trust a browser's
-cookie either. Every request names its user with ``Authorization: Bearer TOKEN``.
+cookie either. Every request names its user with ``Authorization: Bearer TOKEN``. A read-only token
+(scope ``read``) is refused here, in one place, for every method but GET and HEAD: no view needs to know.
 """
 from __future__ import annotations
 
@@ -15,8 +16,9 @@ from tracker.api.errors import ApiError
 from tracker.models import User
 from tracker.services import access
 from tracker.services.audit import set_actor
-from tracker.services.tokens import user_for_token
+from tracker.services.tokens import live_token
 
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Endpoints anyone may read without a token.
 PUBLIC_ENDPOINTS: set[str] = set()
 
@@ -33,9 +35,12 @@ def _authenticate() -> None:
         return
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     token = token.strip()
-    user = user_for_token(token) if scheme.lower() == "bearer" and token else None
-    if user is None:
+    row = live_token(token) if scheme.lower() == "bearer" and token else None
+    if row is None:
         raise ApiError(401, "unauthorized")
+    user = row.user
+    if row.scope != "write" and request.method not in READ_METHODS:
+        raise ApiError(403, "token_read_only")
     g.api_user = user
     set_actor(user.id, user.username)
 

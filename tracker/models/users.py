@@ -52,13 +52,33 @@ class User(UserMixin, VersionMixin, TimestampMixin, Base):
         return f"{self.id}:{self.session_token}"
 
 
+TOKEN_SCOPES = ("read", "write")  # "write": read and write, as the owner's role allows
+# Why a token stopped working before its expiry (tracker.services.tokens).
+REVOKE_REASONS = ("revoked", "password_reset", "password_change", "deactivated")
+
+
 class ApiToken(Base):
     __tablename__ = "api_tokens"
+    __table_args__ = (
+        CheckConstraint(f"scope IN {TOKEN_SCOPES!r}", name="scope"),
+        CheckConstraint(f"revoked_reason IS NULL OR revoked_reason IN {REVOKE_REASONS!r}", name="revoked_reason"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(100), default="")  # what the token is for ("cổng dịch vụ công")
+    scope: Mapped[str] = mapped_column(String(8), default="write")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Written at most every few minutes (tracker.services.tokens.TOUCH_EVERY), not on every call.
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_reason: Mapped[str | None] = mapped_column(String(16))
 
     user: Mapped[User] = relationship()
+
+    @property
+    def unit_id(self) -> int | None:
+        """The owner's unit: the audit log files the token's rows under it, so that unit's admin sees them."""
+        return self.user.unit_id if self.user is not None else None

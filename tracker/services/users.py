@@ -20,6 +20,7 @@ from tracker.services.passwords import needs_rehash
 from tracker.services.passwords import password_problem
 from tracker.services.passwords import verify_dummy
 from tracker.services.passwords import verify_password
+from tracker.services.tokens import revoke_user_tokens
 
 
 class LoginError(DomainError):
@@ -90,6 +91,8 @@ def update_user(user: User, *, version: int, full_name: str, role: str, unit_cod
     user.full_name, user.role, user.unit_id = full_name.strip(), role, unit.id
     if not active and user.active or new_password:
         user.session_token = secrets.token_hex(16)  # log the user out everywhere
+        # and end its API tokens: re-activating the account later gives none back
+        revoke_user_tokens(user, "deactivated" if not active and user.active else "password_reset")
     user.active = active
     if new_password:
         user.password_hash = hash_password(new_password)
@@ -158,6 +161,7 @@ def change_own_password(user: User, current: str, new: str) -> User:
         raise ValidationError({"new": problem})
     user.password_hash = hash_password(new)
     end_sessions(user)
+    revoke_user_tokens(user, "password_change")
     audit.record_event(db.session, "password_change", "users", user.id, user.unit_id)
     db.session.commit()
     return user

@@ -445,3 +445,4 @@ def audit_log():  # type: ignore[no-untyped-def]
                            entity_labels=ENTITY_LABELS, action_labels=ACTION_LABELS)
 from tracker.web.admin import deadline_rule_views  # noqa: E402,F401  (deadline-rule and, through it, calendar pages)
 from tracker.web.admin import legal_update_views  # noqa: E402,F401  (loading a legal update file)
+from tracker.web.admin import token_views  # noqa: E402,F401  (API tokens: list, revoke)
