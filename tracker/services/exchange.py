@@ -211,7 +211,7 @@ def iter_records(unit: Unit, date_from: date, date_to: date) -> Iterator[dict[st
                sql_case((Visit.classification == "denunciation", 1), else_=0).label("conf"))
         .join(Visit, Visit.id == VisitCitizen.visit_id).where(in_visit),
         select(LetterSender.citizen_id.label("cid"),
-               sql_case((Letter.kind == "denunciation", 1), else_=0).label("conf"))
+               sql_case((Letter.confidential.is_(True), 1), else_=0).label("conf"))
         .join(Letter, Letter.id == LetterSender.letter_id).where(in_letter),
     ).subquery()
     agg = select(refs.c.cid, func.max(refs.c.conf).label("conf")).group_by(refs.c.cid).subquery()
@@ -222,7 +222,7 @@ def iter_records(unit: Unit, date_from: date, date_to: date) -> Iterator[dict[st
         yield {"type": "citizen", "uid": _uid(code, "citizen", citizen.id), "full_name": citizen.full_name,
                "id_number": citizen.id_number, "birth_year": citizen.birth_year, "gender": citizen.gender,
                "phone": citizen.phone, "address": citizen.address, "neighbourhood": citizen.neighbourhood,
-               "confidential": bool(conf)}
+               "confidential": bool(conf) or bool(citizen.sealed)}
 
     def people(rows: list[Any], confidential: bool) -> dict[str, Any]:
         return {"confidential": confidential,
@@ -278,7 +278,7 @@ def iter_records(unit: Unit, date_from: date, date_to: date) -> Iterator[dict[st
                                          "date": _d(letter.decision_document_date),
                                          "signer": letter.decision_signer}},
                "handler_name": row[7],
-               "senders": people(letter.senders, letter.kind == "denunciation"),
+               "senders": people(letter.senders, bool(letter.confidential)),
                "clocks": [_clock(c) for c in clocks]}
 
     linked, linked_letter = aliased(Case), aliased(Letter)
@@ -681,7 +681,7 @@ class _Writer:
                                                 rec.get("neighbourhood")), date.today(), allow_legacy_id=True)
         row = find_by_id_number(self.unit.id, cleaned.id_number) if cleaned.id_number else None
         if row is None:
-            row = build_citizen(self.unit.id, cleaned)
+            row = build_citizen(self.unit.id, cleaned, sealed=bool(rec.get("confidential")))
             db.session.add(row)
             self.result.created["citizens"] += 1
         else:
@@ -785,6 +785,7 @@ class _Writer:
             letter.visit_id = visit.id if visit else None
         letter.senders = [LetterSender(citizen=self.citizen(p["citizen"]), position=p["position"],
                                        is_representative=p["is_representative"]) for p in rec["senders"]["people"]]
+        letter.confidential = bool(rec["senders"].get("confidential"))
         db.session.add(letter)
         counters.raise_to(self.unit.id, "letters", letter.register_year, letter.register_no)
         db.session.flush()
