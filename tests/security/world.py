@@ -51,6 +51,7 @@ from tracker.web.filters import local_today
 PEOPLE = {
     "crawl": Person("crawl", "Hoàng Thị Kín Đáo", "079137000501", "0912370501", "Số 37 ngõ Kín Đáo", 1937),
     "gate": Person("gate", "Lương Thị Ẩn Danh", "079138000502", "0912380502", "Số 38 hẻm Ẩn Danh", 1938),
+    "gate2": Person("gate2", "Tạ Thị Vô Danh", "079140000506", "0912400506", "Số 40 hẻm Vô Danh", 1940),
     "split": Person("split", "Vương Thị Tách Đôi", "079139000503", "0912390503", "Số 39 đường Tách Đôi", 1939),
     "own": Person("own", "Đinh Thị Giữ Kín", "079141000504", "0912410504", "Số 41 phố Giữ Kín", 1941),
     "dup": Person("dup", "Mạc Thị Trùng Lặp", "079142000505", "0912420505", "Số 42 ngõ Trùng Lặp", 1942),
@@ -167,6 +168,8 @@ def plant() -> World:
     ids["gate_visit"], ids["gate_citizen"] = _denunciation_visit(desk, unit, person, today)
     ids["gate_letter"] = _letter(desk, unit, "denunciation", "Tố cáo cán bộ thu phí sai quy định", today,
                                  citizen_id=ids["gate_citizen"]).id
+
+    ids["gate2_visit"], ids["gate2_citizen"] = _denunciation_visit(desk, unit, PEOPLE["gate2"], today)
 
     # split: a complaint that also denounces, split into its two parts by the receptionist.
     person = PEOPLE["split"]
