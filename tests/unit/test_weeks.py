@@ -45,3 +45,10 @@ def test_the_reference_day_is_clamped_to_the_week() -> None:
 def test_every_day_lies_in_the_week_it_is_coded_to(day: date) -> None:
     monday, sunday = parse_week(week_code(day))
     assert monday <= day <= sunday and sunday - monday == timedelta(days=6) and monday.weekday() == 0
+
+
+@pytest.mark.parametrize("code", ["0000-W01", "0001-W01", "9999-W52", "1899-W52", "3000-W01", "٢٠٢٦-W01"])
+def test_a_week_of_a_year_out_of_range_is_a_week_error_not_a_crash(code: str) -> None:
+    # "0000-W01" raised a bare ValueError from date() (issue 12): the weekly pages answered 500.
+    with pytest.raises(WeekError):
+        parse_week(code)

@@ -5,7 +5,10 @@ import re
 from datetime import date
 from datetime import timedelta
 
-_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+_WEEK = re.compile(r"^([0-9]{4})-W([0-9]{2})$")
+# The years a week code may name. Year 0 does not exist (date() refused it: a 500 on ?week=0000-W01), and the
+# weeks next to the first and last years could not be shifted to their neighbours; no list is kept so far out.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
 
 
 class WeekError(ValueError):
@@ -23,7 +26,7 @@ def parse_week(code: str) -> tuple[date, date]:
     if not match:
         raise WeekError(code)
     year, week = int(match.group(1)), int(match.group(2))
-    if week < 1 or week > weeks_in_year(year):
+    if not FIRST_YEAR <= year <= LAST_YEAR or week < 1 or week > weeks_in_year(year):
         raise WeekError(code)
     monday = date.fromisocalendar(year, week, 1)
     return monday, monday + timedelta(days=6)
