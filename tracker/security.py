@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask import Response
 from flask import abort
 from flask import request
 from flask.sessions import SecureCookieSessionInterface
@@ -41,10 +42,22 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("REMEMBER_COOKIE_SECURE", secure)
     app.session_interface = HttpsAwareSessionInterface()
     app.before_request(refuse_nul_bytes)
+    app.after_request(no_store)
     proxies = flag(app.config.get("PROXY_FIX"))
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies,  # type: ignore[method-assign]
                                 x_prefix=proxies)
+
+
+def no_store(response: Response) -> Response:
+    """``Cache-Control: no-store`` on every answer but the static files (issue 12): pages, JSON, exports,
+    attachments and the public status page can all carry a person's data, and neither the browser's disk cache
+    nor a proxy may keep them (a shared office computer, the back button after logout). One rule for all
+    rather than a list of routes, so a new route cannot forget it; static files (CSS, JS, images) hold no
+    personal data and stay cacheable."""
+    if request.endpoint != "static":
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def refuse_nul_bytes() -> None:
