@@ -40,6 +40,11 @@ DEFAULTS: dict[str, Any] = {
     # Largest attachment kept (TRACKER_ATTACHMENTS_MAX_BYTES); the upload route allows a request this big.
     "ATTACHMENTS_MAX_BYTES": 20 * 1024 * 1024,
     "IMPORT_MAX_ROWS": 20000,
+    # An Excel upload is a zip: refused before parsing when its members unpack to more than this many MB in
+    # all, or when a member larger than 1 MB unpacks to more than this many times its packed size (a
+    # decompression bomb: 1.2 MB took the server from 0.7 to 3.1 GB). tracker/imports/visits_xlsx.py.
+    "IMPORT_MAX_UNPACKED_MB": 50,
+    "IMPORT_MAX_RATIO": 100,
     # argon2id parameters; tests lower them through config to stay quick.
     "ARGON2_TIME_COST": 3,
     "ARGON2_MEMORY_COST": 65536,
