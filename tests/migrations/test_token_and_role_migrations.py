@@ -90,3 +90,37 @@ def test_0009_gives_existing_tokens_an_expiry_and_its_downgrade_revokes_what_the
         db.engine.dispose()
     if kind == "postgresql":
         drop_database(str(app.config["SQLALCHEMY_DATABASE_URI"]))
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_0011_admits_the_installation_role_and_its_downgrade_disarms_its_accounts(kind: str, tmp_path: Path) -> None:
+    app = create_app(base_config(_fresh_url(kind, tmp_path, "role_migration"), tmp_path))
+    now = datetime.now(UTC)
+    with app.app_context():
+        upgrade(revision="0010")
+        with db.engine.begin() as conn:
+            _plant_unit_and_user(conn, now, "admin")
+        with pytest.raises(IntegrityError), db.engine.begin() as conn:  # not a role before 0011
+            _plant_unit_and_user(conn, now, "sysadmin", user_id=2)
+        upgrade(revision="0011")
+        with db.engine.begin() as conn:
+            _plant_unit_and_user(conn, now, "sysadmin", user_id=2)
+            conn.execute(text("INSERT INTO api_tokens (id, user_id, token_hash, name, scope, created_at, expires_at) "
+                              "VALUES (1, 2, :h, '', 'write', :c, :e)"),
+                         {"h": "1" * 64, "c": now, "e": now.replace(year=now.year + 1)})
+        with pytest.raises(IntegrityError), db.engine.begin() as conn:  # still a checked list
+            _plant_unit_and_user(conn, now, "king", user_id=3)
+        downgrade(revision="0010")
+        with db.engine.connect() as conn:
+            users = {r.id: r for r in conn.execute(text("SELECT id, role, active, session_token FROM users"))}
+            token = conn.execute(text("SELECT revoked_at, revoked_reason FROM api_tokens")).one()
+        assert (users[1].role, bool(users[1].active), users[1].session_token) == ("admin", True, "s")
+        assert (users[2].role, bool(users[2].active)) == ("admin", False) and users[2].session_token != "s"
+        assert token.revoked_at is not None and token.revoked_reason == "deactivated"
+        with pytest.raises(IntegrityError), db.engine.begin() as conn:
+            conn.execute(text("UPDATE users SET role = 'sysadmin' WHERE id = 1"))
+        upgrade()
+        db.session.remove()
+        db.engine.dispose()
+    if kind == "postgresql":
+        drop_database(str(app.config["SQLALCHEMY_DATABASE_URI"]))

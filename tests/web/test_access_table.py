@@ -16,7 +16,8 @@ For each entry and each role the real answer is checked:
   role neither 401/403/404 (bodies are empty or invalid, so nothing is written).
 
 The ids come from objects planted in commune A, whose chair, vice-chair, receptionist and handler
-are the table's users; the table's admin and inspector sit at the province above communes A and B.
+are the table's users; the table's admin, inspector and installation administrator (``sysadmin``,
+who may reach only its account and the installation-wide legal data) sit at the province above communes A and B.
 Then the same routes are called with commune B's ids: every user of commune A (an admin and an
 inspector of A too) gets 404 (or 403 where the role is refused anyway), while the province's admin
 and inspector reach B like A. And no response to a user of A ever contains B's planted text.
@@ -53,9 +54,13 @@ from tracker.services.tokens import issue_token
 from tracker.web.filters import local_today
 
 ANON = "anonymous"
-ALL_ROLES = (*ROLES, ANON)
+SYSADMIN = "sysadmin"  # the installation-level role (a user of the province): legal data only, no unit's data
+ALL_ROLES = (*ROLES, SYSADMIN, ANON)
 STAFF = "admin chair vice_chair receptionist handler inspector"
-EVERYONE = STAFF + " anonymous"
+ACCOUNT = STAFF + " sysadmin"  # one's own account
+EVERYONE = ACCOUNT + " anonymous"
+RULES_READ = "admin sysadmin"  # installation-wide legal data: unit admins read it
+RULES_EDIT = SYSADMIN  # and only the installation-level role changes it
 VISITS_WRITE = "admin chair vice_chair receptionist"  # also citizens.write, letters.write
 LETTERS_HANDLE = "admin chair vice_chair handler"
 CASE_WORK = "chair vice_chair handler"  # the assigned handler and the leaders move a case on (issue 12)
@@ -72,12 +77,12 @@ NOBODY = ""
 # "METHOD rule" → the roles that may reach it.
 TABLE: dict[str, str] = {
     # sign-in and one's own account
-    "GET /": STAFF,  # a redirect: to the visits for a user, to the login page for anonymous
+    "GET /": ACCOUNT,  # a redirect: to the visits for a user, to the login page for anonymous
     "GET /login": EVERYONE,
     "POST /login": EVERYONE,
-    "POST /logout": STAFF,
-    "GET /account/password": STAFF,
-    "POST /account/password": STAFF,
+    "POST /logout": ACCOUNT,
+    "GET /account/password": ACCOUNT,
+    "POST /account/password": ACCOUNT,
     # reception desk
     "GET /visits/": STAFF,
     "GET /visits/new": VISITS_WRITE,
@@ -171,21 +176,21 @@ TABLE: dict[str, str] = {
     "POST /admin/units/new": ADMIN,
     "GET /admin/units/<int:unit_id>/edit": ADMIN,
     "POST /admin/units/<int:unit_id>/edit": ADMIN,
-    "GET /admin/rules": ADMIN,
-    "GET /admin/rules/new": ADMIN,
-    "POST /admin/rules/new": ADMIN,
-    "GET /admin/rules/<int:row_id>/edit": ADMIN,
-    "POST /admin/rules/<int:row_id>/edit": ADMIN,
-    "GET /admin/deadline-rules": ADMIN,
-    "GET /admin/deadline-rules/<int:row_id>/edit": ADMIN,
-    "POST /admin/deadline-rules/<int:row_id>/edit": ADMIN,
-    "GET /admin/deadline-rules/<int:row_id>/new-version": ADMIN,
-    "POST /admin/deadline-rules/<int:row_id>/new-version": ADMIN,
-    "GET /admin/calendar": ADMIN,
-    "GET /admin/calendar/day": ADMIN,
-    "POST /admin/calendar/day": ADMIN,
-    "GET /admin/legal-update": ADMIN,
-    "POST /admin/legal-update": ADMIN,
+    "GET /admin/rules": RULES_READ,
+    "GET /admin/rules/new": RULES_EDIT,
+    "POST /admin/rules/new": RULES_EDIT,
+    "GET /admin/rules/<int:row_id>/edit": RULES_EDIT,
+    "POST /admin/rules/<int:row_id>/edit": RULES_EDIT,
+    "GET /admin/deadline-rules": RULES_READ,
+    "GET /admin/deadline-rules/<int:row_id>/edit": RULES_EDIT,
+    "POST /admin/deadline-rules/<int:row_id>/edit": RULES_EDIT,
+    "GET /admin/deadline-rules/<int:row_id>/new-version": RULES_EDIT,
+    "POST /admin/deadline-rules/<int:row_id>/new-version": RULES_EDIT,
+    "GET /admin/calendar": RULES_READ,
+    "GET /admin/calendar/day": RULES_EDIT,
+    "POST /admin/calendar/day": RULES_EDIT,
+    "GET /admin/legal-update": RULES_READ,
+    "POST /admin/legal-update": RULES_READ,
     "GET /admin/audit": AUDIT,
     # JSON API
     "GET /api/v1/openapi.json": EVERYONE,
@@ -205,7 +210,7 @@ TABLE: dict[str, str] = {
     "GET /api/v1/cases": STAFF,
     "GET /api/v1/cases/<int:case_id>": STAFF,
     "POST /api/v1/cases/<int:case_id>/actions": LETTERS_HANDLE,
-    "GET /api/v1/deadlines": STAFF,
+    "GET /api/v1/deadlines": ACCOUNT,  # rule data, no person
     "GET /api/v1/weekly": WEEKLY,
     "GET /api/v1/reports/<period>": REPORTS,
     # the citizens' public status page (no login)
@@ -336,6 +341,7 @@ def make_world() -> World:
     b = plant_unit("XA-B", "UBND xã Bình Yên", parent=province, text=B_TEXT, prefix="b")
     top = {role: make_user(f"p_{role}", role, province, full_name=f"Cán bộ tỉnh {role}")
            for role in ("admin", "inspector")}
+    make_user(f"p_{SYSADMIN}", SYSADMIN, province, full_name="Quản trị hệ thống")
     for role, user in top.items():
         inbox.notify(user.id, province.id, "instruction", "instruction_given",
                      {"case_id": a.ids["case_id"], "text": "", "due": ""}, f"plant-top-{role}",
@@ -353,13 +359,15 @@ def make_world() -> World:
 
 
 def table_actors(app: Flask, world: World) -> list[Actor]:
-    """The table's users: commune A's chair … handler, the province's admin and inspector, anonymous."""
+    """The table's users: commune A's chair … handler, the province's admin, inspector and installation
+    administrator, anonymous."""
     actors = []
     for role in ROLES:
         if role in ("admin", "inspector"):
             actors.append(actor(app, role, f"p_{role}", world.a.notes[f"p_{role}"]))
         else:
             actors.append(actor(app, role, f"a_{role}", world.a.notes[role]))
+    actors.append(actor(app, SYSADMIN, f"p_{SYSADMIN}", None))
     actors.append(actor(app, ANON, None, None))
     return actors
 

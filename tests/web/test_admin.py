@@ -37,6 +37,14 @@ def admin(app, client):  # type: ignore[no-untyped-def]
     return user
 
 
+@pytest.fixture
+def sysadmin(app, client):  # type: ignore[no-untyped-def]
+    """The installation administrator: the one who changes installation-wide legal data."""
+    user = make_user("hethong", "sysadmin", full_name="Quản Trị Hệ Thống")
+    login(client, "hethong")
+    return user
+
+
 def user_form(**kw: object) -> dict[str, object]:
     data: dict[str, object] = {"username": "canbo2", "full_name": "Lê Văn Cường", "role": "receptionist",
                                "unit": "XA-01", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
@@ -236,7 +244,7 @@ def test_an_administrator_cannot_deactivate_his_own_unit(app, client, admin) -> 
     assert unit.active
 
 
-def test_rule_values_are_listed_with_their_certainty_and_can_be_corrected(app, client, admin) -> None:
+def test_rule_values_are_listed_with_their_certainty_and_can_be_corrected(app, client, sysadmin) -> None:
     seed_rule_params()
     row = db.session.scalar(select(RuleParam).where(RuleParam.key == "group_report_threshold"))
     page = text(client.get("/admin/rules"))
@@ -250,7 +258,7 @@ def test_rule_values_are_listed_with_their_certainty_and_can_be_corrected(app, c
     assert params_on(date(2026, 1, 1))["group_report_threshold"] == 4
 
 
-def test_a_stale_rule_correction_changes_nothing(app, client, admin) -> None:
+def test_a_stale_rule_correction_changes_nothing(app, client, sysadmin) -> None:
     seed_rule_params()
     row = db.session.scalar(select(RuleParam).where(RuleParam.key == "group_report_threshold"))
     response = post_form(client, f"/admin/rules/{row.id}/edit",
@@ -260,7 +268,7 @@ def test_a_stale_rule_correction_changes_nothing(app, client, admin) -> None:
     assert (row.value, row.certainty) == (5, "U")
 
 
-def test_a_new_rule_version_applies_from_its_start_date(app, client, admin) -> None:
+def test_a_new_rule_version_applies_from_its_start_date(app, client, sysadmin) -> None:
     seed_rule_params()
     response = post_form(client, "/admin/rules/new", {"key": "group_min_people", "value": "6",
                                                       "effective_from": "01/07/2026", "legal_basis": "Luật 136/2025",
@@ -283,16 +291,26 @@ def test_add_rule_version_validates_key_basis_and_certainty(app) -> None:
     assert db.session.query(RuleParam).count() == 0
 
 
-def test_only_an_admin_of_a_top_level_unit_changes_rule_values(app, client) -> None:
+@pytest.mark.parametrize("unit_code", ["T-01", "X-01"])
+def test_only_the_installation_administrator_changes_rule_values_a_unit_admin_reads_them(
+        app, client, unit_code) -> None:  # type: ignore[no-untyped-def]
     make_unit("T-01", "UBND tỉnh Thử", level="province", parent_code=None)
-    commune = make_unit("X-01", "UBND xã Một", level="commune", parent_code="T-01")
-    make_user("qtx", "admin", commune)
+    make_unit("X-01", "UBND xã Một", level="commune", parent_code="T-01")
+    make_user("qt", "admin", make_unit(unit_code))  # T-01: the admin of a top-level unit could, before issue 12
     seed_rule_params()
-    row_id = db.session.scalar(select(RuleParam.id))
-    login(client, "qtx")
-    assert client.get("/admin/rules").status_code == 200
-    assert client.get(f"/admin/rules/{row_id}/edit").status_code == 403
+    row = db.session.scalar(select(RuleParam).where(RuleParam.key == "group_report_threshold"))
+    login(client, "qt")
+    page = client.get("/admin/rules")
+    assert page.status_code == 200 and "group_report_threshold" in text(page)
+    assert f"/admin/rules/{row.id}/edit" not in text(page)
+    assert client.get(f"/admin/rules/{row.id}/edit").status_code == 403
     assert client.get("/admin/rules/new").status_code == 403
+    token = csrf_token(client, "/admin/rules")
+    response = client.post(f"/admin/rules/{row.id}/edit", data={
+        "csrf_token": token, "value": "4", "certainty": "C", "legal_basis": "x", "version": row.version})
+    assert response.status_code == 403
+    db.session.refresh(row)
+    assert row.value == 5
 
 
 def test_admin_pages_link_to_each_other(app, client, admin) -> None:

@@ -48,9 +48,10 @@ def letter(app):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def admin(letter, client):  # type: ignore[no-untyped-def]
-    user = make_user("quantri", "admin", full_name="Quản Trị")
-    login(client, "quantri")
+def sysadmin(letter, client):  # type: ignore[no-untyped-def]
+    """The installation administrator: the calendar and the deadline rules are the installation's."""
+    user = make_user("hethong", "sysadmin", full_name="Quản Trị Hệ Thống")
+    login(client, "hethong")
     return user
 
 
@@ -63,17 +64,17 @@ DAY_FORM = {"day": "10/03/2026", "kind": "day_off", "name": "Nghỉ bổ sung", 
             "certainty": "C", "reason": "Thông báo bổ sung"}
 
 
-def test_the_calendar_page_lists_the_years_days_off_with_their_documents(admin, client) -> None:
+def test_the_calendar_page_lists_the_years_days_off_with_their_documents(sysadmin, client) -> None:
     page = client.get("/admin/calendar?year=2026&lang=en")
     assert page.status_code == 200
     body = text(page)
     assert "10/01/2026" in body and "CV 12729/VPCP-KGVX" in body  # make-up Saturday of the New-Year swap
     assert "17/02/2026" in body  # Tết, from the holiday package
     assert 'href="/admin/calendar/day?day=2026-01-10"' in body
-    assert 'href="/admin/calendar"' in text(client.get("/admin/users"))  # in the sub-navigation
+    assert 'href="/admin/calendar"' in text(client.get("/admin/rules"))  # in the sub-navigation
 
 
-def test_an_admin_sees_the_preview_then_applies_the_new_day_off(admin, client, letter) -> None:
+def test_an_admin_sees_the_preview_then_applies_the_new_day_off(sysadmin, client, letter) -> None:
     url = "/admin/calendar/day"
     first = post_form(client, url + "?lang=en", DAY_FORM, form_url=url)
     assert first.status_code == 200
@@ -95,13 +96,13 @@ def test_an_admin_sees_the_preview_then_applies_the_new_day_off(admin, client, l
     assert notify_due(letter) == date(2026, 3, 17)
 
 
-def test_a_bad_day_is_refused_with_the_fields_marked(admin, client) -> None:
+def test_a_bad_day_is_refused_with_the_fields_marked(sysadmin, client) -> None:
     response = post_form(client, "/admin/calendar/day", {**DAY_FORM, "day": "31/02/2026", "basis": ""})
     assert response.status_code == 400
     assert db.session.scalar(select(CalendarDay).where(CalendarDay.basis == "")) is None
 
 
-def test_an_admin_corrects_a_deadline_rule_after_seeing_the_cases_it_moves(admin, client, letter) -> None:
+def test_an_admin_corrects_a_deadline_rule_after_seeing_the_cases_it_moves(sysadmin, client, letter) -> None:
     listing = client.get("/admin/deadline-rules?kind=letter")
     assert listing.status_code == 200 and "letter.notify.2014" in text(listing)
     assert "complaint.resolve" not in text(listing)
@@ -135,18 +136,27 @@ def test_a_user_who_is_not_an_administrator_gets_403(letter, client, role) -> No
     assert db.session.scalar(select(CalendarDay).where(CalendarDay.day == date(2026, 3, 10))) is None
 
 
-def test_an_admin_below_the_top_level_sees_the_calendar_but_may_not_change_it(letter, client) -> None:
+@pytest.mark.parametrize("unit_code", ["T-01", "X-09"])
+def test_a_unit_admin_even_of_a_top_level_unit_sees_the_calendar_but_may_not_change_it(
+        letter, client, unit_code) -> None:  # type: ignore[no-untyped-def]
     make_unit("T-01", "UBND tỉnh Thử", level="province", parent_code=None)
-    commune = make_unit("X-09", "UBND xã Chín", level="commune", parent_code="T-01")
-    make_user("qtxa", "admin", commune)
+    make_unit("X-09", "UBND xã Chín", level="commune", parent_code="T-01")
+    make_user("qtxa", "admin", make_unit(unit_code))
     login(client, "qtxa")
     page = client.get("/admin/calendar?year=2026")
     assert page.status_code == 200 and "/admin/calendar/day" not in text(page)
     assert client.get("/admin/calendar/day").status_code == 403
-    assert client.get("/admin/deadline-rules").status_code == 200
+    token = csrf_token(client, "/admin/calendar")
+    response = client.post("/admin/calendar/day", data={"csrf_token": token, **DAY_FORM})
+    assert response.status_code == 403
+    listing = client.get("/admin/deadline-rules")
+    assert listing.status_code == 200 and "/new-version" not in text(listing)
+    row_id = db.session.scalar(select(DeadlineRuleRow.id))
+    assert client.get(f"/admin/deadline-rules/{row_id}/edit").status_code == 403
+    assert client.get(f"/admin/deadline-rules/{row_id}/new-version").status_code == 403
 
 
-def test_an_admin_adds_a_new_version_of_a_rule_from_a_date(admin, client, letter) -> None:
+def test_an_admin_adds_a_new_version_of_a_rule_from_a_date(sysadmin, client, letter) -> None:
     row = db.session.scalar(select(DeadlineRuleRow).where(DeadlineRuleRow.code == "letter.notify.2014"))
     url = f"/admin/deadline-rules/{row.id}/new-version"
     form = {"effective_from": "01/03/2026", "effective_to": "", "days": "5", "day_kind": "working",

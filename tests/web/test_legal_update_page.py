@@ -61,8 +61,8 @@ def upload(client, content: bytes):  # type: ignore[no-untyped-def]
 
 
 def test_an_upload_shows_each_items_cases_and_applying_re_times_them(letter, client) -> None:
-    make_user("quantri", "admin", full_name="Quản Trị")
-    login(client, "quantri")
+    make_user("hethong", "sysadmin", full_name="Quản Trị Hệ Thống")
+    login(client, "hethong")
     assert 'href="/admin/legal-update"' in text(client.get(URL))
     page = upload(client, update_file())
     assert page.status_code == 200
@@ -92,10 +92,11 @@ def test_a_bad_file_is_refused_naming_the_item_and_field(letter, client) -> None
     assert notify_due(letter) == date(2026, 4, 3)
 
 
-def test_an_administrator_of_a_commune_under_a_province_may_preview_but_not_apply(letter, client) -> None:
+@pytest.mark.parametrize("unit_code", ["TINH-01", "XA-02"])
+def test_a_unit_administrator_even_of_a_top_level_unit_may_preview_but_not_apply(letter, client, unit_code) -> None:  # type: ignore[no-untyped-def]
     province = make_unit("TINH-01", "UBND tỉnh Thử Nghiệm", level="province")
-    commune = make_unit("XA-02", "UBND xã Con", parent_code=province.code)
-    make_user("qtxa", "admin", commune, full_name="Quản Trị Xã")
+    make_unit("XA-02", "UBND xã Con", parent_code=province.code)
+    make_user("qtxa", "admin", make_unit(unit_code), full_name="Quản Trị Xã")
     login(client, "qtxa")
     page = upload(client, update_file())
     html = text(page)

@@ -14,11 +14,14 @@ from flask import request
 from tracker.api import api_bp
 from tracker.api.errors import ApiError
 from tracker.models import User
+from tracker.models.users import INSTALLATION_ROLES
 from tracker.services import access
 from tracker.services.audit import set_actor
 from tracker.services.tokens import live_token
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# What a token of the installation-level role reaches: the deadline calculator (rule data, no person).
+INSTALLATION_ENDPOINTS = frozenset({f"{api_bp.name}.compute_deadline"})
 # Endpoints anyone may read without a token.
 PUBLIC_ENDPOINTS: set[str] = set()
 
@@ -41,6 +44,8 @@ def _authenticate() -> None:
     user = row.user
     if row.scope != "write" and request.method not in READ_METHODS:
         raise ApiError(403, "token_read_only")
+    if user.role in INSTALLATION_ROLES and request.endpoint not in INSTALLATION_ENDPOINTS:
+        raise ApiError(403, "forbidden")  # the installation-level role sees no unit's data
     g.api_user = user
     set_actor(user.id, user.username)
 

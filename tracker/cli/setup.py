@@ -1,4 +1,5 @@
-"""``setup first-admin``: the first unit and administrator of a new installation (used by scripts/run)."""
+"""``setup first-admin``: the first unit, its administrator and the installation administrator of a new
+installation (used by scripts/run)."""
 from __future__ import annotations
 
 import os
@@ -30,9 +31,13 @@ def setup_cli() -> None:
 @click.option("--unit-code", default=lambda: os.environ.get("TRACKER_UNIT_CODE", "XA-MAU"))
 @click.option("--unit-name", default=lambda: os.environ.get("TRACKER_UNIT_NAME", "UBND xã Mẫu"))
 @click.option("--username", default="admin")
+@click.option("--sysadmin-username", default="sysadmin",
+              help="The installation administrator (role sysadmin: deadline rules, calendar, legal updates).")
 @with_appcontext
-def first_admin(unit_code: str, unit_name: str, username: str) -> None:
-    """Create the first unit and the administrator, unless users already exist."""
+def first_admin(unit_code: str, unit_name: str, username: str, sysadmin_username: str) -> None:
+    """Create the first unit, its administrator and the installation administrator, unless users already exist.
+
+    The installation administrator's password is TRACKER_SYSADMIN_PASSWORD, else the administrator's."""
     with cli_locale():
         seed_rule_params()
         seed_retention()
@@ -44,7 +49,10 @@ def first_admin(unit_code: str, unit_name: str, username: str) -> None:
             confirmation_prompt=True)
         try:
             unit = db.session.scalar(select(Unit).where(Unit.code == unit_code)) or create_unit(unit_code, unit_name)
-            create_user(UserInput(username, "admin", unit.code, password, "Quản trị hệ thống"))
+            create_user(UserInput(username, "admin", unit.code, password, "Quản trị đơn vị"))
+            create_user(UserInput(sysadmin_username, "sysadmin", unit.code,
+                                  os.environ.get("TRACKER_SYSADMIN_PASSWORD") or password, "Quản trị hệ thống"))
         except DomainError as exc:
             fail(exc)
         click.echo(f"{username} @ {unit.code}")
+        click.echo(f"{sysadmin_username} @ {unit.code} (sysadmin)")

@@ -20,7 +20,12 @@ from tracker.models.base import VersionMixin
 from tracker.models.base import utcnow
 from tracker.models.units import Unit
 
-ROLES = ("admin", "chair", "vice_chair", "receptionist", "handler", "inspector")
+ROLES = ("admin", "chair", "vice_chair", "receptionist", "handler", "inspector", "sysadmin")
+# The installation-level role: edits the installation-wide legal data (deadline rules, calendar, rule values,
+# legal updates) and sees no unit's data (tracker.services.access). Granted on the server only (CLI).
+INSTALLATION_ROLES = ("sysadmin",)
+# Roles an administrator may give in the user pages.
+UNIT_ROLES = tuple(r for r in ROLES if r not in INSTALLATION_ROLES)
 
 
 class User(UserMixin, VersionMixin, TimestampMixin, Base):

@@ -51,7 +51,10 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "import.visits": ("admin", "chair", "receptionist"),
     "admin.users": ("admin",),
     "admin.units": ("admin",),
-    "admin.rules": ("admin",),
+    # Installation-wide legal data (deadline rules, calendar, rule values, legal updates): read by unit
+    # admins, changed by the installation-level role alone, which no other permission names.
+    "admin.rules": ("admin", "sysadmin"),
+    "rules.edit": ("sysadmin",),
     "audit.read": ("admin", "inspector"),
 }
 

@@ -7,6 +7,7 @@ LABELS: dict[str, dict[str, object]] = {
     "role": {
         "admin": _l("Administrator"), "chair": _l("Chairperson"), "vice_chair": _l("Vice-chairperson"),
         "receptionist": _l("Reception officer"), "handler": _l("Case handler"), "inspector": _l("Inspector"),
+        "sysadmin": _l("Installation administrator"),
     },
     "level": {"province": _l("Province"), "district": _l("District (before 1/7/2025)"), "commune": _l("Commune")},
     "channel": {"in_person": _l("In person"), "online": _l("Online")},

@@ -41,7 +41,7 @@ from tracker.web.admin.views import INVALID
 from tracker.web.admin.views import bp
 from tracker.web.admin.views import need
 from tracker.web.admin.views import need_rule_editor
-from tracker.web.admin.views import top_level_admin
+from tracker.web.admin.views import rule_editor
 from tracker.web.errors import attach_errors
 from tracker.web.filters import local_today
 from tracker.web.forms import REQUIRED
@@ -103,7 +103,7 @@ def calendar():  # type: ignore[no-untyped-def]
     for info in working_calendar().days_off(year):
         source = "package" if info.source == "package" else ("table" if info.day in stored else "shipped")
         days.append({"info": info, "source": source})
-    return render_template("admin/calendar.html", year=year, days=days, can_edit=top_level_admin())
+    return render_template("admin/calendar.html", year=year, days=days, can_edit=rule_editor())
 
 
 def change_of(form: CalendarDayForm) -> retime.CalendarChange:

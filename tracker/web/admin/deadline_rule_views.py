@@ -42,7 +42,7 @@ from tracker.web.admin.views import bp
 from tracker.web.admin.views import form_version
 from tracker.web.admin.views import need
 from tracker.web.admin.views import need_rule_editor
-from tracker.web.admin.views import top_level_admin
+from tracker.web.admin.views import rule_editor
 from tracker.web.errors import attach_errors
 from tracker.web.filters import local_today
 from tracker.web.forms import OPTIONAL
@@ -119,7 +119,7 @@ def deadline_rules():  # type: ignore[no-untyped-def]
     rows = db.session.scalars(stmt.order_by(DeadlineRuleRow.kind, DeadlineRuleRow.step, DeadlineRuleRow.effective_from,
                                             DeadlineRuleRow.code)).all()
     return render_template("admin/deadline_rules.html", rows=rows, kinds=kinds, kind=kind, conditions=conditions,
-                           can_edit=top_level_admin())
+                           can_edit=rule_editor())
 
 
 def _common(form: _RuleValues) -> dict[str, Any]:

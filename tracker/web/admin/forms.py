@@ -15,7 +15,7 @@ from wtforms.validators import Length
 from wtforms.validators import Optional
 
 from tracker.models.units import UNIT_LEVELS
-from tracker.models.users import ROLES
+from tracker.models.users import UNIT_ROLES
 from tracker.services.rule_admin import CERTAINTIES
 from tracker.web.forms import OPTIONAL
 from tracker.web.forms import REQUIRED
@@ -46,7 +46,7 @@ class UserCreateForm(FlaskForm):
 
     def __init__(self, unit_choices: list[tuple[str, str]], *args, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        self.role.choices = choices("role", ROLES)
+        self.role.choices = choices("role", UNIT_ROLES)
         self.unit.choices = unit_choices
 
 
@@ -64,7 +64,7 @@ class UserEditForm(FlaskForm):
 
     def __init__(self, unit_choices: list[tuple[str, str]], *args, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        self.role.choices = choices("role", ROLES)
+        self.role.choices = choices("role", UNIT_ROLES)
         self.unit.choices = unit_choices
 
 

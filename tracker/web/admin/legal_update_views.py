@@ -1,8 +1,8 @@
 """Administration: load a legal update file (the next year's calendar, new deadline rule versions).
 
 Uploading shows, item by item, the open cases and letters each item would re-time (nothing written);
-the file's content travels back in the form with its digest, and only an administrator of a
-top-level unit may then apply it — every item or none (tracker.services.legal_updates).
+the file's content travels back in the form with its digest, and only the installation administrator
+(role ``sysadmin``) may then apply it — every item or none (tracker.services.legal_updates).
 """
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ from tracker.web.admin.calendar_views import PREVIEW_LIMIT
 from tracker.web.admin.forms import TOO_LONG
 from tracker.web.admin.views import bp
 from tracker.web.admin.views import need
-from tracker.web.admin.views import top_level_admin
+from tracker.web.admin.views import rule_editor
 from tracker.web.errors import attach_errors
 from tracker.web.filters import local_today
 
@@ -69,7 +69,7 @@ def legal_update():  # type: ignore[no-untyped-def]
             try:
                 update = lu.load_update(raw)
                 if "apply" in request.form and form.digest.data == update.digest:
-                    if not top_level_admin():
+                    if not rule_editor():
                         abort(403)
                     applied = lu.apply_update(update, form.reason.data or update.title, today=local_today())
                     flash(_("The legal update “%(title)s” has been applied: %(count)s due date(s) of open cases "
@@ -87,9 +87,9 @@ def legal_update():  # type: ignore[no-untyped-def]
                 if update is not None:  # refused against this database: show what each item does
                     result = lu.preview_update(update)
                     form.content.data, form.digest.data = raw.decode("utf-8-sig"), update.digest
-    can_apply = bool(result and top_level_admin() and not result.errors
+    can_apply = bool(result and rule_editor() and not result.errors
                      and not any(i.blocked for i in result.items)
                      and any(i.status == "change" for i in result.items))
     return render_template("admin/legal_update.html", form=form, errors=errors, update=update, result=result,
-                           can_apply=can_apply, top_level=top_level_admin(), limit=PREVIEW_LIMIT,
+                           can_apply=can_apply, top_level=rule_editor(), limit=PREVIEW_LIMIT,
                            message=message), status

@@ -32,6 +32,7 @@ from tracker.models import AuditEntry
 from tracker.models import RuleParam
 from tracker.models import Unit
 from tracker.models import User
+from tracker.models.users import INSTALLATION_ROLES
 from tracker.services import access
 from tracker.services import rule_admin
 from tracker.services import units as unit_service
@@ -54,8 +55,8 @@ MESSAGES.update({
     "cannot_deactivate_self": _l("You cannot deactivate your own account."),
     "cannot_drop_own_admin": _l("You cannot remove the administrator role from your own account."),
     "cannot_deactivate_own_unit": _l("You cannot deactivate the unit your own account belongs to."),
-    "rules_top_unit_only": _l("Rule values apply to the whole installation: only an administrator of a "
-                              "top-level unit may change them."),
+    "rules_top_unit_only": _l("Rule values apply to the whole installation: only the installation "
+                              "administrator may change them."),
 })
 
 LEVEL_ORDER = {"province": 0, "district": 1, "commune": 2}
@@ -122,7 +123,40 @@ def visible_unit(unit_id: int) -> Unit:
 
 
 def top_level_admin() -> bool:
+    """An admin of a top-level unit: sees the audit rows of no unit (rule values, links)."""
     return current_user.role == "admin" and current_user.unit.parent_id is None
+
+
+def rule_editor() -> bool:
+    """The installation-wide legal data (rule values, deadline rules, calendar, legal updates) is changed by
+    the installation-level role only; a unit's admin, even of a top-level unit, reads it."""
+    return access.can(current_user, "rules.edit")
+
+
+# ---------------------------------------------------------------- the installation-level role
+
+# What the installation-level role reaches: its own account, the public pages, the installation-wide legal
+# data. Everything else answers 403 here, before any view, so a page that forgets its permission check
+# still shows it no unit's data (its role is in no data permission either: tracker.services.access).
+INSTALLATION_ENDPOINTS = frozenset({
+    "static", "auth.login", "auth.logout", "auth.change_password", "auth.index", "public.lookup",
+    "admin.list_rules", "admin.edit_rule", "admin.new_rule_version", "admin.deadline_rules",
+    "admin.edit_deadline_rule", "admin.new_deadline_rule_version", "admin.calendar", "admin.calendar_day",
+    "admin.legal_update",
+})
+
+
+@bp.before_app_request
+def _installation_role_gate():  # type: ignore[no-untyped-def]
+    if request.blueprint == "api" or not current_user.is_authenticated:
+        return None  # the API has its own gate (tracker.api.auth)
+    if current_user.role not in INSTALLATION_ROLES:
+        return None
+    if request.endpoint == "auth.index":
+        return redirect(url_for("admin.deadline_rules"))
+    if request.endpoint is not None and request.endpoint not in INSTALLATION_ENDPOINTS:
+        abort(403)
+    return None
 
 
 # ---------------------------------------------------------------- users
@@ -182,6 +216,8 @@ def edit_user(user_id: int):  # type: ignore[no-untyped-def]
     user = db.session.get(User, user_id)
     if user is None or not access.can_see_unit(current_user, user.unit_id):
         abort(404)
+    if user.role in INSTALLATION_ROLES:
+        abort(403)  # granted and managed on the server (CLI): a unit admin resetting it would become it
     form = UserEditForm(unit_choices(), obj=user if request.method == "GET" else None)
     if request.method == "GET":
         form.unit.data = user.unit.code
@@ -296,12 +332,12 @@ def edit_unit(unit_id: int):  # type: ignore[no-untyped-def]
 def list_rules():  # type: ignore[no-untyped-def]
     need("admin.rules")
     rows = db.session.scalars(select(RuleParam).order_by(RuleParam.key, RuleParam.effective_from)).all()
-    return render_template("admin/rules.html", rows=rows, can_edit=top_level_admin())
+    return render_template("admin/rules.html", rows=rows, can_edit=rule_editor())
 
 
 def need_rule_editor() -> None:
     need("admin.rules")
-    if not top_level_admin():
+    if not rule_editor():
         abort(403)
 
 
