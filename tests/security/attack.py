@@ -93,17 +93,17 @@ def start_server(kind: str, env: dict[str, str], log: Path, *, workers: int = 3)
     process = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     out.close()
     server = Server(kind, f"http://127.0.0.1:{port}", process, log, workers)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"{kind} stopped at start:\n{server.log_text()[-3000:]}")
         try:
-            if requests.get(server.base + "/login", timeout=5).status_code == 200:
+            if requests.get(server.base + "/login", timeout=30).status_code == 200:
                 if kind == "gunicorn" and server.log_text().count("Booting worker") < workers:
                     time.sleep(0.2)
                     continue
                 return server
-        except requests.ConnectionError:
+        except requests.RequestException:  # not listening yet, or a worker still booting
             pass
         time.sleep(0.2)
     server.stop()
