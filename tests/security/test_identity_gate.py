@@ -24,11 +24,11 @@ D = PEOPLE["gate"]
 WEB_ATTACKERS = ("sx_admin", "sx_insp", "sx_h2", "sx_desk2", "sp_admin", "sy_chair")
 API_ATTACKERS = ("sx_admin", "sx_desk2", "sx_h2", "sx_insp", "sp_admin")
 ERROR = re.compile(r'<p class="error"[^>]*>(.*?)</p>|<div class="flash flash-error"[^>]*>(.*?)</div>', re.S)
-COUNTS = {"attacks": 0}
+COUNTS: dict[str, int] = {}
 
 
 def _check(problems: list[str], who: str, what: str, response: Any, typed: tuple[str, ...] = ()) -> None:
-    COUNTS["attacks"] += 1
+    COUNTS["all"] = COUNTS.get("all", 0) + 1
     if "id_number" in typed:  # a CCCD number encodes the birth year: typing one is typing the other
         typed = (*typed, "birth_year")
     if response.status_code >= 500:
@@ -199,6 +199,6 @@ def test_linking_her_by_id_in_a_valid_visit_letter_or_booking_shows_nothing_of_h
                     waitress.base, "")))
         _check(problems, who, "the session's bookings", browser.get(f"/visits/sessions/{session_id}"))
     assert not problems, "\n".join(problems)
-    record("security_identity_gate", {"attacks": COUNTS["attacks"], "leaks": 0}, target.name)
+    record("security_identity_gate", {"attacks": COUNTS.pop("all", 0), "leaks": 0}, target.name)
 
 
