@@ -32,6 +32,7 @@ from tracker.messages import message
 from tracker.models import Unit
 from tracker.models import User
 from tracker.models import Visit
+from tracker.rules.reception import CONFIDENTIAL_CLASSIFICATIONS
 from tracker.rules.text import fold_diacritics
 from tracker.services import audit
 from tracker.services import counters
@@ -48,6 +49,11 @@ MESSAGES.update({
     "import_bool_invalid": _l("Write “Yes” or “No”."),
     "number_max": _l("The number is too large."),
     "import_failed": _l("The file was not imported: nothing has been written."),
+    "import_unpacked_too_large": _l("The workbook unpacks to more than %(limit)s MB (%(size)s MB): it was not "
+                                    "imported. Split the log book into smaller files."),
+    "import_ratio_too_high": _l("A part of the workbook (%(member)s) unpacks to %(ratio)s times its size, more than "
+                                "the %(limit)s allowed: the file looks like a decompression bomb and was not "
+                                "imported."),
 })
 MAX_HEADER_SCAN = 10
 MAX_COLUMNS = 80
@@ -165,8 +171,42 @@ def code_words(group: str) -> dict[str, str]:
 # Reading the workbook.
 
 
+RATIO_FROM_BYTES = 1024 * 1024  # a member smaller than this cannot hurt, whatever its ratio
+
+
+def check_archive(source: IO[bytes] | str) -> None:
+    """Refuse a workbook whose zip members unpack to too much, before openpyxl unpacks anything (issue 12).
+
+    The sizes are those the zip declares; Python's zipfile (which openpyxl reads through) never yields more
+    than a member's declared size, so a file that lies about them fails its CRC check instead of growing.
+
+    :raises ImportFailed: not a zip ("import_not_xlsx"), too large unpacked, or a member packed too tightly.
+    """
+    limit_mb = int(current_app.config["IMPORT_MAX_UNPACKED_MB"])
+    max_ratio = int(current_app.config["IMPORT_MAX_RATIO"])
+    start = source.tell() if not isinstance(source, str) else 0
+    try:
+        with zipfile.ZipFile(source) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        raise ImportFailed([RowError(None, None, "import_not_xlsx")]) from exc
+    finally:
+        if not isinstance(source, str):
+            source.seek(start)
+    total = sum(m.file_size for m in members)
+    if total > limit_mb * 1024 * 1024:
+        raise ImportFailed([RowError(None, None, "import_unpacked_too_large",
+                                     {"limit": limit_mb, "size": -(-total // (1024 * 1024))})])
+    for member in members:
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > RATIO_FROM_BYTES and ratio > max_ratio:
+            raise ImportFailed([RowError(None, None, "import_ratio_too_high",
+                                         {"member": member.filename[:80], "ratio": int(ratio), "limit": max_ratio})])
+
+
 def _read_sheet(source: IO[bytes] | str, max_rows: int) -> tuple[dict[str, int], dict[str, str], list[tuple]]:
     """(column key → index, column key → header as written, data rows as (Excel row number, values))."""
+    check_archive(source)
     try:
         wb = load_workbook(source, read_only=True, data_only=False)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError) as exc:
@@ -409,12 +449,13 @@ def _column_of(field_name: str) -> str:
     return field_name if field_name in COLUMNS else "note"
 
 
-def validate_visit(unit: Unit, data: reception.VisitInput, today: date, *, allow_legacy_id: bool = True
-                   ) -> dict[str, str]:
+def validate_visit(unit: Unit, data: reception.VisitInput, today: date, *, allow_legacy_id: bool = True,
+                   user: User | None = None) -> dict[str, str]:
     """Every problem of ``data`` as ``{field: code}``, by the rules of the visit form; writes nothing."""
     errors: dict[str, str] = {}
     reception._check(data, unit, today, errors)
-    reception.resolve_people(unit, data.visitors, today, allow_legacy_id, errors)
+    reception.resolve_people(unit, data.visitors, today, allow_legacy_id, errors, user=user,
+                             confidential=data.classification in CONFIDENTIAL_CLASSIFICATIONS)
     return errors
 
 
@@ -429,7 +470,8 @@ def _taken_numbers(unit_id: int, wanted: dict[int, set[int]]) -> set[tuple[int, 
     return taken
 
 
-def check_rows(unit: Unit, rows: list[ParsedRow], today: date) -> list[tuple[ParsedRow, str, str, dict[str, Any]]]:
+def check_rows(unit: Unit, rows: list[ParsedRow], today: date, user: User | None = None
+               ) -> list[tuple[ParsedRow, str, str, dict[str, Any]]]:
     """(row, column key, code, params) of every problem of every row, the file's own problems first per row."""
     problems: list[tuple[ParsedRow, str, str, dict[str, Any]]] = []
     seen: dict[tuple[int, int], int] = {}
@@ -437,7 +479,7 @@ def check_rows(unit: Unit, rows: list[ParsedRow], today: date) -> list[tuple[Par
     for row in rows:
         found: dict[str, tuple[str, dict[str, Any]]] = {}
         representatives: list[tuple[str, dict[str, Any]]] = []
-        for name, code in validate_visit(unit, row.data, today).items():
+        for name, code in validate_visit(unit, row.data, today, user=user).items():
             key = _column_of(name)
             if key in row.errors:
                 continue
@@ -487,7 +529,8 @@ def _insert(user: User | None, unit: Unit, rows: list[ParsedRow], today: date) -
                 counters.raise_to(unit.id, reception.BOOK, year, number)
         data = row.data
         errors: dict[str, str] = {}
-        people = reception.resolve_people(unit, data.visitors, today, True, errors)
+        people = reception.resolve_people(unit, data.visitors, today, True, errors, user=user,
+                                          confidential=data.classification in CONFIDENTIAL_CLASSIFICATIONS)
         if errors:  # checked before; only a concurrent change can bring this
             raise ImportFailed([RowError(row.row, str(COLUMNS[_column_of(k)].header), c) for k, c in errors.items()])
         year = data.visited_on.year
@@ -515,7 +558,7 @@ def import_visits(source: IO[bytes] | str, *, unit: Unit, user: User | None, fil
     words = {c.group: code_words(c.group) for c in EXCEL_COLUMNS if c.group}
     reader = _RowReader(index, words)
     rows = [reader.parse(number, values) for number, values in raw_rows]
-    problems = check_rows(unit, rows, today)
+    problems = check_rows(unit, rows, today, user)
     if problems:
         db.session.rollback()
 
