@@ -61,22 +61,47 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def private_file(path: str) -> None:
+    """Create ``path`` empty and 0600 if it is missing, or take away other accounts' access to it (issue 12: the
+    SQLite file was created world-readable). SQLite gives its -wal, -shm and -journal files the database file's
+    own permissions, so they follow."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        if os.stat(path).st_mode & 0o077:
+            os.chmod(path, 0o600)
+
+
+def _sqlite_file(url: str) -> str | None:
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    name = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not name or name == ":memory:" or name.startswith("file:"):
+        return None
+    return name
+
+
 def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
     app.config.update(DEFAULTS)
     app.config.from_prefixed_env("TRACKER")
     if overrides:
         app.config.update(overrides)
     cfg = app.config
-    os.makedirs(app.instance_path, exist_ok=True)
+    os.makedirs(app.instance_path, mode=0o700, exist_ok=True)  # secrets and the SQLite file live there
     url = cfg.get("SQLALCHEMY_DATABASE_URI") or cfg.get("DATABASE_URL")
     if not url:
         url = "sqlite:///" + os.path.join(app.instance_path, "tracker.sqlite")
     cfg["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(str(url))
+    sqlite_file = _sqlite_file(cfg["SQLALCHEMY_DATABASE_URI"])
+    if sqlite_file and os.path.isdir(os.path.dirname(os.path.abspath(sqlite_file))):
+        private_file(sqlite_file)
     cfg["BABEL_DEFAULT_TIMEZONE"] = cfg["TIMEZONE"]
     cfg.setdefault("ATTACHMENTS_DIR", os.path.join(app.instance_path, "attachments"))
     cfg["PERMANENT_SESSION_LIFETIME"] = timedelta(minutes=int(cfg["SESSION_MINUTES"]))
     key_file = os.path.join(app.instance_path, "secret_key")
     if not cfg.get("SECRET_KEY") and os.path.exists(key_file):
+        private_file(key_file)
         with open(key_file, encoding="ascii") as fh:
             cfg["SECRET_KEY"] = fh.read().strip()
     if not cfg.get("SECRET_KEY"):

@@ -68,12 +68,17 @@ def _testing_key(label: str) -> bytes:
     return hashlib.sha256(b"so-tiep-dan testing-only " + label.encode()).digest()
 
 
+def instance_secret(app: Flask, name: str, make: str) -> str:
+    """A secret in the instance folder (ID keys, the backup key), written once and 0600."""
+    return _instance_key(app, name, make)
+
+
 def _instance_key(app: Flask, name: str, make: str) -> str:
-    """The key in the instance folder, written once; concurrent first starts all read the same key
-    (the file appears whole through a hard link, or not at all)."""
+    """The key in the instance folder, written once (0600, never readable by other accounts); concurrent
+    first starts all read the same key (the file appears whole through a hard link, or not at all)."""
     path = os.path.join(app.instance_path, name)
     if not os.path.exists(path):
-        os.makedirs(app.instance_path, exist_ok=True)
+        os.makedirs(app.instance_path, mode=0o700, exist_ok=True)
         temp = f"{path}.{os.getpid()}.tmp"
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         try:

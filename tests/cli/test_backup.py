@@ -2,6 +2,7 @@
 attachment file, byte for byte; a damaged or foreign archive is refused and nothing changes."""
 from __future__ import annotations
 
+import base64
 import gzip
 import io
 import json
@@ -27,6 +28,7 @@ from tracker.models import Citizen
 from tracker.models import User
 from tracker.models import Visit
 from tracker.services import attachments
+from tracker.services import backup
 from tracker.services import letters
 from tracker.services import reception
 from tracker.services.backup import MANIFEST
@@ -93,7 +95,10 @@ def test_a_backup_restored_gives_back_every_row_and_every_attachment(app: Flask,
     archive = tmp_path / "sao-luu.tar.gz"
     result = invoke(runner, "backup", str(archive))
     assert result.exit_code == 0, result.output
-    with tarfile.open(archive) as tar:
+    assert archive.stat().st_mode & 0o777 == 0o600
+    plain = tmp_path / "plain.tar.gz"
+    backup.decrypt_file(app, str(archive), str(plain))
+    with tarfile.open(plain) as tar:
         names = tar.getnames()
         manifest = json.load(tar.extractfile(MANIFEST))  # type: ignore[arg-type]
     assert names[0] == MANIFEST and manifest["format_version"] == 1
@@ -129,15 +134,19 @@ def test_a_write_made_after_the_backup_is_gone_after_the_restore(app: Flask, run
     assert state(app) == expected
 
 
-def rewrite(archive: Path, target: Path, change) -> None:  # type: ignore[no-untyped-def]
-    """Copy ``archive`` to ``target``, passing every (name, bytes) through ``change``."""
-    with tarfile.open(archive) as src, tarfile.open(target, "w:gz") as out:
+def rewrite(app: Flask, archive: Path, target: Path, change) -> None:  # type: ignore[no-untyped-def]
+    """Copy ``archive`` to ``target`` (opened and sealed again with the key), passing every (name, bytes)
+    through ``change``."""
+    plain, changed = archive.with_suffix(".plain"), archive.with_suffix(".changed")
+    backup.decrypt_file(app, str(archive), str(plain))
+    with tarfile.open(plain) as src, tarfile.open(changed, "w:gz") as out:
         for member in src.getmembers():
             data = src.extractfile(member).read()  # type: ignore[union-attr]
             data = change(member.name, data)
             info = tarfile.TarInfo(member.name)
             info.size = len(data)
             out.addfile(info, io.BytesIO(data))
+    backup.encrypt_file(app, str(changed), str(target))
 
 
 def _flip_attachment(name: str, data: bytes) -> bytes:
@@ -163,6 +172,7 @@ def _newer_revision(name: str, data: bytes) -> bytes:
     ("database_bytes", "backup_checksum"),
     ("newer_revision", "backup_newer"),
     ("extra_member", "backup_members"),
+    ("ciphertext_bytes", "backup_tampered"),
 ])
 def test_a_damaged_or_newer_archive_is_refused_and_nothing_changes(app: Flask, runner, tmp_path: Path,
                                                                    damage: str, code: str) -> None:
@@ -175,20 +185,30 @@ def test_a_damaged_or_newer_archive_is_refused_and_nothing_changes(app: Flask, r
     if damage == "truncated":
         bad.write_bytes(archive.read_bytes()[: archive.stat().st_size // 2])
     elif damage == "not_gzip":
-        bad.write_bytes(gzip.decompress(archive.read_bytes())[:4096])
+        plain = tmp_path / "plain.tar.gz"
+        backup.decrypt_file(app, str(archive), str(plain))
+        (tmp_path / "tar").write_bytes(gzip.decompress(plain.read_bytes())[:4096])
+        backup.encrypt_file(app, str(tmp_path / "tar"), str(bad))
     elif damage == "attachment_bytes":
-        rewrite(archive, bad, _flip_attachment)
+        rewrite(app, archive, bad, _flip_attachment)
     elif damage == "database_bytes":
-        rewrite(archive, bad, _flip_database)
+        rewrite(app, archive, bad, _flip_database)
     elif damage == "newer_revision":
-        rewrite(archive, bad, _newer_revision)
+        rewrite(app, archive, bad, _newer_revision)
+    elif damage == "ciphertext_bytes":
+        data = bytearray(archive.read_bytes())
+        data[len(data) // 2] ^= 1
+        bad.write_bytes(bytes(data))
     else:
-        with tarfile.open(archive) as src, tarfile.open(bad, "w:gz") as out:
+        plain, evil = tmp_path / "plain.tar.gz", tmp_path / "evil.tar.gz"
+        backup.decrypt_file(app, str(archive), str(plain))
+        with tarfile.open(plain) as src, tarfile.open(evil, "w:gz") as out:
             for member in src.getmembers():
                 out.addfile(member, src.extractfile(member))
             info = tarfile.TarInfo("attachments/../../evil.txt")
             info.size = 4
             out.addfile(info, io.BytesIO(b"evil"))
+        backup.encrypt_file(app, str(evil), str(bad))
     result = invoke(runner, "restore", str(bad), "--yes")
     assert result.exit_code != 0
     assert str(message(code)).split("%")[0][:20] in result.output or code == "backup_checksum" and (
@@ -226,3 +246,62 @@ def test_without_the_postgresql_tools_the_message_says_what_to_install(app: Flas
     assert result.exit_code == 1
     assert "pg_dump" in result.output and "Traceback" not in result.output
     assert not (tmp_path / "x.tar.gz").exists()
+
+
+# --- encryption (issue 12): the archive is sealed with a key kept apart from it ---------------------------------
+
+def test_the_archive_holds_nothing_in_clear_and_its_key_file_is_0600(app: Flask, runner, tmp_path: Path) -> None:
+    make_data()
+    archive = tmp_path / "kin.bak"
+    assert invoke(runner, "backup", str(archive)).exit_code == 0
+    data = archive.read_bytes()
+    assert data.startswith(backup.SEALED_MAGIC)
+    for clear in ("Trần Thị Đơn".encode(), "Đơn khiếu nại của bà".encode(), b"\x89PNG", b"SQLite format 3",
+                  b"manifest.json"):
+        assert clear not in data and clear not in gzip_or_empty(data)
+    key_file = Path(app.instance_path) / backup.KEY_FILE
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert archive.stat().st_mode & 0o777 == 0o600
+
+
+def gzip_or_empty(data: bytes) -> bytes:
+    try:
+        return gzip.decompress(data)
+    except OSError:
+        return b""
+
+
+def test_a_restore_with_another_key_is_refused_in_vietnamese_and_nothing_changes(app: Flask, runner,
+                                                                                 tmp_path: Path) -> None:
+    make_data()
+    archive = tmp_path / "k.bak"
+    assert invoke(runner, "backup", str(archive)).exit_code == 0
+    change_everything(app)
+    before = state(app)
+    other = tmp_path / "other_key"
+    other.write_text(base64.urlsafe_b64encode(os.urandom(32)).decode() + "\n", encoding="ascii")
+    result = invoke(runner, "restore", str(archive), "--yes", "--key-file", str(other))
+    assert result.exit_code != 0 and "khóa" in result.output, result.output
+    assert "Traceback" not in result.output
+    assert state(app) == before
+    missing = invoke(runner, "restore", str(archive), "--yes", "--key-file", str(tmp_path / "none"))
+    assert missing.exit_code != 0 and "Không tìm thấy khóa" in missing.output, missing.output
+    assert state(app) == before
+
+
+@pytest.mark.config(BACKUP_KEY=base64.urlsafe_b64encode(b"k" * 32).decode())
+def test_on_a_new_machine_the_restore_needs_only_the_archive_and_the_key(app: Flask, runner, tmp_path: Path) -> None:
+    """TRACKER_BACKUP_KEY here; the restore is given the same key as a file (--key-file), as on a machine
+    whose instance folder has no key."""
+    make_data()
+    before = state(app)
+    archive = tmp_path / "m.bak"
+    assert invoke(runner, "backup", str(archive)).exit_code == 0
+    assert not (Path(app.instance_path) / "nothing").exists()
+    change_everything(app)
+    key = tmp_path / "usb" / "backup_key"
+    key.parent.mkdir()
+    key.write_text(base64.urlsafe_b64encode(b"k" * 32).decode(), encoding="ascii")
+    result = invoke(runner, "restore", str(archive), "--yes", "--key-file", str(key))
+    assert result.exit_code == 0, result.output
+    assert state(app) == before

@@ -13,17 +13,22 @@ from tracker.cli.locale import cli_locale
 from tracker.services import backup as service
 from tracker.services.errors import DomainError
 
+KEY_FILE_HELP = ("The backup key file (default: TRACKER_BACKUP_KEY, else TRACKER_BACKUP_KEY_FILE, else backup_key in "
+                 "the instance folder). Keep it apart from the backups.")
 
-@click.command("backup", help="Copy the database and the attachments into one archive (tar.gz).")
+
+@click.command("backup", help="Copy the database and the attachments into one encrypted archive.")
 @click.argument("path", type=click.Path(dir_okay=False))
 @click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
+@click.option("--key-file", type=click.Path(dir_okay=False), default=None, help=KEY_FILE_HELP)
 @with_appcontext
-def backup_cli(path: str, force: bool) -> None:
+def backup_cli(path: str, force: bool, key_file: str | None) -> None:
     with cli_locale():
         if os.path.exists(path) and not force:
             fail("backup_exists", path=path)
         try:
-            manifest = service.create_backup(current_app._get_current_object(), path)  # type: ignore[attr-defined]
+            manifest = service.create_backup(current_app._get_current_object(), path,  # type: ignore[attr-defined]
+                                             key_file=key_file)
         except DomainError as exc:
             fail(exc)
         files = sum(1 for name in manifest.members if name.startswith(service.ATTACHMENTS + "/"))
@@ -34,18 +39,19 @@ def backup_cli(path: str, force: bool) -> None:
 @click.command("restore", help="Replace the database and the attachments with the contents of a backup archive.")
 @click.argument("path", type=click.Path(dir_okay=False))
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--key-file", type=click.Path(dir_okay=False), default=None, help=KEY_FILE_HELP)
 @with_appcontext
-def restore_cli(path: str, yes: bool) -> None:
+def restore_cli(path: str, yes: bool, key_file: str | None) -> None:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     with cli_locale():
         try:
-            manifest = service.inspect_backup(app, path)
+            manifest = service.inspect_backup(app, path, key_file=key_file)
             if not yes and not click.confirm(_(
                     "Replace ALL data and attachments with the backup of %(created)s (%(kind)s, revision "
                     "%(revision)s)?", created=manifest.created_at, kind=manifest.database,
                     revision=manifest.alembic_revision or "-"), default=False):
                 fail("backup_cancelled")
-            manifest = service.restore_backup(app, path)
+            manifest = service.restore_backup(app, path, key_file=key_file)
         except DomainError as exc:
             fail(exc)
         click.echo(_("Restored from %(path)s (backup of %(created)s).", path=path, created=manifest.created_at))
