@@ -47,3 +47,22 @@ def make_visit(user: User, *, visited_on: date = date(2026, 3, 5), full_name: st
 
 def citizen_count() -> int:
     return db.session.query(Citizen).count()
+
+
+def with_authority(user: User, record: object | None = None) -> User:
+    """For set-up steps (not the behaviour under test): ``user`` when they may take the step on ``record``
+    (a case: its handler or a leader; anything else: a leader), else the unit's chairperson — since issue 12
+    only the chair or a vice-chair assigns, and only the assigned handler or a leader moves a case on."""
+    from sqlalchemy import select
+
+    from tracker.models import Case
+    from tracker.services import access
+
+    if isinstance(record, Case) and access.may_move_case(user, record):
+        return user
+    if user.role in ("chair", "vice_chair"):
+        return user
+    chair = db.session.scalar(select(User).where(User.unit_id == user.unit_id, User.role == "chair",
+                                                 User.active.is_(True)).order_by(User.id).limit(1))
+    return chair or make_user(f"chutich_{user.unit_id}", "chair", db.session.get(Unit, user.unit_id),
+                              full_name="Chủ tịch UBND")

@@ -206,7 +206,7 @@ def test_a_denouncer_is_hidden_from_an_unassigned_handler_and_shown_to_the_chair
     assert (hidden["identity_hidden"], hidden["senders"]) == (True, [])
     assert "Nguyễn" not in str(hidden) and "001085012345" not in str(hidden)
     moved = act(other, hidden, "note", "2026-03-06", note="Đã nhận hồ sơ")
-    assert moved.status_code == 200 and moved.json["senders"] == []
+    assert moved.status_code == 403 and "Nguyễn" not in str(moved.json)  # not his case (issue 12)
     assert "Nguyễn" not in str(other.get("/api/v1/cases").json)
     shown = chair.get(f"/api/v1/cases/{case['id']}").json
     assert (shown["identity_hidden"], [s["full_name"] for s in shown["senders"]]) == (False, ["Nguyễn Văn An"])

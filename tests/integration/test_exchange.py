@@ -15,6 +15,7 @@ from sqlalchemy import text
 
 from tests.factories import make_unit
 from tests.factories import make_user
+from tests.factories import with_authority
 from tracker.extensions import db
 from tracker.models import AuditEntry
 from tracker.models import Case
@@ -71,11 +72,12 @@ def handle(user, letter, decision="accept", on=date(2026, 3, 5), **over):  # typ
     if decision == "accept":
         over = {"eligible": True, "within_competence": True, "document_no": "12/TB-UBND", **over}
     data = letters.HandlingInput(decision=decision, on=on, version=letter.version, **over)
-    return letters.decide_handling(user, letter, data, TODAY)
+    return letters.decide_handling(with_authority(user), letter, data, TODAY)
 
 
 def act(user, case, action, on, **over):  # type: ignore[no-untyped-def]
-    return cases.apply_case_action(user, case, cases.ActionInput(action=action, on=on, version=case.version, **over),
+    return cases.apply_case_action(with_authority(user, case), case,
+                                   cases.ActionInput(action=action, on=on, version=case.version, **over),
                                    TODAY)
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from tests.factories import make_unit
 from tests.factories import make_user
+from tests.factories import with_authority
 from tracker.extensions import db
 from tracker.models import Case
 from tracker.models import CaseEvent
@@ -46,12 +47,12 @@ def register(user, **over):  # type: ignore[no-untyped-def]
 def accept(user, letter, on=date(2026, 3, 5), **over):  # type: ignore[no-untyped-def]
     data = letters.HandlingInput(decision="accept", on=on, version=letter.version, eligible=True,
                                  within_competence=True, document_no="12/TB-UBND", **over)
-    return letters.decide_handling(user, letter, data, TODAY)
+    return letters.decide_handling(with_authority(user), letter, data, TODAY)
 
 
 def act(user, case, action, on, **over):  # type: ignore[no-untyped-def]
     data = cases.ActionInput(action=action, on=on, version=case.version, **over)
-    return cases.apply_case_action(user, case, data, TODAY)
+    return cases.apply_case_action(with_authority(user, case), case, data, TODAY)
 
 
 def clock(owner_case=None, letter=None, key=None):  # type: ignore[no-untyped-def]

@@ -15,6 +15,7 @@ from tests.conftest import login
 from tests.factories import PASSWORD
 from tests.factories import make_unit
 from tests.factories import make_user
+from tests.factories import with_authority
 from tracker.extensions import db
 from tracker.models import AuditEntry
 from tracker.models import Citizen
@@ -82,7 +83,8 @@ def _letter(user, who, on, summary, kind="complaint"):  # type: ignore[no-untype
 
 
 def _act(user, case, action, on, **kw):  # type: ignore[no-untyped-def]
-    return cases.apply_case_action(user, case, cases.ActionInput(action=action, on=on, version=case.version, **kw),
+    return cases.apply_case_action(with_authority(user, case), case,
+                                   cases.ActionInput(action=action, on=on, version=case.version, **kw),
                                    TODAY)
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from tests.factories import make_unit
 from tests.factories import make_user
 from tests.factories import make_visit
+from tests.factories import with_authority
 from tracker.extensions import db
 from tracker.models import Case
 from tracker.models import Clock
@@ -63,14 +64,15 @@ def letter(user, received_on, kind="petition", *, today, **over):  # type: ignor
 
 
 def accept(user, item, on, *, today):  # type: ignore[no-untyped-def]
-    return letters.decide_handling(user, item, letters.HandlingInput(
+    return letters.decide_handling(with_authority(user), item, letters.HandlingInput(
         "accept", on, item.version, eligible=True, within_competence=True, document_no="01/TB-UBND"), today)
 
 
 def act(user, case, action, on, *, today, **over):  # type: ignore[no-untyped-def]
     if action in ("conclude",):
         over.setdefault("document_no", "02/QĐ-UBND")
-    return cases.apply_case_action(user, case, cases.ActionInput(action, on, case.version, **over), today)
+    return cases.apply_case_action(with_authority(user, case), case,
+                                   cases.ActionInput(action, on, case.version, **over), today)
 
 
 def test_example_000_a_wards_year_2023(rules) -> None:  # type: ignore[no-untyped-def]

@@ -9,6 +9,7 @@ from sqlalchemy import func
 from sqlalchemy import select
 
 from tests.factories import make_user
+from tests.factories import with_authority
 from tracker.extensions import db
 from tracker.models import AuditEntry
 from tracker.models import CalendarDay
@@ -59,7 +60,7 @@ def accept(user, letter, handler=None):  # type: ignore[no-untyped-def]
     data = letters.HandlingInput(decision="accept", on=date(2026, 3, 5), version=letter.version, eligible=True,
                                  within_competence=True, document_no="12/TB-UBND",
                                  handler_id=handler.id if handler else None)
-    return letters.decide_handling(user, letter, data, TODAY)
+    return letters.decide_handling(with_authority(user), letter, data, TODAY)
 
 
 def clock_of(key, *, case=None, letter=None):  # type: ignore[no-untyped-def]
@@ -117,7 +118,7 @@ def test_a_closed_case_keeps_its_dates(clerk) -> None:
     case = accept(clerk, register(clerk))
     data = cases.ActionInput(action="conclude", on=date(2026, 3, 20), version=case.version, outcome="right",
                              document_no="05/QĐ-UBND")
-    case = cases.apply_case_action(clerk, case, data, TODAY)
+    case = cases.apply_case_action(with_authority(clerk, case), case, data, TODAY)
     assert not case.is_open
     due = clock_of("complaint.resolve", case=case).due_on
     assert preview_retime(day_off(date(2026, 4, 6))) == []
@@ -181,7 +182,7 @@ def correction(row: DeadlineRuleRow, **over) -> RuleCorrection:  # type: ignore[
 def test_correcting_a_rules_days_retimes_the_open_clocks_that_use_it(clerk, handler) -> None:
     case = accept(clerk, register(clerk), handler)
     closed = accept(clerk, register(clerk))
-    closed = cases.apply_case_action(clerk, closed, cases.ActionInput(
+    closed = cases.apply_case_action(with_authority(clerk, closed), closed, cases.ActionInput(
         action="conclude", on=date(2026, 3, 20), version=closed.version, outcome="wrong", document_no="06/QĐ"), TODAY)
     closed_due = clock_of("complaint.resolve", case=closed).due_on
     row = rule_row("complaint.resolve.first.2012")

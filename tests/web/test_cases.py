@@ -12,6 +12,7 @@ from tests.conftest import login
 from tests.conftest import post_form
 from tests.factories import make_unit
 from tests.factories import make_user
+from tests.factories import with_authority
 from tracker.extensions import db
 from tracker.messages import message
 from tracker.models import AuditEntry
@@ -60,7 +61,7 @@ def open_case(user, on=date(2026, 3, 5), handler=None, complexity=0, **over) -> 
     data = letters.HandlingInput(decision="accept", on=on, version=letter.version, eligible=True,
                                  within_competence=True, document_no="12/TB-UBND", complexity=complexity,
                                  handler_id=handler.id if handler else None)
-    return letters.decide_handling(user, letter, data, TODAY)
+    return letters.decide_handling(with_authority(user), letter, data, TODAY)
 
 
 def page(client, url: str) -> str:  # type: ignore[no-untyped-def]

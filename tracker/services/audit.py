@@ -195,3 +195,12 @@ def init_app(session_class: type[Session]) -> None:
     if not event.contains(session_class, "after_flush", _after_flush):
         event.listen(session_class, "after_flush", _after_flush)
         event.listen(session_class, "before_flush", _refuse_audit_change)
+
+
+# Free text a user searched by may be a person's name, ID number or phone: the audit log keeps only that a
+# search was made (the log is read by admins and inspectors, who may not see the person).
+FREE_TEXT_FILTERS = ("q", "name", "full_name", "id_number", "phone", "address")
+
+
+def safe_filters(filters: dict[str, Any]) -> dict[str, Any]:
+    return {k: ("…" if k in FREE_TEXT_FILTERS and v else v) for k, v in filters.items()}

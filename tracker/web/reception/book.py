@@ -119,7 +119,7 @@ def export_visits():  # type: ignore[no-untyped-def]
     if not template:
         hider.audit("export")
         audit.record_event(db.session, "export", "visits", None, current_user.unit_id,
-                           {"rows": counter[0], "filters": request.args.to_dict()})
+                           {"rows": counter[0], "filters": audit.safe_filters(request.args.to_dict())})
         db.session.commit()
     size = handle.seek(0, 2)
     handle.seek(0)
