@@ -111,7 +111,7 @@ def change_password():  # type: ignore[no-untyped-def]
         else:
             login_user(user)  # this browser goes on with the new session token; every other copy is refused
             flash(_("Your password has been changed."), "success")
-            return redirect(url_for("reception.list_visits"))
+            return redirect(url_for("auth.index"))  # each role's own start page (a sysadmin has no log book)
     return render_template("auth/password.html", form=form)
 
 
