@@ -132,11 +132,14 @@ def test_a_denunciation_goes_from_the_desk_to_its_conclusion_with_the_engines_du
     assert_page_shows(page, "main table.list", registered)
     log_out(page, live_server)
 
-    # 2. The handler accepts it as especially complex and takes it on; the case page opens.
+    # 2. Not yet assigned, the handler does not see who denounced (Luật Tố cáo Điều 47)…
     log_in(page, live_server, "canbo")
     page.goto(f"{live_server}/letters/{letter_id}")
-    # Not yet assigned, the handler does not see who denounced (Luật Tố cáo Điều 47)…
     expect(page.locator("main")).not_to_contain_text(DENOUNCER)
+    log_out(page, live_server)
+    # …the chairperson accepts it as especially complex and assigns him (only a leader assigns: issue 12).
+    log_in(page, live_server, "chutich")
+    page.goto(f"{live_server}/letters/{letter_id}")
     form = page.locator("#handling-form")
     form.locator("select[name=decision]").select_option("accept")
     form.locator("input[name=on]").fill(vn(ACCEPTED))
@@ -158,6 +161,9 @@ def test_a_denunciation_goes_from_the_desk_to_its_conclusion_with_the_engines_du
         case_id = case.id
         db.session.remove()
     expect(page.locator("main")).to_contain_text(HANDLER)
+    log_out(page, live_server)
+    log_in(page, live_server, "canbo")
+    page.goto(f"{live_server}/cases/{case_id}")
     expect(page.locator("main")).to_contain_text(DENOUNCER)  # …as the case's handler, now does
     accepted = engine_dates(live_app, letter_id=letter_id, case_id=case_id)
     resolve = [row for row in accepted if row[0] == "denunciation.resolve"]

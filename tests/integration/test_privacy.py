@@ -268,10 +268,10 @@ def test_subject_access_refuses_an_unknown_unit(office) -> None:
         subject_access.find_citizen("XA-NONE", citizen_id=1)
 
 
-def test_an_administrator_sees_and_changes_the_retention_schedule(office, client) -> None:
+def test_the_installation_administrator_sees_and_changes_the_retention_schedule(office, client) -> None:
     from tests.conftest import post_form
 
-    make_user("quantri", "admin", full_name="Quản Trị")
+    make_user("quantri", "sysadmin", full_name="Quản Trị")  # installation-wide rule data (issue 12)
     login(client, "quantri", PASSWORD)
     page = client.get("/admin/rules").get_data(as_text=True)
     assert "retention_letter_archived_months" in page and "TT 07/2014/TT-TTCP Điều 28" in page

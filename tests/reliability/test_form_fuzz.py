@@ -53,8 +53,10 @@ from tests.web.test_injection import start_urls
 from tracker.extensions import db
 from tracker.models import Letter
 from tracker.models import Unit
+from tracker.services import identity_grants
 from tracker.services import letters
 from tracker.services import reception
+from tracker.services.citizens import CitizenInput
 from tracker.services.reports import build_report
 from tracker.web.filters import local_today
 
@@ -316,16 +318,24 @@ def plant() -> dict[str, object]:
     again = letters.register_letter(desk, data.unit, letters.LetterInput(
         received_on=local_today(), channel="post", kind="complaint", summary=first.summary,
         senders=[reception.VisitorInput(citizen_id=data.ids["citizen_id"])]), local_today())
+    # A denunciation with a live grant (the chairperson's grant and withdraw forms), and the installation
+    # administrator (the forms of installation-wide legal data).
+    secret = letters.register_letter(desk, data.unit, letters.LetterInput(
+        received_on=local_today(), channel="post", kind="denunciation", summary="Tố cáo cán bộ thu tiền",
+        senders=[reception.VisitorInput(citizen=CitizenInput(full_name="Người Tố Cáo Phòng Thủ"))]), local_today())
+    identity_grants.grant(chair, secret, data.users["handler"].id, "Xác minh nội dung tố cáo")
+    make_user("f_sys", "sysadmin", province, full_name="Quản trị hệ thống")
     db.session.commit()
     ids = {**data.ids, **global_ids(), "period": str(local_today().year - 1)}
-    return {"ids": ids, "notes": data.notes, "extra": [f"/cases/{old_case.id}", f"/letters/{again.id}"]}
+    return {"ids": ids, "notes": data.notes,
+            "extra": [f"/cases/{old_case.id}", f"/letters/{again.id}", f"/letters/{secret.id}"]}
 
 
 def test_every_post_form_refuses_hostile_data_in_vietnamese_without_a_5xx_or_a_partial_write(app: Flask) -> None:
     planted = plant()
     ids, notes = planted["ids"], planted["notes"]
     users = [("f_chair", "chair"), ("f_receptionist", "receptionist"), ("f_handler", "handler"),
-             ("f_admin", "admin"), ("p_admin", "admin"), (None, "anonymous")]
+             ("f_admin", "admin"), ("p_admin", "admin"), ("f_sys", "sysadmin"), (None, "anonymous")]
     found: dict[tuple[str, tuple[str, ...], str], tuple[str | None, Form]] = {}
     pages = 0
     for username, role in users:
