@@ -11,11 +11,17 @@
 """
 from __future__ import annotations
 
+import time
+
 from flask import Flask
 from flask import Response
 from flask import abort
+from flask import current_app
 from flask import request
+from flask import session
 from flask.sessions import SecureCookieSessionInterface
+from flask_login import current_user
+from flask_login import logout_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 
@@ -82,13 +88,6 @@ def expire_idle_session() -> None:
     then really drops a session whose browser or address changed — with a permanent session it would
     only mark it "not fresh". The idle clock is the signed ``_seen`` time inside the cookie, so a cookie
     kept or copied past the limit is refused even if a browser would still send it."""
-    import time
-
-    from flask import current_app
-    from flask import session
-    from flask_login import current_user
-    from flask_login import logout_user
-
     if not current_user.is_authenticated:
         return
     now = int(time.time())

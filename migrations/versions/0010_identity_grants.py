@@ -26,6 +26,13 @@ down_revision = '0009'
 branch_labels = None
 depends_on = None
 
+GATE_INDEXES = (
+    ('ix_letters_confidential_created_by', 'letters', 'created_by_id', 'confidential'),
+    ('ix_letters_confidential_unit', 'letters', 'unit_id', 'confidential'),
+    ('ix_letters_split_from_id', 'letters', 'split_from_id', None),
+    ('ix_visits_denunciation_created_by', 'visits', 'created_by_id', "classification = 'denunciation'"),
+    ('ix_visits_denunciation_unit', 'visits', 'unit_id', "classification = 'denunciation'"),
+)
 ONE_RECORD = " + ".join(f"(CASE WHEN {c} IS NULL THEN 0 ELSE 1 END)" for c in ("letter_id", "case_id", "visit_id")) + " = 1"
 
 
@@ -61,6 +68,10 @@ def upgrade():
     op.create_index('uq_citizens_unit_id_number_hash', 'citizens', ['unit_id', 'id_number_hash'], unique=True,
                     sqlite_where=sa.text('id_number_hash IS NOT NULL AND NOT sealed'),
                     postgresql_where=sa.text('id_number_hash IS NOT NULL AND NOT sealed'))
+    # The need-to-know gate's sets, each answered from an index (tracker.services.confidentiality).
+    for name, table, column, where in GATE_INDEXES:
+        op.create_index(name, table, [column], unique=False, sqlite_where=sa.text(where) if where else None,
+                        postgresql_where=sa.text(where) if where else None)
     op.create_table(
         'identity_grants',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -95,6 +106,8 @@ def downgrade():
     for column in ('unit_id', 'letter_id', 'case_id', 'visit_id'):
         op.drop_index(op.f(f'ix_identity_grants_{column}'), table_name='identity_grants')
     op.drop_table('identity_grants')
+    for name, table, _column, _where in GATE_INDEXES:
+        op.drop_index(name, table_name=table)
     op.drop_index('uq_citizens_unit_id_number_hash', table_name='citizens',
                   sqlite_where=sa.text('id_number_hash IS NOT NULL AND NOT sealed'),
                   postgresql_where=sa.text('id_number_hash IS NOT NULL AND NOT sealed'))

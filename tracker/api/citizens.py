@@ -4,13 +4,10 @@ from __future__ import annotations
 from flask import Response
 from flask import jsonify
 from flask import url_for
-from sqlalchemy import select
 
 from tracker.api import api_bp
-from tracker.api.auth import api_user
 from tracker.api.auth import need
 from tracker.api.auth import need_own_unit
-from tracker.api.auth import need_visible
 from tracker.api.errors import ApiError
 from tracker.api.openapi import operation
 from tracker.api.parse import parse_body
@@ -32,11 +29,9 @@ from tracker.web.filters import local_today
 
 def _visible_citizen(citizen_id: int, permission: str) -> Citizen:
     user = need(permission)
-    citizen = db.session.get(Citizen, citizen_id)
-    if citizen is None or not db.session.scalar(
-            select(Citizen.id).where(Citizen.id == citizen_id, confidentiality.citizen_scope(user))):
+    citizen = confidentiality.visible_citizen(user, citizen_id, purpose="api")
+    if citizen is None:
         raise ApiError(404, "not_found")  # someone known only as a denouncer is "not found" too
-    need_visible(user, citizen.unit_id)
     return citizen
 
 
@@ -71,7 +66,6 @@ def create_citizen() -> tuple[Response, int, dict[str, str]]:
 @operation("Read a citizen", tag="citizens", response=CitizenOut, errors=(401, 403))
 def get_citizen(citizen_id: int) -> Response:
     citizen = _visible_citizen(citizen_id, "citizens.read")
-    confidentiality.record_citizen_reads(api_user(), [citizen], "api")
     return jsonify(citizen_json(citizen))
 
 

@@ -40,6 +40,13 @@ class Letter(VersionMixin, TimestampMixin, Base):
         UniqueConstraint("unit_id", "register_year", "register_no", name="uq_letters_register"),
         Index("ix_letters_unit_received_on", "unit_id", "received_on", "id"),
         Index("ix_letters_unit_status", "unit_id", "status"),
+        # The need-to-know gate's sets (tracker.services.confidentiality): the confidential letters a user
+        # received, those of a leader's unit, and the parts of a letter.
+        Index("ix_letters_confidential_created_by", "created_by_id", sqlite_where=text("confidential"),
+              postgresql_where=text("confidential")),
+        Index("ix_letters_confidential_unit", "unit_id", sqlite_where=text("confidential"),
+              postgresql_where=text("confidential")),
+        Index("ix_letters_split_from_id", "split_from_id"),
         CheckConstraint(_in("channel", lc.LETTER_CHANNELS), name="channel"),
         CheckConstraint(_in("kind", lc.LETTER_KINDS), name="kind"),
         CheckConstraint(_in("mediation_type", lc.MEDIATION_TYPES, True), name="mediation_type"),

@@ -13,6 +13,7 @@ from sqlalchemy import Integer
 from sqlalchemy import String
 from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
+from sqlalchemy import text
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
@@ -59,6 +60,12 @@ class Visit(VersionMixin, TimestampMixin, Base):
     __table_args__ = (
         UniqueConstraint("unit_id", "register_year", "register_no", name="uq_visits_register"),
         Index("ix_visits_unit_visited_on", "unit_id", "visited_on", "id"),
+        # The need-to-know gate's sets: the denunciation visits a user logged, and those of a leader's unit.
+        Index("ix_visits_denunciation_created_by", "created_by_id",
+              sqlite_where=text("classification = 'denunciation'"),
+              postgresql_where=text("classification = 'denunciation'")),
+        Index("ix_visits_denunciation_unit", "unit_id", sqlite_where=text("classification = 'denunciation'"),
+              postgresql_where=text("classification = 'denunciation'")),
         CheckConstraint("people_count >= 1", name="people_count"),
         CheckConstraint(_in("channel", r.VISIT_CHANNELS), name="channel"),
         CheckConstraint(_in("kind", r.VISIT_KINDS), name="kind"),

@@ -234,6 +234,8 @@ MESSAGES.update({
                         "vice-chair may move it on."),
 })
 
+# The unit's leaders resolve its denunciations and complaints (Luật TC Điều 13, 31; Luật KN Điều 18: the
+# chairperson; vice-chairs by delegation): they assign, and they see the unit's denouncers.
 LEADER_ROLES = ("chair", "vice_chair")
 # Who may be given a case or a letter to handle: the unit's handlers and leaders, never an administrator.
 ASSIGNABLE_ROLES = ("handler", "chair", "vice_chair")

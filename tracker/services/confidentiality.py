@@ -30,9 +30,8 @@ from typing import Any
 
 from sqlalchemy import ColumnElement
 from sqlalchemy import exists
-from sqlalchemy import or_
 from sqlalchemy import select
-from sqlalchemy.orm import aliased
+from sqlalchemy import union_all
 
 from tracker.extensions import db
 from tracker.models import Case
@@ -44,12 +43,12 @@ from tracker.models import User
 from tracker.models import Visit
 from tracker.models import VisitCitizen
 from tracker.rules.reception import CONFIDENTIAL_CLASSIFICATIONS
+from tracker.services import access
 from tracker.services import audit
+from tracker.services.access import LEADER_ROLES
 
 __all__ = ["CONFIDENTIAL_CLASSIFICATIONS"]
 
-# The unit's leaders resolve its denunciations (Luật TC Điều 13, 31: the chairperson; vice-chairs by delegation).
-LEADER_ROLES = ("chair", "vice_chair")
 
 
 # --- what is confidential ---------------------------------------------------------------------------------
@@ -75,6 +74,18 @@ def is_leader_of(user: User, unit_id: int | None) -> bool:
 is_cleared_for_unit = is_leader_of
 
 
+def _appears(visits: ColumnElement[bool], letters: ColumnElement[bool]) -> ColumnElement[bool]:
+    """The outer query's citizen is at a visit matching ``visits`` or among the senders of a letter matching
+    ``letters`` (correlated EXISTS on the person's indexed links: evaluated only for the rows that reach it)."""
+    at_visit = exists().where(VisitCitizen.citizen_id == Citizen.id, VisitCitizen.visit_id == Visit.id, visits)
+    by_letter = exists().where(LetterSender.citizen_id == Citizen.id, LetterSender.letter_id == Letter.id, letters)
+    return at_visit | by_letter
+
+
+def _is_denunciation_visit() -> ColumnElement[bool]:
+    return Visit.classification.in_(CONFIDENTIAL_CLASSIFICATIONS)
+
+
 def seal_denouncers(citizen_ids: Iterable[int]) -> None:
     """Seal the entries of these people that are now known only through confidential records (a letter
     split into a denunciation, merged with one). Never unsealed automatically: an open entry with the
@@ -82,13 +93,10 @@ def seal_denouncers(citizen_ids: Iterable[int]) -> None:
     ids = list(citizen_ids)
     if not ids:
         return
-    ordinary_visit = exists().where(VisitCitizen.citizen_id == Citizen.id, VisitCitizen.visit_id == Visit.id,
-                                    Visit.classification.not_in(CONFIDENTIAL_CLASSIFICATIONS))
-    ordinary_letter = exists().where(LetterSender.citizen_id == Citizen.id, LetterSender.letter_id == Letter.id,
-                                     Letter.confidential.is_(False))
+    ordinary = _appears(~_is_denunciation_visit(), Letter.confidential.is_(False))
     db.session.flush()
     for citizen in db.session.scalars(select(Citizen).where(Citizen.id.in_(ids), Citizen.sealed.is_(False),
-                                                            ~ordinary_visit, ~ordinary_letter)):
+                                                            ~ordinary)):
         citizen.sealed = True
 
 
@@ -100,51 +108,69 @@ def mark_merged(letter: Letter, other: Letter) -> None:
 
 
 # --- the SQL predicates: which records' denouncers ``user`` may see ---------------------------------------
+# Each is "id IN (a union of small sets)": every branch is answered from an index (the partial indexes of
+# migration 0010 on confidential letters and denunciation visits, the handler and grant indexes), so the set
+# is built once per statement from the user's own few records — never by scanning a table.
 
 def _granted(column: Any, user: User) -> Any:
     return select(column).where(IdentityGrant.user_id == user.id, IdentityGrant.withdrawn_at.is_(None),
                                 column.is_not(None))
 
 
-def letter_clearance(user: User, letter: Any = Letter, *, leaders: bool = True) -> ColumnElement[bool]:
-    """``letter`` (the Letter entity or an alias) is one whose senders ``user`` may see if it is confidential;
-    ``leaders=False``: leave out the leaders' own unit (the caller checks it)."""
-    original = aliased(Letter)
-    conditions = [
-        letter.created_by_id == user.id,
-        letter.handler_id == user.id,
-        letter.split_from_id.in_(select(original.id).where(original.created_by_id == user.id)),
-        letter.id.in_(select(Case.letter_id).where(Case.handler_id == user.id, Case.letter_id.is_not(None))),
-        letter.id.in_(_granted(IdentityGrant.letter_id, user)),
-        letter.id.in_(select(Case.letter_id).where(Case.id.in_(_granted(IdentityGrant.case_id, user)))),
+def cleared_letter_ids(user: User, *, leaders: bool = True) -> Any:
+    """The confidential letters whose senders ``user`` may see; ``leaders=False``: leave out the leaders' own
+    unit (the caller checks it)."""
+    received = select(Letter.id).where(Letter.confidential.is_(True), Letter.created_by_id == user.id)
+    branches = [
+        received,
+        select(Letter.id).where(Letter.confidential.is_(True), Letter.handler_id == user.id),
+        select(Letter.id).where(Letter.confidential.is_(True), Letter.split_from_id.in_(received)),
+        select(Case.letter_id).where(Case.handler_id == user.id, Case.letter_id.is_not(None)),
+        _granted(IdentityGrant.letter_id, user),
+        select(Case.letter_id).where(Case.id.in_(_granted(IdentityGrant.case_id, user)), Case.letter_id.is_not(None)),
     ]
     if leaders and user.role in LEADER_ROLES:
-        conditions.append(letter.unit_id == user.unit_id)
-    return or_(*conditions)
+        branches.append(select(Letter.id).where(Letter.confidential.is_(True), Letter.unit_id == user.unit_id))
+    return union_all(*branches)
+
+
+def cleared_visit_ids(user: User, *, leaders: bool = True) -> Any:
+    """The denunciation visits whose people ``user`` may see (logged them, granted, or the letter it became)."""
+    branches = [
+        select(Visit.id).where(_is_denunciation_visit(), Visit.created_by_id == user.id),
+        _granted(IdentityGrant.visit_id, user),
+        select(Letter.visit_id).where(Letter.id.in_(cleared_letter_ids(user, leaders=leaders)),
+                                      Letter.visit_id.is_not(None)),
+    ]
+    if leaders and user.role in LEADER_ROLES:
+        branches.append(select(Visit.id).where(_is_denunciation_visit(), Visit.unit_id == user.unit_id))
+    return union_all(*branches)
+
+
+def cleared_case_ids(user: User) -> Any:
+    branches = [
+        select(Case.id).where(Case.handler_id == user.id),
+        _granted(IdentityGrant.case_id, user),
+        select(Case.id).where(Case.letter_id.in_(cleared_letter_ids(user))),
+    ]
+    if user.role in LEADER_ROLES:  # a case from a confidential letter of the unit is in the branch above
+        branches.append(select(Case.id).where(Case.unit_id == user.unit_id,
+                                              Case.kind.in_(CONFIDENTIAL_CLASSIFICATIONS)))
+    return union_all(*branches)
+
+
+def letter_clearance(user: User, letter: Any = Letter, *, leaders: bool = True) -> ColumnElement[bool]:
+    """``letter`` (the Letter entity or an alias) is one whose senders ``user`` may see if it is confidential."""
+    return letter.id.in_(cleared_letter_ids(user, leaders=leaders))
 
 
 def visit_clearance(user: User, *, leaders: bool = True) -> ColumnElement[bool]:
     """Visits whose people ``user`` may see if the visit is a denunciation."""
-    conditions = [
-        Visit.created_by_id == user.id,
-        Visit.id.in_(_granted(IdentityGrant.visit_id, user)),
-        Visit.id.in_(select(Letter.visit_id).where(Letter.visit_id.is_not(None),
-                                                   letter_clearance(user, leaders=leaders))),
-    ]
-    if leaders and user.role in LEADER_ROLES:
-        conditions.append(Visit.unit_id == user.unit_id)
-    return or_(*conditions)
+    return Visit.id.in_(cleared_visit_ids(user, leaders=leaders))
 
 
 def case_clearance(user: User) -> ColumnElement[bool]:
-    conditions = [
-        Case.handler_id == user.id,
-        Case.id.in_(_granted(IdentityGrant.case_id, user)),
-        Case.letter_id.in_(select(Letter.id).where(letter_clearance(user))),
-    ]
-    if user.role in LEADER_ROLES:
-        conditions.append(Case.unit_id == user.unit_id)
-    return or_(*conditions)
+    return Case.id.in_(cleared_case_ids(user))
 
 
 def identity_search_filter(user: User) -> ColumnElement[bool]:
@@ -162,11 +188,10 @@ def letter_search_filter(user: User, letter: Any = Letter) -> ColumnElement[bool
 def citizen_scope(user: User) -> ColumnElement[bool]:
     """Registry entries ``user`` may see, find, suggest or link: every open entry, and a sealed one (a
     person known only as a denouncer) only when ``user`` is cleared for one of their denunciations."""
-    at_visit = select(VisitCitizen.citizen_id).join(Visit, Visit.id == VisitCitizen.visit_id).where(
-        visit_clearance(user))
-    by_letter = select(LetterSender.citizen_id).join(Letter, Letter.id == LetterSender.letter_id).where(
-        letter_clearance(user))
-    return Citizen.sealed.is_(False) | Citizen.id.in_(at_visit) | Citizen.id.in_(by_letter)
+    cleared_people = union_all(
+        select(VisitCitizen.citizen_id).where(VisitCitizen.visit_id.in_(cleared_visit_ids(user))),
+        select(LetterSender.citizen_id).where(LetterSender.letter_id.in_(cleared_letter_ids(user))))
+    return Citizen.sealed.is_(False) | Citizen.id.in_(cleared_people)
 
 
 def may_see_citizen(user: User, citizen: Citizen) -> bool:
@@ -175,12 +200,12 @@ def may_see_citizen(user: User, citizen: Citizen) -> bool:
     return db.session.scalar(select(Citizen.id).where(Citizen.id == citizen.id, citizen_scope(user))) is not None
 
 
-def visible_citizen(user: User, citizen_id: int, *, unit_id: int, purpose: str) -> Citizen | None:
-    """A registry entry of ``unit_id`` to show ``user`` by its id (a form echoing the person picked, a
-    link): ``None`` when unknown or not ``user``'s to see — the same answer, so an id reveals nothing.
-    A denouncer's sight is audited."""
-    citizen = db.session.scalar(select(Citizen).where(Citizen.id == citizen_id, Citizen.unit_id == unit_id,
-                                                      citizen_scope(user)))
+def visible_citizen(user: User, citizen_id: int, *, purpose: str, unit_id: int | None = None) -> Citizen | None:
+    """A registry entry to show ``user`` by its id (its page, the API, a form echoing the person picked):
+    ``None`` when unknown, outside the units ``user`` sees (or not of ``unit_id``), or not ``user``'s to see —
+    the same answer, so an id reveals nothing. A denouncer's sight is audited."""
+    where = Citizen.unit_id == unit_id if unit_id is not None else access.unit_filter(Citizen.unit_id, user)
+    citizen = db.session.scalar(select(Citizen).where(Citizen.id == citizen_id, where, citizen_scope(user)))
     if citizen is not None:
         record_citizen_reads(user, [citizen], purpose)
     return citizen
@@ -246,12 +271,8 @@ def record_citizen_reads(user: User, citizens: Iterable[Citizen], purpose: str) 
     units = {c.id: c.unit_id for c in citizens}
     if not units:
         return
-    denounced_at_visit = exists().where(VisitCitizen.citizen_id == Citizen.id, VisitCitizen.visit_id == Visit.id,
-                                        Visit.classification.in_(CONFIDENTIAL_CLASSIFICATIONS))
-    denounced_by_letter = exists().where(LetterSender.citizen_id == Citizen.id, LetterSender.letter_id == Letter.id,
-                                         Letter.confidential.is_(True))
-    denouncers = db.session.scalars(select(Citizen.id).where(Citizen.id.in_(list(units)),
-                                                             Citizen.sealed | denounced_at_visit | denounced_by_letter))
+    denounced = _appears(_is_denunciation_visit(), Letter.confidential.is_(True))
+    denouncers = db.session.scalars(select(Citizen.id).where(Citizen.id.in_(list(units)), Citizen.sealed | denounced))
     audit.record_reads("citizens", [(i, units[i]) for i in sorted(denouncers)], {"purpose": purpose})
 
 

@@ -69,10 +69,10 @@ def grants_of(record: Any) -> list[IdentityGrant]:
 
 
 def grantable_users(record: Any) -> list[User]:
-    """Active users of the record's unit (and inspectors above it) who are not cleared already."""
-    users = db.session.scalars(select(User).where(User.active.is_(True), User.unit_id == record.unit_id)
-                               .order_by(User.full_name, User.username))
-    return [u for u in users if u.role not in ("chair",)]
+    """The choices offered: active users of the record's unit whom their role does not clear already."""
+    return list(db.session.scalars(select(User).where(
+        User.active.is_(True), User.unit_id == record.unit_id, User.role.not_in(access.LEADER_ROLES))
+        .order_by(User.full_name, User.username)))
 
 
 def _kind(record: Any) -> str:

@@ -103,8 +103,7 @@ def register_letter(user: User | None, unit: Unit, data: LetterInput, today: dat
     errors: dict[str, str] = {}
     _check(unit, data, today, errors)
     duplicate_of = db.session.get(Letter, data.duplicate_of_id) if data.duplicate_of_id is not None else None
-    if duplicate_of is not None and user is not None and duplicate_of.unit_id == unit.id and db.session.scalar(
-            select(Letter.id).where(Letter.id == duplicate_of.id, confidentiality.letter_search_filter(user))) is None:
+    if duplicate_of is not None and user is not None and not confidentiality.visible_letters(user, [duplicate_of]):
         errors["duplicate_of_id"] = "not_found"  # a confidential letter the user may not even know of
     visit = db.session.get(Visit, data.visit_id) if data.visit_id is not None else None
     if visit is not None and user is not None and confidentiality.is_confidential(visit) and \

@@ -32,10 +32,9 @@ bp = Blueprint("citizens", __name__, url_prefix="/citizens")
 FIELDS = ("full_name", "id_number", "birth_year", "gender", "phone", "address", "neighbourhood")
 
 
-def visible_citizen(citizen_id: int) -> Citizen:
-    citizen = db.session.scalar(select(Citizen).where(Citizen.id == citizen_id,
-                                                      confidentiality.citizen_scope(current_user)))
-    if citizen is None or not access.can_see_unit(current_user, citizen.unit_id):
+def visible_citizen(citizen_id: int, purpose: str) -> Citizen:
+    citizen = confidentiality.visible_citizen(current_user, citizen_id, purpose=purpose)
+    if citizen is None:
         abort(404)
     return citizen
 
@@ -79,7 +78,7 @@ def new_citizen():  # type: ignore[no-untyped-def]
 @login_required
 def show_citizen(citizen_id: int):  # type: ignore[no-untyped-def]
     need("citizens.read")
-    citizen = visible_citizen(citizen_id)
+    citizen = visible_citizen(citizen_id, "show")
     visits = db.session.scalars(
         select(Visit).join(VisitCitizen, VisitCitizen.visit_id == Visit.id)
         .where(VisitCitizen.citizen_id == citizen.id, confidentiality.identity_search_filter(current_user))
@@ -93,11 +92,10 @@ def show_citizen(citizen_id: int):  # type: ignore[no-untyped-def]
 @login_required
 def edit_citizen(citizen_id: int):  # type: ignore[no-untyped-def]
     need("citizens.write")
-    citizen = visible_citizen(citizen_id)
+    citizen = visible_citizen(citizen_id, "edit")
     form = CitizenForm(obj=citizen if request.method == "GET" else None)
     if request.method == "GET":
         form.version.data = str(citizen.version)
-        confidentiality.record_citizen_reads(current_user, [citizen], "edit")
     errors: list[str] = []
     if form.validate_on_submit():
         try:

@@ -185,7 +185,7 @@ def _chosen_citizen(form: VisitForm):  # type: ignore[no-untyped-def]
 
 def get_citizen_or_none(citizen_id: int):  # type: ignore[no-untyped-def]
     """The person picked in a form, echoed back only through the confidentiality gate."""
-    return confidentiality.visible_citizen(current_user, citizen_id, unit_id=current_user.unit_id, purpose="form")
+    return confidentiality.visible_citizen(current_user, citizen_id, purpose="form", unit_id=current_user.unit_id)
 
 
 @bp.route("/<int:visit_id>")
