@@ -274,6 +274,12 @@ def assignable_handlers(unit_ids: list[int]) -> Select[tuple[User]]:
             .order_by(User.full_name, User.username, User.id))
 
 
+def handler_units(record: Any) -> list[int]:
+    """Units whose staff (and mediation groups) may take a case or a letter: its own, and for a commune merged
+    into another the communes that continue its open work (whole chain)."""
+    return [record.unit_id, *lineage.successor_ids(record.unit)]
+
+
 def is_assignable(handler_id: int, unit_ids: list[int]) -> bool:
     """Checked on the server in every path that names a handler (web, API, import): never another commune's
     user, an administrator, an inspector or an inactive account."""

@@ -46,10 +46,7 @@ def acting_unit_id(case: Case) -> int:
     return actor.unit_id
 
 
-def handler_units(case: Case) -> list[int]:
-    """Units whose staff (and mediation groups) may take the case: its own, and for a commune merged into
-    another the communes that continue its open work (whole chain)."""
-    return [case.unit_id, *lineage.successor_ids(case.unit)]
+
 
 
 def _event(case: Case, action: str, on: date, *, from_status: str | None = None, to_status: str | None = None,
@@ -122,7 +119,7 @@ def _check(case: Case, data: ActionInput, today: date) -> None:
         errors["document_date"] = "date_in_future"
     if data.action == "assign" and data.handler_id is None and data.mediation_group_id is None:
         errors["handler_id"] = "required"
-    units = handler_units(case) if data.handler_id is not None or data.mediation_group_id is not None else []
+    units = access.handler_units(case) if data.handler_id is not None or data.mediation_group_id is not None else []
     if data.handler_id is not None and not access.is_assignable(data.handler_id, units):
         errors["handler_id"] = "not_found"
     if data.mediation_group_id is not None:

@@ -23,7 +23,6 @@ from tracker.services import access
 from tracker.services import clocks
 from tracker.services import confidentiality
 from tracker.services import counters
-from tracker.services import lineage
 from tracker.services.errors import ConflictError
 from tracker.services.errors import ForbiddenError
 from tracker.services.errors import RuleError
@@ -264,8 +263,7 @@ def decide_handling(user: User | None, letter: Letter, data: HandlingInput, toda
                 not access.is_leader_for(user, letter):
             raise ForbiddenError("assign_leaders_only")
     errors = _handling_problems(letter, data, today)
-    if data.handler_id is not None and not access.is_assignable(
-            data.handler_id, [letter.unit_id, *lineage.successor_ids(letter.unit)]):
+    if data.handler_id is not None and not access.is_assignable(data.handler_id, access.handler_units(letter)):
         errors["handler_id"] = "not_found"
     if errors:
         raise ValidationError(errors)
