@@ -5,6 +5,7 @@
   not cleared who types the same number gets an entry of their own instead of the denouncer's.
 - ``letters.confidential``: a letter holding a denunciation, or split from, split into or merged
   (duplicate link) with one — its senders are protected as a whole.
+- ``cases.confidential``: a denunciation, or the case of a confidential letter.
 - ``identity_grants``: the chairperson lets one named user see the denouncer of one record, with a
   reason; withdrawn, never deleted.
 
@@ -32,6 +33,8 @@ GATE_INDEXES = (
     ('ix_letters_split_from_id', 'letters', 'split_from_id', None),
     ('ix_visits_denunciation_created_by', 'visits', 'created_by_id', "classification = 'denunciation'"),
     ('ix_visits_denunciation_unit', 'visits', 'unit_id', "classification = 'denunciation'"),
+    ('ix_cases_confidential_handler', 'cases', 'handler_id', 'confidential'),
+    ('ix_cases_confidential_unit', 'cases', 'unit_id', 'confidential'),
 )
 ONE_RECORD = " + ".join(f"(CASE WHEN {c} IS NULL THEN 0 ELSE 1 END)" for c in ("letter_id", "case_id", "visit_id")) + " = 1"
 
@@ -50,6 +53,9 @@ def upgrade():
         op.execute("UPDATE letters SET confidential = true WHERE duplicate_of_id IN (SELECT id FROM letters WHERE confidential)")
         op.execute("UPDATE letters SET confidential = true WHERE id IN "
                    "(SELECT duplicate_of_id FROM letters WHERE confidential AND duplicate_of_id IS NOT NULL)")
+    op.add_column('cases', sa.Column('confidential', sa.Boolean(), nullable=False, server_default=sa.text('false')))
+    op.execute("UPDATE cases SET confidential = true WHERE kind = 'denunciation' "
+               "OR letter_id IN (SELECT id FROM letters WHERE confidential)")
     # Known only as a denouncer: a denunciation (visit or letter), and no ordinary record.
     op.execute("""
         UPDATE citizens SET sealed = true WHERE (
@@ -128,6 +134,7 @@ def downgrade():
                     sqlite_where=sa.text('id_number_hash IS NOT NULL'),
                     postgresql_where=sa.text('id_number_hash IS NOT NULL'))
     _drop_column('citizens', 'sealed')
+    _drop_column('cases', 'confidential')
     _drop_column('letters', 'confidential')
 
 

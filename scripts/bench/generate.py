@@ -63,7 +63,7 @@ CLOCK_OF_KIND = {"complaint": "complaint.resolve", "denunciation": "denunciation
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "citizens": ("id", "unit_id", "full_name", "name_key", "id_number_hash", "id_number_enc", "birth_year", "gender",
-                 "neighbourhood", "version", "created_at", "updated_at"),
+                 "neighbourhood", "sealed", "version", "created_at", "updated_at"),
     "reception_sessions": ("id", "unit_id", "held_on", "kind", "host", "version", "created_at", "updated_at"),
     "visits": ("id", "unit_id", "register_year", "register_no", "visited_on", "channel", "kind", "host",
                "session_id", "people_count", "is_group", "content", "classification", "subject",
@@ -73,11 +73,11 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "letters": ("id", "unit_id", "register_year", "register_no", "tracking_code", "received_on", "channel",
                 "visit_id", "kind", "mediation_type", "subject", "summary", "anonymous", "multi_signature",
                 "signer_count", "complex", "second_instance", "status", "eligible", "within_competence",
-                "decision", "decided_on", "handler_id", "version", "created_at", "updated_at"),
+                "decision", "decided_on", "handler_id", "confidential", "version", "created_at", "updated_at"),
     "letter_senders": ("letter_id", "citizen_id", "position", "is_representative"),
     "cases": ("id", "unit_id", "letter_id", "kind", "status", "is_open", "subject", "summary", "instance",
               "complexity", "remote_area", "received_on", "accepted_on", "handler_id", "extensions", "outcome",
-              "closed_on", "next_due_on", "next_clock", "awaiting_decision", "version", "created_at",
+              "closed_on", "next_due_on", "next_clock", "awaiting_decision", "confidential", "version", "created_at",
               "updated_at"),
     "case_events": ("id", "case_id", "unit_id", "at", "on", "action", "from_status", "to_status", "outcome",
                     "actor_id", "document_no"),
@@ -360,9 +360,12 @@ _VISIT_ONLY = _table(VISIT_ONLY)
 _CONTENTS = [t[3] for t in d.TOPICS]
 
 
-def _citizen(rng: random.Random, st: _State, unit: int, out: list[tuple], now: datetime) -> int:
+def _citizen(rng: random.Random, st: _State, unit: int, out: list[tuple], now: datetime, *,
+             sealed: bool = False) -> int:
+    """A citizen, often one who came before; ``sealed``: a denouncer's registry entry, kept apart from the
+    open pool as the product keeps it (tracker.services.confidentiality)."""
     pool = st.citizens.setdefault(unit, [])
-    if pool and rng.random() < 0.3:  # people come back
+    if pool and not sealed and rng.random() < 0.3:  # people come back
         return pool[int(rng.random() * len(pool))]
     cid = st.next("citizen")
     male = rng.random() < 0.56
@@ -377,8 +380,9 @@ def _citizen(rng: random.Random, st: _State, unit: int, out: list[tuple], now: d
         number = f"{unit % 1000:03d}{(year >= 2000) * 2 + (not male)}{year % 100:02d}{cid:06d}"
         digest, token = hash_id(number), encrypt_id(number)  # never stored in clear (tracker/id_protection.py)
     out.append((cid, unit, name, key, digest, token, year, "male" if male else "female",
-                d.NEIGHBOURHOODS[cid % len(d.NEIGHBOURHOODS)], 1, now, now))
-    pool.append(cid)
+                d.NEIGHBOURHOODS[cid % len(d.NEIGHBOURHOODS)], sealed, 1, now, now))
+    if not sealed:
+        pool.append(cid)
     return cid
 
 
@@ -399,7 +403,7 @@ def _visit(rng: random.Random, st: _State, unit: int, day: date, classification:
                          handling, f"{vid}/HD" if handling in ("guided", "referred") else None,
                          "abusive" if handling == "declined" else None, 1, now, now))
     for pos in range(1 if people == 1 else 2):
-        cid = _citizen(rng, st, unit, ch["citizens"], now)
+        cid = _citizen(rng, st, unit, ch["citizens"], now, sealed=classification == "denunciation")
         if pos and ch["visit_citizens"][-1][1] == cid:
             break
         ch["visit_citizens"].append((vid, cid, pos, people > 1))
@@ -462,10 +466,11 @@ def _letter(rng: random.Random, st: _State, unit: int, received: date, today: da
         format((lid * 0x9E3779B97F4A7C15) % (1 << 64), "016X"), received, channel, visit_id, kind, mtype, subject,
         _CONTENTS[lid % len(_CONTENTS)], anonymous, signers > 1, signers, False, False, status,
         None if status == "registered" else decision == "accept",
-        None if status == "registered" else decision != "transfer", decision, decided_on, handler[unit], 1, now,
-        now))
+        None if status == "registered" else decision != "transfer", decision, decided_on, handler[unit],
+        kind == "denunciation", 1, now, now))
     if not anonymous:
-        ch["letter_senders"].append((lid, _citizen(rng, st, unit, ch["citizens"], now), 0, signers > 1))
+        ch["letter_senders"].append((lid, _citizen(rng, st, unit, ch["citizens"], now, sealed=kind == "denunciation"),
+                                     0, signers > 1))
     # Clocks of the letter: the notice to the sender (met when handled) and the 45-day backstop.
     for clock, days in (("letter.notify", 10), ("letter.backstop", 45)):
         due = received + timedelta(days=days)
@@ -520,8 +525,8 @@ def _case(rng: random.Random, st: _State, cid: int, unit: int, letter_id: int, l
     awaiting = is_open and rng.random() < 0.1
     ch["cases"].append((cid, unit, letter_id, kind, status, is_open, subject, _CONTENTS[cid % len(_CONTENTS)], 1,
                         complexity, remote, received, accepted, handler, 0, outcome, closed,
-                        clock_due if is_open else None, clock if is_open and clock_due else None, awaiting, 1, now,
-                        now))
+                        clock_due if is_open else None, clock if is_open and clock_due else None, awaiting,
+                        kind == "denunciation", 1, now, now))
     ev = ch["case_events"]
     at = datetime(accepted.year, accepted.month, accepted.day, 2, tzinfo=UTC)
     ev.append((st.next("event"), cid, unit, at, accepted, "accept", None, "accepted", None, chair, f"{cid}/QĐ-TL"))

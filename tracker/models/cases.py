@@ -12,6 +12,8 @@ from sqlalchemy import Index
 from sqlalchemy import Integer
 from sqlalchemy import String
 from sqlalchemy import Text
+from sqlalchemy import event
+from sqlalchemy import text
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
@@ -25,6 +27,7 @@ from tracker.models.letters import Letter
 from tracker.models.units import Unit
 from tracker.models.users import User
 from tracker.rules import lifecycle as lc
+from tracker.rules.reception import CONFIDENTIAL_CLASSIFICATIONS
 
 CLOCK_STATUSES = ("open", "met", "stopped", "cancelled")
 
@@ -40,6 +43,11 @@ class Case(VersionMixin, TimestampMixin, Base):
         Index("ix_cases_unit_open_due", "unit_id", "is_open", "next_due_on", "id"),
         Index("ix_cases_handler_open_due", "handler_id", "is_open", "next_due_on"),
         Index("ix_cases_unit_accepted_on", "unit_id", "accepted_on"),
+        # The need-to-know gate's sets: the confidential cases a handler has, and those of a leader's unit.
+        Index("ix_cases_confidential_handler", "handler_id", sqlite_where=text("confidential"),
+              postgresql_where=text("confidential")),
+        Index("ix_cases_confidential_unit", "unit_id", sqlite_where=text("confidential"),
+              postgresql_where=text("confidential")),
         CheckConstraint(_in("kind", lc.CASE_KINDS), name="kind"),
         CheckConstraint(_in("status", lc.CASE_STATUSES), name="status"),
         CheckConstraint(_in("outcome", lc.ALL_OUTCOMES, True), name="outcome"),
@@ -73,6 +81,9 @@ class Case(VersionMixin, TimestampMixin, Base):
     next_due_on: Mapped[date | None] = mapped_column(Date)
     next_clock: Mapped[str | None] = mapped_column(String(40))
     awaiting_decision: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A denunciation, or the case of a confidential letter: who complained or denounced is need-to-know
+    # (tracker.services.confidentiality). Set when the case opens, and with its letter's family.
+    confidential: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
 
     unit: Mapped[Unit] = relationship()
     letter: Mapped[Letter | None] = relationship(foreign_keys=[letter_id])
@@ -172,3 +183,12 @@ class Mediator(Base):
     phone: Mapped[str | None] = mapped_column(String(20))
 
     group: Mapped[MediationGroup] = relationship(back_populates="members")
+
+
+@event.listens_for(Case, "before_insert")
+@event.listens_for(Case, "before_update")
+def _a_confidential_case(_mapper: object, _connection: object, case: Case) -> None:
+    """Whatever path writes a case, a denunciation is confidential (the case of a confidential letter is
+    marked by the service that opens it)."""
+    if case.kind in CONFIDENTIAL_CLASSIFICATIONS:
+        case.confidential = True

@@ -79,7 +79,8 @@ def open_case(user: User | None, letter: Letter, kind: str, *, on: date, handler
                 subject=letter.subject, summary=letter.summary, instance=2 if letter.second_instance else 1,
                 complexity=complexity or (1 if letter.complex else 0), remote_area=letter.unit.remote_area,
                 received_on=letter.received_on, accepted_on=on, acceptance_document_no=document_no,
-                handler_id=handler_id, linked_case_id=linked_case.id if linked_case else None, extensions=0)
+                handler_id=handler_id, linked_case_id=linked_case.id if linked_case else None, extensions=0,
+                confidential=bool(letter.confidential))
     db.session.add(case)
     db.session.flush()
     for clock_key, start in lc.CASE_CLOCKS[kind]:

@@ -30,6 +30,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement
 from sqlalchemy import exists
+from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy import union_all
 
@@ -62,8 +63,8 @@ def letter_is_confidential(letter: Letter) -> bool:
 
 
 def case_is_confidential(case: Case) -> bool:
-    return case.kind in CONFIDENTIAL_CLASSIFICATIONS or (case.letter is not None
-                                                          and letter_is_confidential(case.letter))
+    return bool(case.confidential) or case.kind in CONFIDENTIAL_CLASSIFICATIONS or (
+        case.letter is not None and letter_is_confidential(case.letter))
 
 
 def is_leader_of(user: User, unit_id: int | None) -> bool:
@@ -104,6 +105,8 @@ def mark_merged(letter: Letter, other: Letter) -> None:
     """Two letters linked as one matter (a duplicate): confidential together if either is."""
     if letter_is_confidential(letter) or letter_is_confidential(other):
         letter.confidential = other.confidential = True
+        for case in db.session.scalars(select(Case).where(Case.letter_id.in_([letter.id, other.id]))):
+            case.confidential = True
         seal_denouncers([s.citizen_id for s in (*letter.senders, *other.senders)])
 
 
@@ -117,20 +120,29 @@ def _granted(column: Any, user: User) -> Any:
                                 column.is_not(None))
 
 
+def _is_confidential_letter() -> ColumnElement[bool]:
+    # The bare column, not "IS TRUE": PostgreSQL matches it to the partial indexes' "WHERE confidential".
+    return Letter.confidential.expression
+
+
+def _is_confidential_case() -> ColumnElement[bool]:
+    return Case.confidential.expression
+
+
 def cleared_letter_ids(user: User, *, leaders: bool = True) -> Any:
     """The confidential letters whose senders ``user`` may see; ``leaders=False``: leave out the leaders' own
     unit (the caller checks it)."""
-    received = select(Letter.id).where(Letter.confidential.is_(True), Letter.created_by_id == user.id)
+    received = select(Letter.id).where(_is_confidential_letter(), Letter.created_by_id == user.id)
     branches = [
         received,
-        select(Letter.id).where(Letter.confidential.is_(True), Letter.handler_id == user.id),
-        select(Letter.id).where(Letter.confidential.is_(True), Letter.split_from_id.in_(received)),
-        select(Case.letter_id).where(Case.handler_id == user.id, Case.letter_id.is_not(None)),
+        select(Letter.id).where(_is_confidential_letter(), Letter.handler_id == user.id),
+        select(Letter.id).where(_is_confidential_letter(), Letter.split_from_id.in_(received)),
+        select(Case.letter_id).where(_is_confidential_case(), Case.handler_id == user.id, Case.letter_id.is_not(None)),
         _granted(IdentityGrant.letter_id, user),
         select(Case.letter_id).where(Case.id.in_(_granted(IdentityGrant.case_id, user)), Case.letter_id.is_not(None)),
     ]
     if leaders and user.role in LEADER_ROLES:
-        branches.append(select(Letter.id).where(Letter.confidential.is_(True), Letter.unit_id == user.unit_id))
+        branches.append(select(Letter.id).where(_is_confidential_letter(), Letter.unit_id == user.unit_id))
     return union_all(*branches)
 
 
@@ -149,13 +161,12 @@ def cleared_visit_ids(user: User, *, leaders: bool = True) -> Any:
 
 def cleared_case_ids(user: User) -> Any:
     branches = [
-        select(Case.id).where(Case.handler_id == user.id),
+        select(Case.id).where(_is_confidential_case(), Case.handler_id == user.id),
         _granted(IdentityGrant.case_id, user),
         select(Case.id).where(Case.letter_id.in_(cleared_letter_ids(user))),
     ]
-    if user.role in LEADER_ROLES:  # a case from a confidential letter of the unit is in the branch above
-        branches.append(select(Case.id).where(Case.unit_id == user.unit_id,
-                                              Case.kind.in_(CONFIDENTIAL_CLASSIFICATIONS)))
+    if user.role in LEADER_ROLES:
+        branches.append(select(Case.id).where(_is_confidential_case(), Case.unit_id == user.unit_id))
     return union_all(*branches)
 
 
@@ -188,10 +199,13 @@ def letter_search_filter(user: User, letter: Any = Letter) -> ColumnElement[bool
 def citizen_scope(user: User) -> ColumnElement[bool]:
     """Registry entries ``user`` may see, find, suggest or link: every open entry, and a sealed one (a
     person known only as a denouncer) only when ``user`` is cleared for one of their denunciations."""
+    # A leader is cleared for every denunciation of the unit, so for every sealed entry of it (a record names
+    # only people of its own unit): one equality, instead of the set of all the unit's denouncers.
+    own_unit = [Citizen.unit_id == user.unit_id] if user.role in LEADER_ROLES else []
     cleared_people = union_all(
-        select(VisitCitizen.citizen_id).where(VisitCitizen.visit_id.in_(cleared_visit_ids(user))),
-        select(LetterSender.citizen_id).where(LetterSender.letter_id.in_(cleared_letter_ids(user))))
-    return Citizen.sealed.is_(False) | Citizen.id.in_(cleared_people)
+        select(VisitCitizen.citizen_id).where(VisitCitizen.visit_id.in_(cleared_visit_ids(user, leaders=False))),
+        select(LetterSender.citizen_id).where(LetterSender.letter_id.in_(cleared_letter_ids(user, leaders=False))))
+    return or_(Citizen.sealed.is_(False), *own_unit, Citizen.id.in_(cleared_people))
 
 
 def may_see_citizen(user: User, citizen: Citizen) -> bool:

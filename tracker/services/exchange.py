@@ -871,7 +871,7 @@ class _Writer:
                     self.warn(rec["uid"], "events", "exchange_case_diverged")
                 self.result.skipped["cases"] += 1
             return
-        c = Case(unit_id=self.unit.id, letter_id=letter.id)
+        c = Case(unit_id=self.unit.id, letter_id=letter.id, confidential=bool(letter.confidential))
         self._case_fields(c, rec)
         db.session.add(c)
         db.session.flush()
