@@ -147,3 +147,22 @@ def test_an_office_behind_one_address_logs_in_although_some_mistype(app: Flask) 
     # usernames from one address (password spraying) stops there
     assert login(_client(app, office), "canbo2", WRONG).status_code == 401
     assert login(_client(app, office), "canbo3", WRONG).status_code == 429
+
+
+@pytest.mark.config(RATELIMIT_ENABLED=True, LOGIN_ADDRESS_FAILURE_LIMIT="3 per hour", LOGIN_RATE_LIMIT="6 per minute")
+def test_spraying_from_the_office_address_does_not_lock_out_a_user_in_her_own_browser(app: Flask) -> None:
+    """Found by the outside test: failures (or any attempts) from one office or NAT address used to shut every
+    user of that address out, the chairperson included, her own browser too."""
+    make_user("chutich", role="chair", full_name="Phạm Văn Chủ")
+    office = "10.0.0.60"
+    own = _client(app, office)
+    assert login(own, "chutich", PASSWORD).status_code == 302
+    device = own.get_cookie(DEVICE_COOKIE, path="/login")
+    assert device is not None
+    attacker = _client(app, office)
+    answers = [login(attacker, f"ghost{i}", WRONG).status_code for i in range(6)]
+    assert answers[:3] == [401] * 3 and answers[-1] == 429  # the spraying itself is stopped
+    assert login(_client(app, office), "chutich", PASSWORD).status_code == 429  # a browser she never used waits
+    browser = _client(app, office)
+    browser.set_cookie(DEVICE_COOKIE, device.value, path="/login")
+    assert login(browser, "chutich", PASSWORD).status_code == 302  # her own browser gets in

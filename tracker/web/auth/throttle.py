@@ -7,8 +7,12 @@ lock anyone out. Instead the limiter counts, all in its shared storage (tracker/
 - failures per address (``LOGIN_ADDRESS_FAILURE_LIMIT``): one address trying many usernames;
 - failures per address and username (``LOGIN_FAILURE_LIMIT``): one address trying one account;
 - failures per username from every address (``LOGIN_ACCOUNT_FAILURE_LIMIT``): many addresses trying one
-  account. A browser in which that user has logged in before (a signed "device" cookie, as OWASP describes)
-  is exempt from this one, so an attack from elsewhere never keeps the user out of their own browser.
+  account.
+
+A browser in which that user has logged in before (a signed "device" cookie, as OWASP describes) is exempt
+from the address-wide limits and the per-account one: an attacker behind the same office or NAT address, or
+elsewhere, never keeps the user out of their own browser. Their own mistakes there still count per address
+and username.
 
 Only failed answers (401) count for the failure limits, so a whole office behind one address logging in
 correctly uses up nothing but the first. The username is counted as typed (trimmed, case-folded, hashed),
@@ -71,7 +75,7 @@ def _device_users() -> list[str]:
 
 
 def known_device() -> bool:
-    """The typed user has logged in in this browser before: exempt from the per-account failure limit."""
+    """The typed user has logged in in this browser before: exempt from every limit but their own failures."""
     return username_key() in _device_users()
 
 

@@ -56,8 +56,9 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(throttle.every_attempt, methods=["POST"], scope="attempts")
-@limiter.limit(throttle.address_failures, methods=["POST"], scope="address", deduct_when=throttle.failed)
+@limiter.limit(throttle.every_attempt, methods=["POST"], scope="attempts", exempt_when=throttle.known_device)
+@limiter.limit(throttle.address_failures, methods=["POST"], scope="address", deduct_when=throttle.failed,
+               exempt_when=throttle.known_device)
 @limiter.limit(throttle.address_user_failures, methods=["POST"], scope="address-user",
                key_func=throttle.address_and_username, deduct_when=throttle.failed)
 @limiter.limit(throttle.account_failures, methods=["POST"], scope="account", key_func=throttle.username_key,
