@@ -265,3 +265,16 @@ def test_the_migration_backfill_rule_seals_only_people_known_only_as_denouncers(
         summary="Tố cáo", senders=[reception.VisitorInput(citizen_id=ordinary)]), today)
     assert db.session.get(Citizen, ordinary).sealed is False  # known for an ordinary matter: an open entry
     assert db.session.get(Citizen, world["citizen_id"]).sealed is True
+
+
+def test_a_second_denunciation_with_her_number_joins_her_sealed_entry_not_someone_elses_open_one(world) -> None:
+    """Found by the outside test: after another receptionist typed her number (making an open entry of what he
+    typed), her receiver's next denunciation with that number was linked to that other entry."""
+    users, unit, today = world["users"], world["unit"], world["today"]
+    reception.log_visit(users["letan2"], unit, reception.VisitInput(
+        visited_on=today, content="Hỏi thủ tục", classification="petition", handling="guided",
+        visitors=[reception.VisitorInput(citizen=CitizenInput(full_name="Người Khác", id_number=SECRET_ID))]), today)
+    again = letters.register_letter(users["letan"], unit, letters.LetterInput(
+        received_on=today, channel="post", kind="denunciation", summary="Tố cáo lần hai",
+        senders=[reception.VisitorInput(citizen=CitizenInput(full_name=SECRET, id_number=SECRET_ID))]), today)
+    assert again.senders[0].citizen_id == world["citizen_id"]

@@ -145,9 +145,12 @@ def resolve_people(unit: Unit, visitors: list[VisitorInput], today: date, allow_
             errors.update(problems)
             if problems:
                 continue
-            known = find_by_id_number(unit.id, cleaned.id_number) if cleaned.id_number else None
-            if known is None and confidential and cleaned.id_number and user is not None:
+            # A denunciation goes to the denouncer's sealed entry its writer is cleared for, else to the open one.
+            known = None
+            if confidential and cleaned.id_number and user is not None:
                 known = find_by_id_number(unit.id, cleaned.id_number, sealed_for=user)
+            if known is None and cleaned.id_number:
+                known = find_by_id_number(unit.id, cleaned.id_number)
             citizen = known or build_citizen(unit.id, cleaned, sealed=confidential)
         else:
             errors[prefix + "citizen_id"] = "required"
