@@ -75,7 +75,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
                 "signer_count", "complex", "second_instance", "status", "eligible", "within_competence",
                 "decision", "decided_on", "handler_id", "confidential", "version", "created_at", "updated_at"),
     "letter_senders": ("letter_id", "citizen_id", "position", "is_representative"),
-    "cases": ("id", "unit_id", "letter_id", "kind", "status", "is_open", "subject", "summary", "instance",
+    "cases": ("id", "unit_id", "register_year", "register_no",
+              "letter_id", "kind", "status", "is_open", "subject", "summary", "instance",
               "complexity", "remote_area", "received_on", "accepted_on", "handler_id", "extensions", "outcome",
               "closed_on", "next_due_on", "next_clock", "awaiting_decision", "confidential", "version", "created_at",
               "updated_at"),
@@ -523,7 +524,9 @@ def _case(rng: random.Random, st: _State, cid: int, unit: int, letter_id: int, l
     ch["clocks"].append((st.next("clock"), unit, None, cid, clock, rule_code.get(clock, clock), accepted, clock_due,
                          due, clock_status, closed, delay, 1))
     awaiting = is_open and rng.random() < 0.1
-    ch["cases"].append((cid, unit, letter_id, kind, status, is_open, subject, _CONTENTS[cid % len(_CONTENTS)], 1,
+    number = st.number(unit, "case", accepted.year)
+    ch["cases"].append((cid, unit, accepted.year, number, letter_id, kind, status, is_open, subject,
+                        _CONTENTS[cid % len(_CONTENTS)], 1,
                         complexity, remote, received, accepted, handler, 0, outcome, closed,
                         clock_due if is_open else None, clock if is_open and clock_due else None, awaiting,
                         kind == "denunciation", 1, now, now))

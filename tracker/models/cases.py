@@ -12,6 +12,7 @@ from sqlalchemy import Index
 from sqlalchemy import Integer
 from sqlalchemy import String
 from sqlalchemy import Text
+from sqlalchemy import UniqueConstraint
 from sqlalchemy import event
 from sqlalchemy import text
 from sqlalchemy.orm import Mapped
@@ -53,12 +54,16 @@ class Case(VersionMixin, TimestampMixin, Base):
         CheckConstraint(_in("outcome", lc.ALL_OUTCOMES, True), name="outcome"),
         CheckConstraint("instance IN (1, 2)", name="instance"),
         CheckConstraint("complexity IN (0, 1, 2)", name="complexity"),
+        UniqueConstraint("unit_id", "register_year", "register_no", name="uq_cases_register"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     letter_id: Mapped[int | None] = mapped_column(ForeignKey("letters.id"), index=True)
     kind: Mapped[str] = mapped_column(String(16))
+    # "Vụ việc số 3/2026": numbered per unit and year of acceptance, like letters and visits.
+    register_year: Mapped[int] = mapped_column(Integer)
+    register_no: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(16), default="accepted")
     is_open: Mapped[bool] = mapped_column(Boolean, default=True)
     status_before_suspension: Mapped[str | None] = mapped_column(String(16))

@@ -9,6 +9,7 @@ from sqlalchemy import Date
 from sqlalchemy import ForeignKey
 from sqlalchemy import Integer
 from sqlalchemy import String
+from sqlalchemy import Text
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
@@ -46,6 +47,10 @@ class Unit(VersionMixin, TimestampMixin, Base):
     # and whether numbers under ten are written with a leading zero ("02 đơn").
     report_convention: Mapped[str] = mapped_column(String(16), default="official", server_default="official")
     leading_zero: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    # The report's opening line names the document it answers ("Thực hiện Kế hoạch số …"); the
+    # standard assessment sentences the unit chose to include are JSON (none by default).
+    report_basis: Mapped[str | None] = mapped_column(String(500))
+    report_sentences: Mapped[str | None] = mapped_column(Text)
 
     # The 2025 mergers: an old commune merged into a new one on a date; its history stays its own
     # rows, and statistics of the new commune can include its predecessors.

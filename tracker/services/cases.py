@@ -22,6 +22,7 @@ from tracker.models.base import utcnow
 from tracker.rules import lifecycle as lc
 from tracker.services import access
 from tracker.services import clocks
+from tracker.services import counters
 from tracker.services import deadlines as engine
 from tracker.services import lineage
 from tracker.services.audit import current_actor
@@ -30,6 +31,7 @@ from tracker.services.errors import RuleError
 from tracker.services.errors import ValidationError
 
 # Illegal transitions are conflicts with the case's current state; the others break a legal rule.
+CASE_BOOK = "case"  # register_counters book of case numbers
 CONFLICT_CODES = {"action_not_in_status", "action_not_for_kind"}
 
 
@@ -80,7 +82,8 @@ def open_case(user: User | None, letter: Letter, kind: str, *, on: date, handler
                 complexity=complexity or (1 if letter.complex else 0), remote_area=letter.unit.remote_area,
                 received_on=letter.received_on, accepted_on=on, acceptance_document_no=document_no,
                 handler_id=handler_id, linked_case_id=linked_case.id if linked_case else None, extensions=0,
-                confidential=bool(letter.confidential))
+                confidential=bool(letter.confidential), register_year=on.year,
+                register_no=counters.next_number(letter.unit_id, CASE_BOOK, on.year))
     db.session.add(case)
     db.session.flush()
     for clock_key, start in lc.CASE_CLOCKS[kind]:

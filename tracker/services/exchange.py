@@ -59,6 +59,7 @@ from tracker.rules import reception as rr
 from tracker.services import audit
 from tracker.services import counters
 from tracker.services import lineage
+from tracker.services.cases import CASE_BOOK
 from tracker.services.citizens import CitizenInput
 from tracker.services.citizens import build_citizen
 from tracker.services.citizens import clean_citizen
@@ -873,6 +874,9 @@ class _Writer:
             return
         c = Case(unit_id=self.unit.id, letter_id=letter.id, confidential=bool(letter.confidential))
         self._case_fields(c, rec)
+        # A case numbered in this unit's own book: the sending unit's number is its own.
+        c.register_year = c.accepted_on.year
+        c.register_no = counters.next_number(self.unit.id, CASE_BOOK, c.register_year)
         db.session.add(c)
         db.session.flush()
         self._clocks({"case_id": c.id}, rec["clocks"])
