@@ -20,7 +20,12 @@ from tracker.services.rule_params import params_on
 
 
 def load(runner, *args: str, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
-    return runner.invoke(demo_cli, ["load", *args], env=env)
+    """One unit's year of visits only (the demo province, letters and cases: tests/integration/test_demo.py)."""
+    if "--unit" not in args:
+        if db.session.scalar(select(Unit.id).where(Unit.level == "commune")) is None:
+            make_unit("XA-TANPHU", "UBND xã Tân Phú")
+        args = ("--unit", db.session.scalar(select(Unit.code).where(Unit.level == "commune").order_by(Unit.id)), *args)
+    return runner.invoke(demo_cli, ["load", "--letters", "0", *args], env=env)
 
 
 def book(unit: Unit) -> list[tuple[object, ...]]:

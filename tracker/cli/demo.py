@@ -25,20 +25,26 @@ def demo_cli() -> None:
 @demo_cli.command("load")
 @click.option("--unit", "unit_code", default=None, help="Unit code (default: the first commune; created if none).")
 @click.option("--visits", type=click.IntRange(1, 20000), default=300, show_default=True, help="Number of visits.")
+@click.option("--letters", "letter_count", type=click.IntRange(0, 5000), default=None,
+              help="Letters of the (first) commune (default: a quarter of the visits, at least 60).")
 @click.option("--seed", type=int, default=None, help="Random seed: the same seed gives the same data.")
 @click.option("--password", default=None, help="Password of the demo staff accounts (or TRACKER_DEMO_PASSWORD).")
 @click.option("--force", is_flag=True, help="Load even if the unit already has visits.")
 @with_appcontext
-def load(unit_code: str | None, visits: int, seed: int | None, password: str | None, force: bool) -> None:
+def load(unit_code: str | None, visits: int, letter_count: int | None, seed: int | None, password: str | None,
+         force: bool) -> None:
     password = password or os.environ.get("TRACKER_DEMO_PASSWORD") or DEFAULT_PASSWORD
     now = datetime.now(ZoneInfo(current_app.config["TIMEZONE"]))
     with cli_locale():
         try:
             result = load_demo(now=now, unit_code=unit_code, visits=visits, seed=seed, password=password,
-                               force=force)
+                               force=force, letters_per_unit=letter_count)
         except DomainError as exc:
             fail(exc)
-        click.echo(_("Unit: %(code)s (%(name)s)", code=result.unit.code, name=result.unit.name))
+        if result.province is not None:
+            click.echo(_("Unit: %(code)s (%(name)s)", code=result.province.code, name=result.province.name))
+        for unit in result.units or [result.unit]:
+            click.echo(_("Unit: %(code)s (%(name)s)", code=unit.code, name=unit.name))
         click.echo(_("Loaded %(visits)s visits; the unit now has %(citizens)s citizens and %(sessions)s "
                      "reception sessions (seed %(seed)s).", visits=result.visits, citizens=result.citizens,
                      sessions=result.sessions, seed=result.seed))

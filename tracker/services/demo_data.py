@@ -171,3 +171,65 @@ FOLLOWUPS: dict[str, tuple[str, ...]] = {
     "answered": ("Chủ tịch UBND xã đã trả lời trực tiếp, công dân thống nhất",
                  "Đã giải thích, công dân đồng ý với nội dung trả lời"),
 }
+
+# The demo province and its three communes (code, name, reception weekday, remote area), and the
+# username suffix of each commune's staff ("" for the first: chutich, tiepdan, canbo, phochutich).
+PROVINCE = ("TINH-DEMO", "UBND tỉnh Thanh Hóa (demo)")
+COMMUNES = (
+    ("XA-TANPHU", "UBND xã Tân Phú", 4, False, ""),
+    ("XA-BINHAN", "UBND xã Bình An", 3, False, "2"),
+    ("XA-MUONGLY", "UBND xã Mường Lý", 4, True, "3"),
+)
+# Province accounts: the inspector (read-only, sees the three communes) and an administrator.
+PROVINCE_STAFF = (
+    ("thanhtra", "inspector", "Nguyễn Đức Hải"),
+    ("quantri", "admin", "Vũ Thị Thanh Hà"),
+)
+# Staff names of the second and third communes (chair, vice chair, receptionist, handler).
+OTHER_STAFF_NAMES = (
+    ("Trịnh Văn Long", "Đỗ Thị Lan", "Ngô Thị Hạnh", "Bùi Quang Huy"),
+    ("Hà Văn Sơn", "Lò Thị Xuân", "Cầm Thị Yến", "Lường Văn Toàn"),
+)
+
+# Letters by kind: weights of the letters a commune receives in a year.
+LETTER_KINDS = (("petition", 30), ("feedback", 14), ("mediation", 18), ("complaint", 16), ("denunciation", 6))
+LETTER_CHANNELS = (("visit", 45), ("post", 25), ("transferred_in", 12), ("mailbox", 6), ("online", 8),
+                   ("email", 4))
+TRANSFER_BODIES = ("Ban Tiếp công dân tỉnh", "Văn phòng Đoàn ĐBQH và HĐND tỉnh", "Thanh tra tỉnh",
+                   "Ủy ban MTTQ Việt Nam xã")
+MEDIATION_TOPICS = (
+    ("family", "Đề nghị hòa giải mâu thuẫn giữa hai gia đình về lối đi chung ở {kp}"),
+    ("family", "Đề nghị hòa giải tranh chấp về chia thừa kế nhà ở giữa các anh chị em"),
+    ("other", "Đề nghị hòa giải việc nuôi gia súc gây ô nhiễm, ảnh hưởng đến gia đình bên cạnh"),
+)
+LAND_MEDIATION_TOPICS = (
+    "Đề nghị hòa giải tranh chấp ranh giới thửa đất số {thua}, tờ bản đồ số {to} với hộ ông {neighbour}",
+    "Đề nghị hòa giải tranh chấp quyền sử dụng {small} m² đất vườn giáp ranh với hộ ông {neighbour}",
+)
+DENUNCIATION_TOPICS = (
+    ("administration", "Tố cáo cán bộ địa chính xã có dấu hiệu gây khó khăn, nhũng nhiễu khi làm thủ tục đất đai"),
+    ("construction", "Tố cáo việc xây dựng trái phép trên đất nông nghiệp tại {kp}, chính quyền không xử lý"),
+    ("social_policy", "Tố cáo việc lập danh sách hộ nghèo không đúng đối tượng tại {kp}"),
+)
+MEDIATORS = (
+    (("Nguyễn Văn Bình", "male", True), ("Lê Thị Thu", "female", False), ("Trần Văn Nam", "male", False),
+     ("Phạm Thị Loan", "female", False)),
+    (("Hoàng Văn Dũng", "male", True), ("Vũ Thị Hoa", "female", False), ("Đặng Văn Tài", "male", False)),
+)
+INSTRUCTIONS = (
+    "Khẩn trương xác minh tại thực địa, báo cáo kết quả trước hạn",
+    "Phối hợp với công chức địa chính kiểm tra hồ sơ, dự thảo văn bản trả lời công dân",
+    "Mời các bên đến làm việc, lập biên bản; báo cáo Chủ tịch trước khi ban hành",
+)
+DELAY_NOTES = {
+    "waiting_other_body": "Chờ Văn phòng đăng ký đất đai cung cấp hồ sơ địa chính",
+    "citizen_unreachable": "Đã mời hai lần, công dân vắng mặt",
+    "site_verification": "Chờ đo đạc lại hiện trạng thửa đất",
+    "complex_matter": "Nội dung phức tạp, liên quan nhiều hộ",
+}
+BOOKING_TOPICS = (
+    ("petition", "Đề nghị giải quyết việc cấp giấy chứng nhận quyền sử dụng đất"),
+    ("complaint", "Khiếu nại về việc thu hồi đất làm đường giao thông nông thôn"),
+    ("feedback", "Phản ánh đường điện chiếu sáng hư hỏng kéo dài"),
+    ("mediation", "Đề nghị hòa giải tranh chấp lối đi chung"),
+)
