@@ -100,7 +100,7 @@ def header_rows(layout: LogBookLayout) -> tuple[list[HeaderCell], list[HeaderCel
 
 def _citizen_line(vc: VisitCitizen) -> str:
     c = vc.citizen
-    where = ", ".join(p for p in (c.address, c.neighbourhood) if p)
+    where = c.full_address
     return f"{c.full_name} – {where}" if where else c.full_name
 
 
@@ -168,9 +168,10 @@ def cells(visit: Visit, layout: LogBookLayout, hidden: bool = False) -> dict[str
         "transferred": _join(visit.referred_to if visit.handling == "referred" else "",
                              _document(visit) if visit.handling == "referred" else ""),
         "within_competence": _yes(visit.within_competence),
-        "guided_document": _join(label("handling", "answered") if visit.handling == "answered" else "",
-                                 visit.referred_to if visit.handling == "guided" else "",
-                                 _document(visit) if guided else ""),
+        # Column 10 of Mẫu 03/TCD is where the citizen was guided to (and the guidance document); an answer
+        # given on the spot is the result of the reception: column 12, not 10.
+        "guided_document": _join(visit.referred_to if visit.handling == "guided" else "",
+                                 _document(visit) if visit.handling == "guided" else ""),
         "transferred_document": _join(
             label("handling", "letter_received") if visit.handling == "letter_received" else "",
             visit.referred_to if visit.handling == "referred" else "",
@@ -178,6 +179,8 @@ def cells(visit: Visit, layout: LogBookLayout, hidden: bool = False) -> dict[str
         "result_followup": visit.result_followup or "",
         "note": _note(visit),
     }
+    if layout.code == "ND154_2026_M03TCD" and visit.handling == "answered":
+        values["result_followup"] = _join(label("handling", "answered"), _document(visit), visit.result_followup)
     return {code: values[code] for code in layout.columns}
 
 
