@@ -23,6 +23,7 @@ from tracker.id_protection import normalise_id
 from tracker.models.base import Base
 from tracker.models.base import TimestampMixin
 from tracker.models.base import VersionMixin
+from tracker.rules.text import compose_address
 
 GENDERS = ("male", "female", "other")
 
@@ -67,6 +68,11 @@ class Citizen(VersionMixin, TimestampMixin, Base):
     # for one of their denunciations (tracker.services.confidentiality), never matched by id or ID number
     # for anyone else — who, typing the same number, gets an entry of their own.
     sealed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+
+    @property
+    def full_address(self) -> str:
+        """Address and neighbourhood as one line, the neighbourhood never said twice."""
+        return compose_address(self.address, self.neighbourhood)
 
     @hybrid_property
     def id_number(self) -> str | None:

@@ -34,3 +34,20 @@ def format_date_vn(value: object) -> str:
 def escape_like(text: str) -> str:
     """Escape LIKE wildcards so a user's "%" or "_" matches itself."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def compose_address(address: str | None, neighbourhood: str | None) -> str:
+    """A person's address as one line: "<address>, <neighbourhood>", the neighbourhood left out when the
+    address already names it ("Số 12 đường Lê Lợi, Khu phố 8, xã Mẫu" + "Khu phố 8" is said once).
+
+    The one composer of addresses for every screen, print and export.
+    """
+    address = _SPACES.sub(" ", address or "").strip().strip(",").strip()
+    hood = _SPACES.sub(" ", neighbourhood or "").strip().strip(",").strip()
+    if not hood:
+        return address
+    if not address:
+        return hood
+    if re.search(r"(?<!\w)" + re.escape(fold_diacritics(hood)) + r"(?!\w)", fold_diacritics(address)):
+        return address
+    return f"{address}, {hood}"

@@ -171,7 +171,7 @@ def _party(sender: LetterSender) -> str:
     bits = [c.full_name]
     if c.birth_year:
         bits.append(str(c.birth_year))
-    place = ", ".join(p for p in (c.address, c.neighbourhood) if p)
+    place = c.full_address
     if place:
         bits.append(place)
     return " – ".join(bits)

@@ -40,6 +40,7 @@ from tracker.models import LetterSender
 from tracker.models import User
 from tracker.models import Visit
 from tracker.rules import lifecycle as lc
+from tracker.rules.reporting import place_name
 from tracker.rules.text import escape_like
 from tracker.rules.text import fold_diacritics
 from tracker.services import access
@@ -524,4 +525,4 @@ def receipt(letter_id: int):  # type: ignore[no-untyped-def]
     receiver = db.session.get(User, letter.created_by_id) if letter.created_by_id else None
     return render_template("letters/receipt.html", letter=letter, hidden=letter.id in hidden,
                            attachments=files, qr=qr_svg(letter.tracking_code), receiver=receiver,
-                           printed_at=local_now())
+                           printed_at=local_now(), place=place_name(letter.unit.name))
