@@ -69,3 +69,41 @@ def test_sixty_visits_print_on_four_a4_landscape_pages_with_page_numbers(page: P
     # The header repeats on every page: the column numbers (1)…(13) are on the last page too.
     assert "(13)" in texts[-1]
     assert "27/10/2026" in texts[-1]  # the 60th visit, on the last page
+
+
+def test_the_receipt_the_why_sheet_and_the_weekly_list_print_with_page_numbers(page: Page, live_server: str, live_app,
+                                                                               shots, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from tests.integration.test_letters_cases import accept
+    from tests.integration.test_letters_cases import register
+    from tracker.models import Clock
+    from tracker.services.deadlines import seed_calendar
+    from tracker.services.deadlines import seed_deadline_rules
+
+    live_app.config["FIXED_TODAY"] = date(2026, 4, 15)
+    with live_app.app_context():
+        seed_deadline_rules()
+        seed_calendar()
+        chair = make_user("chutich", role="chair", full_name="Lê Văn Chủ")
+        letter = register(chair, received_on=date(2026, 4, 6))
+        letter_id = letter.id
+        case = accept(chair, letter, on=date(2026, 4, 8))
+        case_id = case.id
+        clock_id = db.session.scalar(select(Clock.id).where(Clock.case_id == case.id))
+        db.session.remove()
+    log_in(page, live_server, "chutich")
+    for name, url, must in (
+            ("receipt", f"/letters/{letter_id}/receipt", ("GIẤY BIÊN NHẬN", "ngày 06 tháng 04 năm 2026")),
+            ("why", f"/cases/{case_id}/clocks/{clock_id}/why", ("BẢNG TÍNH THỜI HẠN", "Vụ việc số 1/2026")),
+            ("weekly", "/weekly/print?week=2026-W16", ())):
+        page.goto(live_server + url)
+        page.emulate_media(media="print")
+        pdf = page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
+        (shots / f"print-{name}.pdf").write_bytes(pdf)
+        pages, texts = pdf_text(pdf, tmp_path)
+        for n, text in enumerate(texts, start=1):
+            assert f"Trang {n}/{pages}" in text, (name, text[-200:])
+        for words in must:
+            assert words in " ".join(" ".join(texts).split()), (name, words)
+        page.emulate_media(media="screen")
