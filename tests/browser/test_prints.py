@@ -50,6 +50,7 @@ def test_sixty_visits_print_on_four_a4_landscape_pages_with_page_numbers(page: P
         start = date(2026, 7, 1)
         for i in range(60):
             make_visit(user, visited_on=start + timedelta(days=i * 2), full_name=f"Nguyễn Văn Công {i + 1}",
+                       id_number=f"0010850{i:05d}",
                        content=CONTENTS[i % len(CONTENTS)], classification=("petition", "feedback",
                                                                              "complaint", "petition")[i % 4],
                        handling=("guided", "answered", "referred", "guided")[i % 4],
@@ -69,6 +70,7 @@ def test_sixty_visits_print_on_four_a4_landscape_pages_with_page_numbers(page: P
     # The header repeats on every page: the column numbers (1)…(13) are on the last page too.
     assert "(13)" in texts[-1]
     assert "27/10/2026" in texts[-1]  # the 60th visit, on the last page
+    assert "001085000059" in texts[-1]  # its CCCD number on one line
 
 
 def test_the_receipt_the_why_sheet_and_the_weekly_list_print_with_page_numbers(page: Page, live_server: str, live_app,
