@@ -68,6 +68,8 @@ ROUTES: dict[str, str] = {
     "POST /instructions/<int:instruction_id>/done": NO_PERSON + "marks one's instruction done",
     "GET /inbox/": CRAWL, "GET /inbox/<int:note_id>": CRAWL, "POST /inbox/read-all": NO_PERSON + "marks notes read",
     "GET /dashboard": CRAWL, "GET /dashboard/": CRAWL,
+    "GET /huong-dan/": NO_PERSON + "the user guide (static text and demo screenshots)",
+    "GET /huong-dan/<slug>": NO_PERSON + "the user guide (static text and demo screenshots)",
     "GET /reports": CRAWL, "GET /reports/": CRAWL, "GET /reports/<period>": CRAWL,
     "GET /reports/<period>/compare": CRAWL, "GET /reports/<period>/download.<fmt>": CRAWL,
     "POST /reports/build": NO_PERSON + "counts only",

@@ -215,11 +215,13 @@ TABLE: dict[str, str] = {
     "GET /api/v1/reports/<period>": REPORTS,
     # the citizens' public status page (no login)
     "GET /status/": EVERYONE,
+    "GET /huong-dan/": STAFF + " anonymous",  # the installation administrator is kept to the legal data
+    "GET /huong-dan/<slug>": STAFF + " anonymous",
     "GET /api/v1/status/<code>": EVERYONE,
 }
 
 # Ids that belong to no unit (rule tables) or to one user (the inbox): not part of the unit check.
-NOT_UNIT_SCOPED = {"row_id", "action", "period", "fmt", "code"}
+NOT_UNIT_SCOPED = {"row_id", "action", "period", "fmt", "code", "slug"}
 # What a route needs besides its path to show its page (filled from the unit's ids).
 QUERY = {"/instructions/new": "?case_id={case_id}"}
 # Views that read their form before the role: a forbidden role's POST carries a valid form, so the
@@ -287,6 +289,8 @@ def url_for_rule(rule: Rule, ids: dict[str, int], rows: dict[str, int], note_id:
             values[arg] = ids["case_id"]
         elif arg == "code":
             values[arg] = codes["code"]
+        elif arg == "slug":  # the user guide's page of a role
+            values[arg] = "chu-tich"
         else:
             assert arg in ids, f"{rule.rule}: plant_unit() names no {arg}"
             values[arg] = ids[arg]

@@ -44,3 +44,6 @@ def register_web(app: Flask) -> None:
     from tracker.web.reports.views import bp as reports_bp
 
     app.register_blueprint(reports_bp)
+    from tracker.web.guide.views import bp as guide_bp
+
+    app.register_blueprint(guide_bp)

@@ -1,0 +1,1 @@
+"""The user guide (Hướng dẫn sử dụng): a page per role, printable."""
