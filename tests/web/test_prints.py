@@ -54,3 +54,18 @@ def test_the_why_this_date_sheet_reads_as_a_document_without_rule_codes(client, 
     body = re.sub(r"<title>.*?</title>", "", text, flags=re.S)
     shown = [code for code in codes if re.search(r"(?<![\w.])" + re.escape(code) + r"(?![\w.])", body)]
     assert shown == []
+
+
+def test_an_answer_on_the_spot_is_in_column_12_of_form_03_tcd_not_column_10(app: Flask) -> None:
+    from tests.factories import make_user
+    from tests.factories import make_visit
+    from tracker.rules.reception import layout_for
+    from tracker.services import logbook
+
+    visit = make_visit(make_user(), visited_on=date(2026, 9, 3), handling="answered")
+    layout = layout_for(visit.visited_on)
+    assert layout.code == "ND154_2026_M03TCD"
+    row = logbook.cells(visit, layout)
+    assert layout.columns.index("guided_document") == 9 and row["guided_document"] == ""  # column (10)
+    assert layout.columns.index("result_followup") == 11 and row["result_followup"]  # column (12)
+    assert row["within_competence"] == "x"
