@@ -113,8 +113,9 @@ def test_example_000_a_wards_year_2023(rules) -> None:  # type: ignore[no-untype
         "Trong năm 2023 UBND phường đã tiếp 08 lượt người đến trình bày, kết quả đã kịp thời xử lý đúng thẩm quyền, "
         "đạt 100%. Chủ tịch UBND phường trực tiếp tiếp công dân theo lịch tiếp công dân định kỳ và đột xuất.",
         "Trong năm 2023, UBND phường tiếp nhận 06 đơn đề nghị về đất đai, đã tổ chức hòa giải thành 05 đơn, "
-        "không thành 01 đơn; tiếp nhận 02 đơn đề nghị cấp trên chuyển về; trong đó: 01 đơn về giải phóng mặt bằng, "
-        "01 đơn đề nghị hòa giải tranh chấp đất đai; đã tổ chức giải quyết 02 đơn; không có đơn thư khiếu nại, tố cáo.",
+        "không thành 01 đơn; tiếp nhận 02 đơn đề nghị UBND thị xã chuyển về; trong đó: 01 đơn về giải phóng mặt bằng, "
+        "01 đơn đề nghị hòa giải tranh chấp đất đai; đã tổ chức giải quyết 02 đơn; không có đơn thư khiếu nại, tố cáo. "
+        "Tổng số đơn thư tiếp nhận trong năm 2023: 08 đơn.",
     ]
 
 

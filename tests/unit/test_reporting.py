@@ -87,7 +87,8 @@ def test_a_share_below_all_gives_the_count_and_a_vietnamese_percentage() -> None
 
 def test_zero_parts_of_a_sentence_are_left_out() -> None:
     only_failed = doc(land_mediation={"received": 1, "failed": 1})
-    assert "tiếp nhận 01 đơn đề nghị về đất đai, đã tổ chức hòa giải không thành 01 đơn;" in narrative(
+    # Nothing succeeded: not the awkward "hòa giải không thành 01 đơn" (issue 13).
+    assert "tiếp nhận 01 đơn đề nghị về đất đai, đã tổ chức hòa giải 01 đơn nhưng không thành;" in narrative(
         only_failed, WARD, "năm 2023")
     pending = doc(petition={"received": 3, "pending": 3})
     text = narrative(pending, WARD, "năm 2023")

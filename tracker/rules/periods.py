@@ -65,6 +65,10 @@ class DeadlineRule:
     effective_to: date | None
     legal_basis: str
     certainty: str
+    # "official" (TTCP cut-off periods): due by ``day`` of the period's last month. "calendar": due
+    # ``days_after_end`` days after the period's last day, never before the period ends.
+    convention: str = "official"
+    days_after_end: int = 0
 
     def in_force_on(self, day: date) -> bool:
         return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
@@ -178,15 +182,21 @@ def label(code: str) -> str:
     return f"tháng {p.number} năm {p.year}"
 
 
-def deadline(code: str, level: str, rules: Sequence[DeadlineRule]) -> tuple[date, DeadlineRule] | None:
-    """When the report of a unit at ``level`` is due: the rule's day of the period's last month, under
-    the rule in force then; None when no rule is known for that date (e.g. before 2024)."""
+def deadline(code: str, level: str, rules: Sequence[DeadlineRule], *, convention: str = "official",
+             period_end: date | None = None) -> tuple[date, DeadlineRule] | None:
+    """When the report of a unit at ``level`` is due, under the rule of the unit's ``convention`` in
+    force then: on official cut-off periods the rule's day of the period's last month (the 17th);
+    on calendar periods ``days_after_end`` days after ``period_end`` (the period's last day of data),
+    never before the period ends. None when no rule is known for that date (e.g. before 2024)."""
     p = parse_period(code)
     wanted = "province" if level == "province" else "commune"
     end = _nominal_end(p)
     for rule in rules:
-        if rule.level == wanted and rule.in_force_on(end):
-            return _day_in(p.year, p.last_month, rule.day), rule
+        if rule.level == wanted and rule.convention == convention and rule.in_force_on(end):
+            if rule.convention == "official":
+                return _day_in(p.year, p.last_month, rule.day), rule
+            last = period_end or end
+            return last + timedelta(days=max(rule.days_after_end, 0)), rule
     return None
 
 

@@ -45,6 +45,20 @@ class Timeliness:
 TIMELINESS = Timeliness(1, "Cách thống kê kết quả giải quyết hồ sơ một cửa (trước hạn / đúng hạn / quá hạn); "
                            "TT 06/2025/TT-TTCP chưa định nghĩa", "U")
 
+def handled_correctly(handling: str | None, within_competence: bool) -> bool:
+    """Whether a visit counts as "kịp thời xử lý đúng thẩm quyền" (handled correctly according to
+    competence, domain.md §1.7 and §7): the visit was dealt with as its competence requires — within the
+    commune's competence it was taken in for acceptance (``letter_received``), answered on the spot or
+    guided (not admissible: what to supplement); outside it the citizen was guided to, or the matter
+    transferred to, the competent body (``guided``, ``referred``). A matter correctly guided or
+    transferred elsewhere is therefore a success, not a failure; a refusal or an unrecorded handling
+    is not counted. Before 12/2026 the report counted only visits within competence (final reports
+    built then keep that figure)."""
+    if within_competence:
+        return handling in ("letter_received", "answered", "guided")
+    return handling in ("guided", "referred")
+
+
 # -- formatting -------------------------------------------------------------------------------------
 
 WEEKDAYS = {1: "thứ Hai", 2: "thứ Ba", 3: "thứ Tư", 4: "thứ Năm", 5: "thứ Sáu", 6: "thứ Bảy", 7: "Chủ nhật"}
@@ -56,6 +70,7 @@ class Style:
     unit_name: str  # "UBND phường Bình Minh"
     leading_zero: bool = True  # "02 đơn" rather than "2 đơn"
     reception_weekday: int | None = None  # ISO weekday of the chairperson's scheduled reception
+    sentences: tuple[str, ...] = ()  # the unit's enabled assessment sentences (assessment_sentences())
 
 
 def count(n: int, leading_zero: bool) -> str:
@@ -85,6 +100,63 @@ def unit_title(name: str) -> str:
     return folded
 
 
+# -- the unit's assessment sentences and the opening line -----------------------------------------------
+
+# The standard assessment sentences both example reports use, off by default; a unit turns them on
+# (and may reword them) on its form, stored in units.report_sentences as JSON
+# {"<key>": {"enabled": bool, "text": str}}.
+ASSESSMENT_SENTENCES: dict[str, str] = {
+    "routine": "Công tác tiếp công dân được duy trì nề nếp; việc tiếp nhận, xử lý và giải quyết đơn thư đảm bảo "
+               "đúng theo quy định của Luật Khiếu nại, Luật Tố cáo.",
+    "no_hot_spots": "Giải quyết kịp thời các vụ việc gây mâu thuẫn trong nhân dân từ cơ sở, không để bức xúc trở "
+                    "thành điểm nóng.",
+    "no_beyond_level": "Không có đơn thư khiếu nại, tố cáo kéo dài, vượt cấp.",
+}
+
+
+def sentence_settings(raw: str | Mapping[str, Any] | None) -> dict[str, dict[str, Any]]:
+    """Every assessment sentence with the unit's choice: {"key": {"enabled", "text", "default"}}; a
+    malformed or missing setting is the shipped default (off, the default wording)."""
+    import json
+    data: Any = raw
+    if isinstance(raw, str):
+        try:
+            data = json.loads(raw) if raw.strip() else {}
+        except ValueError:
+            data = {}
+    if not isinstance(data, Mapping):
+        data = {}
+    out: dict[str, dict[str, Any]] = {}
+    for key, default in ASSESSMENT_SENTENCES.items():
+        item = data.get(key) if isinstance(data.get(key), Mapping) else {}
+        text = str(item.get("text") or "").strip() or default
+        out[key] = {"enabled": bool(item.get("enabled")), "text": text, "default": default}
+    return out
+
+
+def assessment_sentences(raw: str | Mapping[str, Any] | None) -> tuple[str, ...]:
+    """The enabled sentences, in the shipped order."""
+    return tuple(v["text"] for v in sentence_settings(raw).values() if v["enabled"])
+
+
+REPORT_SUBJECT = "kết quả công tác tiếp công dân, xử lý đơn thư, giải quyết khiếu nại, tố cáo"
+
+
+def opening_line(basis: str | None, unit_name: str, period_label: str, subject: str = REPORT_SUBJECT) -> str:
+    """The line before section I (NĐ 30/2020 layout, as example 002): "Thực hiện <basis>, UBND thị trấn
+    Bình Dương báo cáo <subject> <period> như sau:"; without a basis the line starts at the unit."""
+    name = unit_name.strip()
+    if name.lower().startswith(("ủy ban nhân dân ", "uỷ ban nhân dân ")):
+        name = "UBND " + name.split(" ", 4)[4] if len(name.split(" ", 4)) > 4 else name
+    elif not name.lower().startswith("ubnd "):
+        name = "UBND " + name
+    text = (basis or "").strip().rstrip(".,;")
+    if text.lower().startswith("thực hiện "):
+        text = text[len("thực hiện "):]
+    body = f"{name} báo cáo {subject} {period_label} như sau:"
+    return f"Thực hiện {text}, {body}" if text else body
+
+
 # -- templates --------------------------------------------------------------------------------------
 
 T: dict[str, str] = {
@@ -112,6 +184,8 @@ T: dict[str, str] = {
     "sent_up": "{n} đơn chuyển lên cấp trên",
     "other_closed": "{n} đơn đã đình chỉ, rút đơn",
     "pending": "{n} đơn đang giải quyết",
+    "pending_overdue": "{n} đơn đang giải quyết (trong đó {m} đơn quá hạn)",
+    "letters_total": "Tổng số đơn thư tiếp nhận trong {period}: {n} đơn.",
     "done_rest": "Đã {done}, còn {rest}.",
     "done_only": "Đã {done}.",
     "rest_only": "Còn {rest}.",
@@ -123,9 +197,12 @@ T: dict[str, str] = {
     "mediated": "đã tổ chức hòa giải {parts}",
     "mediated_ok": "thành {n} đơn",
     "mediated_failed": "không thành {n} đơn",
+    "mediated_all_failed": "đã tổ chức hòa giải {n} đơn nhưng không thành",
+    "failed_sent_up": "đã chuyển lên cấp trên {n} đơn",
+    "mediating_overdue": "{n} đơn đang hòa giải (trong đó {m} đơn quá hạn)",
     "mediating": "{n} đơn đang hòa giải",
-    "transferred": "tiếp nhận {n} đơn đề nghị cấp trên chuyển về; trong đó: {groups}",
-    "transferred_one": "tiếp nhận {n} {group} do cấp trên chuyển về",
+    "transferred": "tiếp nhận {n} đơn đề nghị {body} chuyển về; trong đó: {groups}",
+    "transferred_one": "tiếp nhận {n} {group} do {body} chuyển về",
     "transferred_resolved": "đã tổ chức giải quyết {n} đơn",
     "land_dispute": "thụ lý {n} đơn tranh chấp đất đai thuộc thẩm quyền giải quyết của Chủ tịch {unit}",
     "land_dispute_resolved": "đã giải quyết {n} vụ việc",
@@ -136,6 +213,7 @@ T: dict[str, str] = {
     "resolved_cases": "đã giải quyết {n} vụ việc ({outcomes})",
     "resolved_cases_plain": "đã giải quyết {n} vụ việc",
     "open_cases": "{n} vụ việc đang giải quyết",
+    "open_cases_overdue": "{n} vụ việc đang giải quyết (trong đó {m} vụ việc quá hạn)",
     "right": "{n} khiếu nại đúng",
     "partly_right": "{n} khiếu nại đúng một phần",
     "wrong": "{n} khiếu nại sai",
@@ -184,7 +262,8 @@ class _Writer:
 
     def reception(self) -> list[str]:
         v = self.doc.get("visits") or {}
-        total, within = _n(v, "total"), _n(v, "within_competence")
+        total = _n(v, "total")
+        within = _n(v, "handled_correctly") if "handled_correctly" in v else _n(v, "within_competence")
         out: list[str] = []
         if total == 0:
             out.append(self.t("visits_none", period=self.period, unit=self.unit))
@@ -198,20 +277,26 @@ class _Writer:
             out.append(self.t("groups", n=self.c(groups), people=self.c(_n(v, "group_people"))))
         sessions = self.doc.get("sessions") or {}
         day = WEEKDAYS.get(self.style.reception_weekday or 0)
-        head = self.t("schedule", unit=self.unit, weekday=day) if day else self.t("schedule_plain", unit=self.unit)
         held = []
         if _n(sessions, "scheduled"):
             held.append(self.t("sessions_scheduled", n=self.c(_n(sessions, "scheduled"))))
         if _n(sessions, "adhoc"):
             adhoc = self.t("sessions_adhoc", n=self.c(_n(sessions, "adhoc")))
             held.append(adhoc if held else "đã tổ chức " + adhoc)
+        # The weekday of the scheduled reception only when the unit set it (units.reception_weekday may be
+        # NULL); without it the plain sentence of example 000, which names no day.
+        head = self.t("schedule", unit=self.unit, weekday=day) if day else self.t("schedule_plain", unit=self.unit)
         out.append(head + ("; " + " và ".join(held) if held else "") + ".")
         return out
 
     def _outcome_sentence(self, s: Mapping[str, Any]) -> str | None:
         done = [self.t(k, n=self.c(_n(s, k))) for k in ("answered_mediated", "answered") if _n(s, k)]
-        rest = [self.t(k, n=self.c(_n(s, k))) for k in ("sent_up_mediated", "sent_up", "other_closed", "pending")
+        rest = [self.t(k, n=self.c(_n(s, k))) for k in ("sent_up_mediated", "sent_up", "other_closed")
                 if _n(s, k)]
+        if _n(s, "pending"):
+            overdue = min(_n(s, "open_overdue"), _n(s, "pending"))
+            rest.append(self.t("pending_overdue", n=self.c(_n(s, "pending")), m=self.c(overdue)) if overdue
+                        else self.t("pending", n=self.c(_n(s, "pending"))))
         if done and rest:
             return self.t("done_rest", done=", ".join(done), rest=", ".join(rest))
         if done:
@@ -244,11 +329,22 @@ class _Writer:
         if not (received or ok or failed):
             return None
         parts = [self.t(key, n=self.c(received))] if received else []
-        results = [self.t(k, n=self.c(n)) for k, n in (("mediated_ok", ok), ("mediated_failed", failed)) if n]
-        if results:
+        if ok:
+            results = [self.t(k, n=self.c(n)) for k, n in (("mediated_ok", ok), ("mediated_failed", failed)) if n]
             parts.append(self.t("mediated", parts=", ".join(results)))
+        elif failed:  # nothing succeeded: no "hòa giải không thành 01 đơn"
+            parts.append(self.t("mediated_all_failed", n=self.c(failed)))
+        if failed:
+            sent_up = min(_n(s, "failed_sent_up"), failed)
+            nxt = []
+            if sent_up:
+                nxt.append(self.t("failed_sent_up", n=self.c(sent_up)))
+            if nxt:  # what happened next, when the book records it (a failed case sent up)
+                parts.append(", ".join(nxt))
         if open_:
-            parts.append(self.t("mediating", n=self.c(open_)))
+            overdue = min(_n(s, "open_overdue"), open_)
+            parts.append(self.t("mediating_overdue", n=self.c(open_), m=self.c(overdue)) if overdue
+                         else self.t("mediating", n=self.c(open_)))
         return ", ".join(parts)
 
     def _kind_clause(self, kind: str, s: Mapping[str, Any], outcomes: Sequence[str]) -> str | None:
@@ -266,7 +362,9 @@ class _Writer:
             parts.append(self.t("resolved_cases", n=self.c(resolved), outcomes=", ".join(listed)) if listed
                          else self.t("resolved_cases_plain", n=self.c(resolved)))
         if open_:
-            parts.append(self.t("open_cases", n=self.c(open_)))
+            overdue = min(_n(s, "open_overdue"), open_)
+            parts.append(self.t("open_cases_overdue", n=self.c(open_), m=self.c(overdue)) if overdue
+                         else self.t("open_cases", n=self.c(open_)))
         return ", ".join(parts)
 
     def _transferred_clause(self, s: Mapping[str, Any]) -> str | None:
@@ -277,11 +375,13 @@ class _Writer:
         for g in s.get("groups") or []:
             phrase = group_phrase(g["kind"], g.get("mediation_type"), g["subject"])
             merged[phrase] = merged.get(phrase, 0) + int(g["count"])
+        bodies = [b for b in (s.get("from_bodies") or []) if b]
+        body = ", ".join(bodies) if bodies else "cấp trên"
         if len(merged) == 1:
-            clause = self.t("transferred_one", n=self.c(received), group=next(iter(merged)))
+            clause = self.t("transferred_one", n=self.c(received), group=next(iter(merged)), body=body)
         else:
             groups = ", ".join(f"{self.c(n)} {phrase}" for phrase, n in merged.items())
-            clause = self.t("transferred", n=self.c(received), groups=groups)
+            clause = self.t("transferred", n=self.c(received), groups=groups, body=body)
         if _n(s, "resolved"):
             clause += "; " + self.t("transferred_resolved", n=self.c(_n(s, "resolved")))
         return clause
@@ -310,7 +410,12 @@ class _Writer:
         elif clauses:
             key = "lead" if not out and lead else "next"
             out.append(self.t(key, period=self.period, unit=self.unit, clauses="; ".join(clauses)))
-        return out
+        # The total of letters received, unless one sentence already said it (example 002: only petitions).
+        total = _n(self.doc.get("letters"), "received")
+        said = [_n(sections.get(k), "received") for k in ("petition", "feedback") if _n(sections.get(k), "received")]
+        if total and said != [total]:
+            out.append(self.t("letters_total", period=self.period, n=self.c(total)))
+        return list(self.style.sentences) + out
 
     def _land_dispute_clause(self, s: Mapping[str, Any]) -> str | None:
         received, resolved = _n(s, "received"), _n(s, "resolved")
@@ -531,7 +636,11 @@ def visits_table(doc: Mapping[str, Any]) -> Table:
         Row("3", "Số người được tiếp", (Cell(_n(v, "people"), ("visit", "all", "")),), True),
         Row("4", "Đoàn đông người (lượt đoàn)", (Cell(_n(v, "group_visits"), ("visit", "group", "")),), True),
         Row("4.1", "Số người trong các đoàn đông người", (Cell(_n(v, "group_people"), ("visit", "group", "")),)),
-        Row("5", "Số lượt xử lý đúng thẩm quyền", (Cell(_n(v, "within_competence"), ("visit", "within", "")),), True),
+        # Handled correctly according to competence (handled_correctly()); reports built before that count
+        # kept only the visits within competence.
+        Row("5", "Số lượt xử lý đúng thẩm quyền",
+            (Cell(_n(v, "handled_correctly") if "handled_correctly" in v else _n(v, "within_competence"),
+                  ("visit", "within", "")),), True),
         Row("6", "Buổi tiếp công dân của lãnh đạo", (Cell(_n(s, "total"), ("session", "all", "")),), True),
         Row("6.1", "Định kỳ", (Cell(_n(s, "scheduled"), ("session", "kind", "scheduled")),)),
         Row("6.2", "Đột xuất", (Cell(_n(s, "adhoc"), ("session", "kind", "adhoc")),)),

@@ -47,6 +47,7 @@ from tracker.rules import reception as rr
 from tracker.rules.reporting import RESOLUTION_CLOCKS
 from tracker.rules.reporting import TIMELINESS
 from tracker.rules.reporting import Timeliness
+from tracker.rules.reporting import handled_correctly
 from tracker.services.lineage import predecessor_ids_query
 
 CASE_COLUMNS = ("received", "carried_over", "resolved", "resolved_early", "resolved_on_time", "resolved_late",
@@ -92,7 +93,7 @@ def _visits(units: Any, d1: date, d2: date) -> tuple[dict[str, Any], dict[str, i
         .group_by(Visit.kind, Visit.host, Visit.handling, Visit.within_competence, Visit.is_group,
                   Visit.classification)).all()
     out: dict[str, Any] = {"total": 0, "people": 0, "group_visits": 0, "group_people": 0, "within_competence": 0,
-                           "by_host": _zeros(rr.VISIT_HOSTS), "by_kind": _zeros(rr.VISIT_KINDS),
+                           "handled_correctly": 0, "by_host": _zeros(rr.VISIT_HOSTS), "by_kind": _zeros(rr.VISIT_KINDS),
                            "by_handling": _zeros(rr.VISIT_HANDLINGS),
                            "by_classification": _zeros(rr.CLASSIFICATIONS)}
     for kind, host, handling, within, group, classification, n, people in rows:
@@ -104,10 +105,14 @@ def _visits(units: Any, d1: date, d2: date) -> tuple[dict[str, Any], dict[str, i
             out["group_people"] += people
         if within:
             out["within_competence"] += n
+        if handled_correctly(handling, bool(within)):
+            out["handled_correctly"] += n
         for key, value in (("by_host", host), ("by_kind", kind), ("by_handling", handling),
                            ("by_classification", classification)):
             out[key][value] = out[key].get(value, 0) + n
     out["share_within_competence"] = (round(100.0 * out["within_competence"] / out["total"], 1)
+                                      if out["total"] else None)
+    out["share_handled_correctly"] = (round(100.0 * out["handled_correctly"] / out["total"], 1)
                                       if out["total"] else None)
     sessions = _zeros(rr.SESSION_KINDS)
     for kind, n in db.session.execute(
@@ -160,6 +165,16 @@ def _letters(units: Any, d1: date, d2: date) -> tuple[dict[str, Any], list[tuple
     out["carried_over_by_kind"] = {**_zeros(lc.LETTER_KINDS), **{r[0]: int(r[1]) for r in carried}}
     out["pending_at_end"] = sum(int(r[2]) for r in carried)
     return out, rows
+
+
+def _from_bodies(units: Any, d1: date, d2: date) -> list[str]:
+    """Who sent the letters transferred down in [d1, d2] ("Thị xã", "UBND tỉnh"), first sender first."""
+    rows = db.session.execute(
+        select(Letter.from_body, func.min(Letter.id))
+        .where(Letter.unit_id.in_(units), Letter.received_on >= d1, Letter.received_on <= d2,
+               Letter.channel == "transferred_in", Letter.from_body.is_not(None), Letter.from_body != "")
+        .group_by(Letter.from_body).order_by(func.min(Letter.id))).all()
+    return [r[0].strip() for r in rows if r[0] and r[0].strip()]
 
 
 def _cases(units: Any, d1: date, d2: date, timeliness: Timeliness) -> dict[tuple[str, bool], dict[str, int]]:
@@ -296,11 +311,16 @@ def compute(unit: Unit, d1: date, d2: date, *, timeliness: Timeliness = TIMELINE
         cols = own[kind]
         sections[kind] = {"received": own_letters.get(kind, 0), "carried_over": cols["carried_over"],
                           "resolved": cols["resolved"], "open": cols["open"], **sec_outcomes[kind]}
+        sections[kind]["open_overdue"] = cols["open_overdue"]
+        if kind in MEDIATION_KINDS:
+            sections[kind]["failed_sent_up"] = mediation_by_type[
+                "land" if kind == "land_mediation" else "grassroots"]["failed_sent_up"]
         if kind in ("petition", "feedback"):
             sections[kind]["pending"] = cols["open"]
     sections["complaint"]["received_transferred"] = transferred_complaints
     sections["transferred_in"] = {
         "received": letters["transferred_in"], "resolved": transferred_cases["resolved"],
+        "from_bodies": _from_bodies(units, d1, d2),
         "groups": [{"kind": k[0], "mediation_type": k[1], "subject": k[2], "count": v[0]}
                    for k, v in sorted(transferred_groups.items(), key=lambda kv: kv[1][1])],
     }

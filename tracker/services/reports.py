@@ -112,7 +112,7 @@ def compute_document(unit: Unit, span: periods.Span, *, with_predecessors: bool 
     ``with_predecessors`` the numbers include the units merged into ``unit`` (never stored as a report)."""
     code = span.period.code
     stats = report_stats.compute(unit, span.date_from, span.date_to, with_predecessors=with_predecessors)
-    due = periods.deadline(code, unit.level, DEADLINE_RULES)
+    due = periods.deadline(code, unit.level, DEADLINE_RULES, convention=span.convention, period_end=span.date_to)
     doc: dict[str, Any] = {
         "unit": unit.code, "unit_name": unit.name, "level": unit.level, "period": code,
         "period_label": periods.label(code), "convention": span.convention,
@@ -123,6 +123,7 @@ def compute_document(unit: Unit, span: periods.Span, *, with_predecessors: bool 
         "timeliness": {"early_margin_days": reporting.TIMELINESS.early_margin_days,
                        "basis": reporting.TIMELINESS.legal_basis, "certainty": reporting.TIMELINESS.certainty},
         **stats,
+        "opening_line": reporting.opening_line(unit.report_basis, unit.name, periods.label(code)),
     }
     if with_predecessors:
         # The whole chain: a commune merged into one that was itself merged later is listed with "into".
@@ -133,7 +134,8 @@ def compute_document(unit: Unit, span: periods.Span, *, with_predecessors: bool 
                                 "into": codes.get(into_id), "depth": depth} for u, depth, into_id, on in chain]
     else:
         _carry_over(doc, _previous_final(unit, span))
-    style = reporting.Style(unit.name, bool(unit.leading_zero), unit.reception_weekday)
+    style = reporting.Style(unit.name, bool(unit.leading_zero), unit.reception_weekday,
+                            reporting.assessment_sentences(unit.report_sentences))
     doc["narrative"] = reporting.narrative(doc, style, periods.label(code))
     return doc
 

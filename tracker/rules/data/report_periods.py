@@ -46,4 +46,13 @@ DEADLINE_RULES: tuple[DeadlineRule, ...] = (
                  "TT 06/2025/TT-TTCP Điều 7.2", "S"),
     DeadlineRule("deadline.province.2024", "province", 20, date(2024, 3, 6), date(2025, 9, 29),
                  "TT 01/2024/TT-TTCP Điều 7", "U"),
+    # Calendar periods (a unit's choice, not the TTCP regime): the 17th belongs to the official cut-off
+    # only. No rule fixes their sending day; assumed 5 days after the period's last day, so that a report is
+    # never due before its period ends (U: correct it here or by the province's own instruction).
+    DeadlineRule("deadline.commune.calendar", "commune", 0, date(1900, 1, 1), None,
+                 "Kỳ báo cáo theo năm dương lịch: hạn gửi 05 ngày sau ngày cuối kỳ (giả định, chưa có văn bản)", "U",
+                 convention="calendar", days_after_end=5),
+    DeadlineRule("deadline.province.calendar", "province", 0, date(1900, 1, 1), None,
+                 "Kỳ báo cáo theo năm dương lịch: hạn gửi 08 ngày sau ngày cuối kỳ (giả định, chưa có văn bản)", "U",
+                 convention="calendar", days_after_end=8),
 )
