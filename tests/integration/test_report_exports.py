@@ -53,7 +53,8 @@ def _report_002():  # type: ignore[no-untyped-def]
 
 def _docx_text(data: bytes) -> tuple[str, list[list[str]]]:
     doc = Document(io.BytesIO(data))
-    parts = [p.text for p in doc.paragraphs] + [p.text for s in doc.sections for p in s.header.paragraphs]
+    parts = [p.text for p in doc.paragraphs] + [p.text for s in doc.sections for h in (s.header, s.first_page_header)
+                                          for p in h.paragraphs]
     cells = []
     for table in doc.tables:
         for row in table.rows:

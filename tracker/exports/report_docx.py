@@ -15,6 +15,7 @@ from typing import Any
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
+from docx.enum.section import WD_SECTION
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -36,6 +37,13 @@ TABLE_PT = 10
 TABLE_HEAD_PT = 8.5
 MAX_PORTRAIT_COLUMNS = 11  # wider tables (Biểu 01/XLD) are printed one figure per row
 TEXT_WIDTH_MM = 210 - 30 - 15
+LANDSCAPE_TEXT_WIDTH_MM = 297 - 30 - 15
+# The annex (the statistical tables, after the signature, on a page of its own) and the opening line.
+ANNEX_TITLE = "PHỤ LỤC"
+ANNEX_SUBTITLE = "SỐ LIỆU THỐNG KÊ KẾT QUẢ CÔNG TÁC TIẾP CÔNG DÂN, XỬ LÝ ĐƠN THƯ, GIẢI QUYẾT KHIẾU NẠI, TỐ CÁO"
+ANNEX_ATTACHED = "(Kèm theo Báo cáo số        /BC-UBND ngày {date} của {unit})"
+ANNEX_POINTER = "Số liệu chi tiết tại Phụ lục kèm theo Báo cáo này."
+DEFAULT_BASIS = "chế độ báo cáo định kỳ về công tác tiếp công dân, xử lý đơn thư, giải quyết khiếu nại, tố cáo"
 
 
 def _font(run: Any, size: float, *, bold: bool = False, italic: bool = False) -> Any:
@@ -154,7 +162,24 @@ def _vn(iso: str | None) -> str:
     return date.fromisoformat(iso).strftime("%d/%m/%Y") if iso else ""
 
 
-def _body(doc: Any, report: Mapping[str, Any]) -> None:
+def _opening(report: Mapping[str, Any], info: Any) -> str:
+    """The line before section I ("Thực hiện <basis>, UBND … báo cáo … như sau:"), from the rules when they
+    have it, otherwise written here."""
+    basis = (getattr(info, "report_basis", None) or report.get("basis") or "").strip() or DEFAULT_BASIS
+    opening = getattr(rp, "opening_line", None) or getattr(rp, "opening", None)
+    if callable(opening):
+        try:
+            return str(opening(basis=basis, unit_name=info.unit_name,
+                               period_label=report.get("period_label") or report.get("period", "")))
+        except TypeError:
+            pass
+    period = report.get("period_label") or report.get("period", "")
+    return (f"Thực hiện {basis.rstrip('.')}, {rp.short_unit_name(info.unit_name)} báo cáo kết quả công tác tiếp "
+            f"công dân, xử lý đơn thư, giải quyết khiếu nại, tố cáo {period} như sau:")
+
+
+def _body(doc: Any, report: Mapping[str, Any], info: Any) -> None:
+    _para(doc, _opening(report, info), BODY_PT, align=WD_ALIGN_PARAGRAPH.JUSTIFY, first_line_mm=12.7, after=6)
     _para(doc, rp.SECTION_NARRATIVE, BODY_PT, bold=True, align=WD_ALIGN_PARAGRAPH.JUSTIFY, first_line_mm=12.7,
           after=6)
     for line in (report.get("narrative") or "").split("\n"):
@@ -198,11 +223,12 @@ def _transposed(table: rp.Table) -> rp.Table:
                     table.formulas)
 
 
-def _stat_table(doc: Any, number: int, table: rp.Table, leading_zero: bool) -> None:
+def _stat_table(doc: Any, number: int, table: rp.Table, leading_zero: bool,
+                text_width_mm: float = TEXT_WIDTH_MM) -> None:
     title = _para(doc, f"Biểu {number}. {table.title}", BODY_PT - 1, bold=True, align=WD_ALIGN_PARAGRAPH.LEFT,
                   before=10, after=4)
     title.paragraph_format.keep_with_next = True
-    if len(table.columns) > MAX_PORTRAIT_COLUMNS:
+    if len(table.columns) > MAX_PORTRAIT_COLUMNS and text_width_mm <= TEXT_WIDTH_MM:
         table = _transposed(table)
     columns = table.columns
     two_rows = any(group is not None for group, _ in table.groups)
@@ -213,10 +239,10 @@ def _stat_table(doc: Any, number: int, table: rp.Table, leading_zero: bool) -> N
     out.alignment = WD_TABLE_ALIGNMENT.CENTER
     _tight(out)
     if len(columns) == 1:
-        widths = [12.0, TEXT_WIDTH_MM - 12 - 30, 30.0]
+        widths = [12.0, text_width_mm - 12 - 30, 30.0]
     else:
-        label_w = 30.0
-        rest = (TEXT_WIDTH_MM - 9 - label_w) / len(columns)
+        label_w = 30.0 if text_width_mm <= TEXT_WIDTH_MM else 42.0
+        rest = (text_width_mm - 9 - label_w) / len(columns)
         widths = [9.0, label_w] + [rest] * len(columns)
     _widths(out, widths)
     # Header: STT and the label column span the header rows; groups span their sub-columns.
@@ -245,6 +271,7 @@ def _stat_table(doc: Any, number: int, table: rp.Table, leading_zero: bool) -> N
     for r in range(header_rows + 1):
         _repeat_header(out.rows[r])
     for r, row in enumerate(table.rows, start=header_rows + 1):
+        out.rows[r]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
         _cell_text(out.cell(r, 0), row.number, bold=row.strong)
         _cell_text(out.cell(r, 1), row.label, bold=row.strong, align=WD_ALIGN_PARAGRAPH.LEFT)
         for c, cell in enumerate(row.cells, start=2):
@@ -256,7 +283,7 @@ def _stat_table(doc: Any, number: int, table: rp.Table, leading_zero: bool) -> N
 
 def _closing(doc: Any, info: Any) -> None:
     left_w, right_w = 80.0, TEXT_WIDTH_MM - 80.0
-    _para(doc, "", BODY_PT, after=6)
+    _para(doc, "", BODY_PT, after=6).paragraph_format.keep_with_next = True
     table = doc.add_table(rows=1, cols=2)
     _no_borders(table)
     _widths(table, (left_w, right_w))
@@ -273,6 +300,59 @@ def _closing(doc: Any, info: Any) -> None:
     left.vertical_alignment = right.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
     tr_pr = table.rows[0]._tr.get_or_add_trPr()
     tr_pr.append(OxmlElement("w:cantSplit"))
+    # The signature never stands alone on a page: its cells' lines keep together, and the lines before it
+    # (the spacer and the last paragraph of the body, see _keep_with_signature) keep with it.
+    for cell in (left, right):
+        for p in cell.paragraphs:
+            p.paragraph_format.keep_together = True
+            p.paragraph_format.keep_with_next = True
+
+
+def _keep_with_signature(doc: Any) -> None:
+    """The last three body paragraphs keep with the next, so that the signature block takes
+    narrative lines with it to a new page instead of standing alone."""
+    for p in doc.paragraphs[-3:]:
+        p.paragraph_format.keep_with_next = True
+        p.paragraph_format.keep_together = True
+
+
+def _page_field(paragraph: Paragraph, size: float) -> None:
+    """A PAGE field (the page number) in ``paragraph``."""
+    run = _font(paragraph.add_run(), size)
+    begin, instr, sep, end = (OxmlElement("w:fldChar"), OxmlElement("w:instrText"), OxmlElement("w:fldChar"),
+                              OxmlElement("w:fldChar"))
+    begin.set(qn("w:fldCharType"), "begin")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = " PAGE "
+    sep.set(qn("w:fldCharType"), "separate")
+    end.set(qn("w:fldCharType"), "end")
+    run._r.append(begin)
+    run._r.append(instr)
+    run._r.append(sep)
+    number = OxmlElement("w:t")
+    number.text = "2"
+    run._r.append(number)
+    run._r.append(end)
+
+
+def _annex(doc: Any, report: Mapping[str, Any], info: Any) -> None:
+    """The statistical tables as an annex after the signature: a new section (a new page), landscape when a
+    table is too wide for a portrait page, numbered like the rest (no different first page)."""
+    tables = rp.tables(report)
+    wide = any(len(t.columns) > MAX_PORTRAIT_COLUMNS for t in tables)
+    section = doc.add_section(WD_SECTION.NEW_PAGE)
+    section.different_first_page_header_footer = False
+    if wide:
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = Mm(297), Mm(210)
+    width = LANDSCAPE_TEXT_WIDTH_MM if wide else TEXT_WIDTH_MM
+    _para(doc, ANNEX_TITLE, BODY_PT, bold=True).paragraph_format.keep_with_next = True
+    _para(doc, ANNEX_SUBTITLE, BODY_PT - 1, bold=True).paragraph_format.keep_with_next = True
+    attached = ANNEX_ATTACHED.format(date=info.issued_on.strftime("%d/%m/%Y"),
+                                     unit=rp.short_unit_name(info.unit_name))
+    _para(doc, attached, BODY_PT - 1, italic=True, after=6).paragraph_format.keep_with_next = True
+    for i, table in enumerate(tables, start=1):
+        _stat_table(doc, i, table, leading_zero=False, text_width_mm=width)
 
 
 def _page(doc: Any, draft: bool) -> None:
@@ -288,10 +368,15 @@ def _page(doc: Any, draft: bool) -> None:
     fonts = normal.element.rPr.find(qn("w:rFonts"))
     if fonts is not None:
         fonts.set(qn("w:eastAsia"), FONT)
+    # Page numbers at the top centre from page 2; the first page has a header of its own (the draft mark).
+    section.different_first_page_header_footer = True
     header = section.header.paragraphs[0]
-    header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    header.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _page_field(header, BODY_PT)
+    first = section.first_page_header.paragraphs[0]
+    first.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     if draft:
-        _font(header.add_run(rp.DRAFT_MARK), 12, bold=True)
+        _font(first.add_run(rp.DRAFT_MARK), 12, bold=True)
 
 
 def report_docx(report: Mapping[str, Any], info: Any) -> bytes:
@@ -301,12 +386,13 @@ def report_docx(report: Mapping[str, Any], info: Any) -> bytes:
     # Document() starts with no paragraph; the heading table comes first.
     _heading(doc, info, report)
     _title(doc, report)
-    _body(doc, report)
+    _body(doc, report, info)
     _para(doc, rp.SECTION_TABLES, BODY_PT, bold=True, align=WD_ALIGN_PARAGRAPH.JUSTIFY, first_line_mm=12.7,
-          before=6)
-    for i, table in enumerate(rp.tables(report), start=1):
-        _stat_table(doc, i, table, leading_zero=False)
+          before=6).paragraph_format.keep_with_next = True
+    _para(doc, ANNEX_POINTER, BODY_PT, align=WD_ALIGN_PARAGRAPH.JUSTIFY, first_line_mm=12.7, after=6)
+    _keep_with_signature(doc)
     _closing(doc, info)
+    _annex(doc, report, info)
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()

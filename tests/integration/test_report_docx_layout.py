@@ -1,0 +1,100 @@
+"""The report's Word file rendered (issue 13): LibreOffice turns it into a PDF and the pages are read back —
+page count, no number on page 1, "2" at the top of page 2, the annex after the signature, and the last page of
+the report proper holds narrative text with the signature (it never stands alone). Also the Decree 30/2020
+layout in the XML: A4 portrait, margins, Times New Roman, a different first page, a PAGE field in the header."""
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from docx import Document
+from docx.oxml.ns import qn
+
+from tests.integration.test_report_exports import _report_002
+from tracker.exports.report_docx import ANNEX_TITLE
+from tracker.exports.report_docx import report_docx
+from tracker.services.deadlines import seed_calendar
+from tracker.services.deadlines import seed_deadline_rules
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "reports"
+
+
+@pytest.fixture
+def rules(app):  # type: ignore[no-untyped-def]
+    seed_deadline_rules()
+    seed_calendar()
+
+
+def _pdf_pages(docx: Path) -> list[str]:
+    office = shutil.which("libreoffice") or shutil.which("soffice")
+    if office is None or shutil.which("pdftotext") is None:
+        pytest.skip("LibreOffice or poppler-utils (pdftotext) is not installed; scripts/test installs them")
+    subprocess.run([office, "--headless", "--convert-to", "pdf", "--outdir", str(docx.parent), str(docx)],
+                   check=True, capture_output=True, timeout=240)
+    pdf = docx.with_suffix(".pdf")
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True,
+                          timeout=60).stdout.decode()
+    return text.split("\f")[:-1] if text.endswith("\f") else text.split("\f")
+
+
+def test_the_word_file_is_laid_out_per_decree_30(rules) -> None:  # type: ignore[no-untyped-def]
+    _report, doc, info = _report_002()
+    document = Document(io.BytesIO(report_docx(doc, info)))
+    first = document.sections[0]
+    assert (round(first.page_width.mm), round(first.page_height.mm)) == (210, 297)  # A4 portrait
+    top, bottom, left, right = (round(m.mm) for m in (first.top_margin, first.bottom_margin, first.left_margin,
+                                                      first.right_margin))
+    assert 20 <= top <= 25 and 20 <= bottom <= 25 and 30 <= left <= 35 and 15 <= right <= 20
+    assert first._sectPr.find(qn("w:titlePg")) is not None  # a different first page: no number on it
+    header_xml = first.header._element.xml
+    assert "PAGE" in header_xml and 'w:fldCharType="begin"' in header_xml
+    assert "PAGE" not in first.first_page_header._element.xml
+    assert first.header.paragraphs[0].alignment == 1  # centred
+    annex = document.sections[-1]
+    assert len(document.sections) == 2 and annex.page_width > annex.page_height  # the wide tables: landscape
+    fonts = {r.font.name for p in document.paragraphs for r in p.runs}
+    assert fonts == {"Times New Roman"}
+    texts = [p.text for p in document.paragraphs]
+    opening = next(i for i, t in enumerate(texts) if t.startswith("Thực hiện "))
+    section_one = next(i for i, t in enumerate(texts) if t.startswith("I. "))
+    assert opening < section_one and texts[opening].endswith("như sau:")
+    assert "UBND thị trấn Bình Dương báo cáo" in texts[opening]
+    signature = document.tables[1]  # the heading, then the signature, then the annex's tables
+    assert "CHỦ TỊCH" in signature.cell(0, 1).text and "Nơi nhận:" in signature.cell(0, 0).text
+    assert signature.rows[0]._tr.trPr.find(qn("w:cantSplit")) is not None
+    before = document.paragraphs[texts.index(ANNEX_TITLE) - 1]  # the last paragraph of the report proper
+    assert all(p.paragraph_format.keep_with_next for p in document.paragraphs[texts.index(ANNEX_TITLE) - 4:
+                                                                              texts.index(ANNEX_TITLE) - 1])
+    assert before is not None
+
+
+def test_the_rendered_word_file_numbers_its_pages_and_ends_with_text_and_the_annex(rules, database,  # type: ignore[no-untyped-def]
+                                                                                   tmp_path) -> None:
+    if database["name"] != "sqlite":
+        pytest.skip("the rendering does not depend on the database; once is enough")
+    _report, doc, info = _report_002()
+    data = report_docx(doc, info)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / "bao-cao-2024-H1-layout.docx"
+    path.write_bytes(data)
+    pages = _pdf_pages(path)
+    lines = [[line.strip() for line in page.splitlines() if line.strip()] for page in pages]
+    assert len(pages) == 3, len(pages)  # the report and its signature on one page, the annex on two
+    assert not any(line.isdigit() for line in lines[0][:3]), lines[0][:3]  # no page number on page 1
+    assert lines[1][0] == "2", lines[1][:2]  # "2" at the top of page 2
+    for n, page in enumerate(lines[1:], start=2):
+        assert page[0] == str(n), (n, page[:2])  # every later page numbered at the top
+    signed = next(i for i, page in enumerate(pages) if "TM. ỦY BAN NHÂN DÂN" in page)
+    annex = next(i for i, page in enumerate(lines) if ANNEX_TITLE in page)
+    assert annex == signed + 1 and annex < len(pages)  # the annex follows the signature, on a new page
+    assert "Biểu 1." in pages[annex] and "Biểu 1." not in "".join(pages[:annex])
+    # The signature page is not the signature alone: text of the body comes with it.
+    before_signature = pages[signed].split("Nơi nhận:")[0]
+    body_lines = [line for line in before_signature.splitlines() if len(line.strip()) > 40]
+    assert body_lines, pages[signed]
+    if shutil.which("pdftoppm"):
+        subprocess.run(["pdftoppm", "-png", "-r", "60", str(path.with_suffix(".pdf")), str(path.with_suffix(""))],
+                       check=True, capture_output=True, timeout=120)
