@@ -78,6 +78,26 @@ def _settings_problems(s: UnitSettings) -> dict[str, str]:
     return errors
 
 
+def update_report_texts(unit: Unit, *, basis: str, sentences: dict[str, dict[str, object]]) -> Unit:
+    """The unit's report basis ("Thực hiện …" of the opening line) and its choice of the standard
+    assessment sentences (tracker.rules.reporting.ASSESSMENT_SENTENCES); a text equal to the shipped
+    default is stored empty so that a corrected default reaches the unit."""
+    import json
+
+    from tracker.rules.reporting import ASSESSMENT_SENTENCES
+    if len(basis.strip()) > 500:
+        raise ValidationError({"report_basis": "too_long"})
+    stored = {}
+    for key, default in ASSESSMENT_SENTENCES.items():
+        item = sentences.get(key) or {}
+        text = str(item.get("text") or "").strip()
+        stored[key] = {"enabled": bool(item.get("enabled")), "text": "" if text == default else text}
+    unit.report_basis = basis.strip() or None
+    unit.report_sentences = json.dumps(stored, ensure_ascii=False)
+    db.session.commit()
+    return unit
+
+
 def update_unit(unit: Unit, *, version: int, name: str, remote_area: bool, reception_weekday: int | None,
                 address: str | None, active: bool, settings: UnitSettings | None = None) -> Unit:
     if unit.version != version:

@@ -36,8 +36,13 @@
       hidden.value = String(c.id);
       names.forEach(function (n) { var el = input(n); if (el) { el.value = c[n] == null ? "" : c[n]; } });
       chosenBox.querySelector("[data-chosen-text]").textContent = describe(c);
+      clearTimeout(timer);
       box.hidden = true;
+      list.innerHTML = "";
       setLocked(true);
+      // The focused "Choose" button is gone: keep the keyboard user at the chosen citizen, not the page body.
+      var change = chosenBox.querySelector("[data-clear-citizen]");
+      if (change) { change.focus(); }
     }
 
     function lookup() {
@@ -48,6 +53,7 @@
       fetch(url + "?" + params.toString(), { credentials: "same-origin", headers: { "Accept": "application/json" } })
         .then(function (r) { return r.ok ? r.json() : []; })
         .then(function (rows) {
+          if (hidden.value) { return; }  // chosen meanwhile: an answer in flight must not reopen the list
           list.innerHTML = "";
           rows.forEach(function (c) {
             var item = tpl.content.cloneNode(true);

@@ -96,6 +96,15 @@ class UnitEditForm(FlaskForm):
                                 validators=[OPTIONAL, Length(max=5, message=TOO_LONG)])
     report_convention = SelectField(_l("Report periods"), validators=[OPTIONAL])
     leading_zero = BooleanField(_l("Write numbers under ten with a leading zero in reports (“02 đơn”)"))
+    report_basis = StringField(_l("Basis of the report (“Thực hiện …”), e.g. the plan or instruction number"),
+                               validators=[Length(max=500, message=TOO_LONG)])
+    # The standard assessment sentences of the report (off by default; the text may be reworded).
+    sentence_routine = BooleanField(_l("Report says reception is routine"))
+    sentence_routine_text = TextAreaField(_l("Wording"), validators=[Length(max=1000, message=TOO_LONG)])
+    sentence_no_hot_spots = BooleanField(_l("Report says there are no hot spots"))
+    sentence_no_hot_spots_text = TextAreaField(_l("Wording"), validators=[Length(max=1000, message=TOO_LONG)])
+    sentence_no_beyond_level = BooleanField(_l("Report says no letters went beyond the level"))
+    sentence_no_beyond_level_text = TextAreaField(_l("Wording"), validators=[Length(max=1000, message=TOO_LONG)])
     version = HiddenField()
 
     def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]

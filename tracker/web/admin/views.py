@@ -33,6 +33,8 @@ from tracker.models import RuleParam
 from tracker.models import Unit
 from tracker.models import User
 from tracker.models.users import INSTALLATION_ROLES
+from tracker.rules.reporting import ASSESSMENT_SENTENCES
+from tracker.rules.reporting import sentence_settings
 from tracker.services import access
 from tracker.services import rule_admin
 from tracker.services import units as unit_service
@@ -292,6 +294,9 @@ def edit_unit(unit_id: int):  # type: ignore[no-untyped-def]
         form.reception_weekday.data = str(unit.reception_weekday or "")
         form.snapshot_weekday.data = str(unit.snapshot_weekday)
         form.version.data = str(unit.version)
+        for key, item in sentence_settings(unit.report_sentences).items():
+            getattr(form, f"sentence_{key}").data = item["enabled"]
+            getattr(form, f"sentence_{key}_text").data = item["text"]
     errors: list[str] = []
     conflict = False
     if form.validate_on_submit():
@@ -313,6 +318,11 @@ def edit_unit(unit_id: int):  # type: ignore[no-untyped-def]
                                          snapshot_time=(form.snapshot_time.data or "").strip(),
                                          report_convention=form.report_convention.data or "",
                                          leading_zero=bool(form.leading_zero.data)))
+            if form.snapshot_time.data:  # the report texts are posted with the settings
+                unit_service.update_report_texts(unit, basis=form.report_basis.data or "", sentences={
+                    key: {"enabled": bool(getattr(form, f"sentence_{key}").data),
+                          "text": getattr(form, f"sentence_{key}_text").data or ""}
+                    for key in ASSESSMENT_SENTENCES})
         except DomainError as exc:
             db.session.rollback()
             conflict = isinstance(exc, ConflictError)

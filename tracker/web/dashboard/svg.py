@@ -1,6 +1,6 @@
 """Small server-side SVG charts: horizontal bars, grouped columns and a line, with axes, labels and values.
 
-Pure (no Flask, no database): text in, markup out. Every chart is an ``<svg role="img">`` with a
+Pure (no Flask, no database): text in, markup out. Every chart is an ``<svg role="img">`` (``role="group"`` when it holds links) with a
 ``<title>`` and a ``<desc>`` (the page also shows the numbers as a table), every bar or point can
 link to the list behind it, and nothing needs JavaScript, a font download or the network. Colours
 are presentation attributes (the CSP forbids ``style=""``), overridable by CSS classes.
@@ -65,6 +65,15 @@ def _open(width: int, height: int, title: str, desc: str, css: str) -> tuple[str
     return uid, [head]
 
 
+def _finish(out: list[str]) -> str:
+    """The chart's markup: ``role="img"`` when it is a picture only; ``role="group"`` when it holds links,
+    since an image's children are hidden from screen readers and its links would be unreachable by them."""
+    svg = "".join(out)
+    if "<a " in svg:
+        svg = svg.replace('role="img"', 'role="group"', 1)
+    return svg
+
+
 def _link(href: str | None, inner: str, label: str) -> str:
     if not href:
         return inner
@@ -114,7 +123,7 @@ def hbar_chart(title: str, desc: str, bars: Sequence[Bar], *, width: int = 560, 
         out.append(_link(bar.href, f"<g>{shape}</g>", f"{bar.label}: {_num(bar.value)}"))
     out.append(f'<line {_attrs(x1=x0, y1=top, x2=x0, y2=height - bottom, stroke=AXIS)}/>')
     out.append("</svg>")
-    return "".join(out)
+    return _finish(out)
 
 
 def column_chart(title: str, desc: str, categories: Sequence[str], series: Sequence[Series], *,
@@ -145,7 +154,7 @@ def column_chart(title: str, desc: str, categories: Sequence[str], series: Seque
     _legend(out, series, left, 14)
     out.append(f'<line {_attrs(x1=left, y1=base, x2=left + plot_w, y2=base, stroke=AXIS)}/>')
     out.append("</svg>")
-    return "".join(out)
+    return _finish(out)
 
 
 def line_chart(title: str, desc: str, labels: Sequence[str], values: Sequence[float],
@@ -173,7 +182,7 @@ def line_chart(title: str, desc: str, labels: Sequence[str], values: Sequence[fl
         out.append(_text(x, base + 16, lab, text_anchor="middle", fill=AXIS, font_size=FONT - 2))
     out.append(f'<line {_attrs(x1=left, y1=base, x2=left + plot_w, y2=base, stroke=AXIS)}/>')
     out.append("</svg>")
-    return "".join(out)
+    return _finish(out)
 
 
 def _y_axis(out: list[str], left: int, top: int, plot_w: int, plot_h: int, peak: float, step: float,
