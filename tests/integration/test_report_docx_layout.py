@@ -12,10 +12,12 @@ from pathlib import Path
 import pytest
 from docx import Document
 from docx.oxml.ns import qn
+from openpyxl import load_workbook
 
 from tests.integration.test_report_exports import _report_002
 from tracker.exports.report_docx import ANNEX_TITLE
 from tracker.exports.report_docx import report_docx
+from tracker.exports.report_xlsx import report_xlsx
 from tracker.services.deadlines import seed_calendar
 from tracker.services.deadlines import seed_deadline_rules
 
@@ -98,3 +100,18 @@ def test_the_rendered_word_file_numbers_its_pages_and_ends_with_text_and_the_ann
     if shutil.which("pdftoppm"):
         subprocess.run(["pdftoppm", "-png", "-r", "60", str(path.with_suffix(".pdf")), str(path.with_suffix(""))],
                        check=True, capture_output=True, timeout=120)
+
+
+def test_every_sheet_is_headed_alike_and_the_build_time_is_the_units(rules) -> None:  # type: ignore[no-untyped-def]
+    _report, doc, info = _report_002()
+    doc = dict(doc, built_at="2026-12-02T21:30:00+00:00")  # 04:30 the next morning in Việt Nam (UTC+7)
+    workbook = load_workbook(io.BytesIO(report_xlsx(doc, info)))
+    assert len(workbook.worksheets) == 4
+    for number, ws in enumerate(workbook.worksheets, start=1):
+        column_a = [ws.cell(row=r, column=1).value for r in range(1, ws.max_row + 1)]
+        assert column_a[:3] == ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
+                                "ỦY BAN NHÂN DÂN THỊ TRẤN BÌNH DƯƠNG"], (ws.title, column_a[:3])
+        assert str(column_a[3]).startswith(f"Biểu {number}. "), column_a[3]
+        assert column_a[4].startswith("Kỳ báo cáo: 6 tháng đầu năm 2024"), column_a[4]
+        source = next(v for v in column_a if isinstance(v, str) and v.startswith("Nguồn:"))
+        assert "lập lúc 03/12/2026 04:30" in source, source

@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import io
 from collections.abc import Mapping
+from datetime import UTC
 from datetime import date
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from flask import current_app
+from flask import has_app_context
 from openpyxl import Workbook
 from openpyxl.styles import Alignment
 from openpyxl.styles import Border
@@ -50,7 +54,10 @@ def _put(ws: Worksheet, row: int, col: int, value: Any, *, bold: bool = False, i
 def _title_rows(ws: Worksheet, width: int, table: rp.Table, report: Mapping[str, Any], info: Any,
                 number: int) -> int:
     last = get_column_letter(width)
+    # Every sheet is headed alike: the national title and motto, the unit, the table's title, the period.
     lines = [
+        (rp.NATION, True, False, 12),
+        (rp.MOTTO, True, False, 12),
         (rp.full_unit_name(info.unit_name), True, False, 12),
         (f"Biểu {number}. {table.title.upper()}", True, False, 13),
         (f"Kỳ báo cáo: {report.get('period_label') or report.get('period')}", False, False, 12),
@@ -134,11 +141,20 @@ def _sheet(ws: Worksheet, table: rp.Table, report: Mapping[str, Any], info: Any,
     ws.print_options.horizontalCentered = True
 
 
+def _zone() -> ZoneInfo:
+    name = current_app.config.get("TIMEZONE") if has_app_context() else None
+    return ZoneInfo(name or "Asia/Ho_Chi_Minh")
+
+
 def _built(iso: str) -> str:
+    """The build time (stored in UTC) as the unit's clock read it (the app's TIMEZONE)."""
     try:
-        return datetime.fromisoformat(iso).strftime("%d/%m/%Y %H:%M")
+        at = datetime.fromisoformat(iso)
     except ValueError:
         return iso
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    return at.astimezone(_zone()).strftime("%d/%m/%Y %H:%M")
 
 
 def report_xlsx(report: Mapping[str, Any], info: Any) -> bytes:
