@@ -64,6 +64,7 @@ def test_demo_has_every_case_kind_and_stage_overdue_steps_and_work_for_the_chair
     assert count(overdue) >= 3
     assert count(overdue.where(Clock.delay_reason.is_not(None))) >= 1
     assert count(select(Case).where(Case.unit_id == first.id, Case.awaiting_decision.is_(True))) >= 3
+    assert count(select(Case).where(Case.unit_id == first.id, Case.extensions > 0)) >= 1
     assert count(select(Letter).where(Letter.unit_id == first.id, Letter.confidential.is_(True))) >= 1
     assert count(select(Instruction).where(Instruction.unit_id == first.id)) >= 1
     groups = db.session.scalars(select(MediationGroup).where(MediationGroup.unit_id == first.id)).all()

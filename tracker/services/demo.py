@@ -445,6 +445,7 @@ class _Office:
             return
         case = letters.decide_handling(None, letter, letters.HandlingInput(
             "accept", on, letter.version, eligible=True, within_competence=True, handler_id=handler.id,
+            complexity=1 if fate == "extended" else 0,
             document_no=self._doc("TL"), document_date=on, signer=self.staff["chair"].full_name), self.today)
         assert case is not None
         self._advance(case, fate)
