@@ -1,7 +1,8 @@
 """Small server-side SVG charts: horizontal bars, grouped columns and a line, with axes, labels and values.
 
-Pure (no Flask, no database): text in, markup out. Every chart is an ``<svg role="img">`` (``role="group"`` when it holds links) with a
-``<title>`` and a ``<desc>`` (the page also shows the numbers as a table), every bar or point can
+Pure (no Flask, no database): text in, markup out. Every chart is an ``<svg role="img">`` (``role="group"``
+when it holds links) with a ``<title>`` and a ``<desc>`` (the page also shows the numbers as a table), every bar or
+point can
 link to the list behind it, and nothing needs JavaScript, a font download or the network. Colours
 are presentation attributes (the CSP forbids ``style=""``), overridable by CSS classes.
 """
