@@ -60,10 +60,14 @@ def test_the_word_file_is_laid_out_per_decree_30(rules) -> None:  # type: ignore
     fonts = {r.font.name for p in document.paragraphs for r in p.runs}
     assert fonts == {"Times New Roman"}
     texts = [p.text for p in document.paragraphs]
-    opening = next(i for i, t in enumerate(texts) if t.startswith("Thực hiện "))
+    assert doc["opening_line"] in texts  # the opening line, before section I
+    opening = texts.index(doc["opening_line"])
     section_one = next(i for i, t in enumerate(texts) if t.startswith("I. "))
     assert opening < section_one and texts[opening].endswith("như sau:")
     assert "UBND thị trấn Bình Dương báo cáo" in texts[opening]
+    older = Document(io.BytesIO(report_docx(dict(doc, opening_line=None), info)))  # built before it had one
+    line = next(p.text for p in older.paragraphs if p.text.startswith("Thực hiện "))
+    assert line.endswith("6 tháng đầu năm 2024 như sau:") and "UBND thị trấn Bình Dương báo cáo" in line
     signature = document.tables[1]  # the heading, then the signature, then the annex's tables
     assert "CHỦ TỊCH" in signature.cell(0, 1).text and "Nơi nhận:" in signature.cell(0, 0).text
     assert signature.rows[0]._tr.trPr.find(qn("w:cantSplit")) is not None

@@ -163,19 +163,13 @@ def _vn(iso: str | None) -> str:
 
 
 def _opening(report: Mapping[str, Any], info: Any) -> str:
-    """The line before section I ("Thực hiện <basis>, UBND … báo cáo … như sau:"), from the rules when they
-    have it, otherwise written here."""
-    basis = (getattr(info, "report_basis", None) or report.get("basis") or "").strip() or DEFAULT_BASIS
-    opening = getattr(rp, "opening_line", None) or getattr(rp, "opening", None)
-    if callable(opening):
-        try:
-            return str(opening(basis=basis, unit_name=info.unit_name,
-                               period_label=report.get("period_label") or report.get("period", "")))
-        except TypeError:
-            pass
-    period = report.get("period_label") or report.get("period", "")
-    return (f"Thực hiện {basis.rstrip('.')}, {rp.short_unit_name(info.unit_name)} báo cáo kết quả công tác tiếp "
-            f"công dân, xử lý đơn thư, giải quyết khiếu nại, tố cáo {period} như sau:")
+    """The line before section I ("Thực hiện <basis>, UBND … báo cáo … như sau:"): the document's own
+    (tracker.rules.reporting.opening_line, from the unit's report basis), or, for a document built before it
+    had one, the same line with the usual basis."""
+    line = str(report.get("opening_line") or "").strip()
+    if line:
+        return line
+    return rp.opening_line(DEFAULT_BASIS, info.unit_name, report.get("period_label") or report.get("period", ""))
 
 
 def _body(doc: Any, report: Mapping[str, Any], info: Any) -> None:
