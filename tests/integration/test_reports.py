@@ -332,11 +332,12 @@ def _insert(units, visits, letters_, cases_) -> None:  # type: ignore[no-untyped
                               decision="archive" if decided is not None else None,
                               decided_on=on + timedelta(days=decided) if decided is not None else None))
     db.session.flush()
-    for u, accepted, kind, closed, due, extra_due, extra_met in cases_:
+    for n, (u, accepted, kind, closed, due, extra_due, extra_met) in enumerate(cases_):
         closed_on = accepted + timedelta(days=closed) if closed is not None else None
         outcome = lc.OUTCOMES[kind][0] if closed_on else None
-        case = Case(unit_id=units[u].id, kind=kind, status="concluded" if closed_on else "accepted",
-                    is_open=closed_on is None, summary="x", received_on=accepted, accepted_on=accepted,
+        case = Case(unit_id=units[u].id, register_year=accepted.year, register_no=n + 1, kind=kind,
+                    status="concluded" if closed_on else "accepted", is_open=closed_on is None, summary="x",
+                    received_on=accepted, accepted_on=accepted,
                     closed_on=closed_on, outcome=outcome)
         db.session.add(case)
         db.session.flush()
