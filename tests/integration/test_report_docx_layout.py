@@ -119,3 +119,23 @@ def test_every_sheet_is_headed_alike_and_the_build_time_is_the_units(rules) -> N
         assert column_a[4].startswith("Kỳ báo cáo: 6 tháng đầu năm 2024"), column_a[4]
         source = next(v for v in column_a if isinstance(v, str) and v.startswith("Nguồn:"))
         assert "lập lúc 03/12/2026 04:30" in source, source
+
+
+def test_a_long_report_never_leaves_the_signature_alone_on_its_last_page(rules, database) -> None:  # type: ignore[no-untyped-def]
+    if database["name"] != "sqlite":
+        pytest.skip("the rendering does not depend on the database; once is enough")
+    _report, doc, info = _report_002()
+    sentence = "Ủy ban nhân dân thị trấn đã chỉ đạo các bộ phận chuyên môn rà soát, giải quyết dứt điểm các vụ việc."
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    signed_on = set()
+    for paragraphs in (9, 11, 13):  # around the length where the signature would fall to page 2 by itself
+        long = dict(doc, narrative="\n".join([doc["narrative"]] + [f"{sentence} {sentence}"] * paragraphs))
+        path = ARTIFACTS / f"bao-cao-dai-{paragraphs}.docx"
+        path.write_bytes(report_docx(long, info))
+        pages = _pdf_pages(path)
+        signed = next(i for i, page in enumerate(pages) if "TM. ỦY BAN NHÂN DÂN" in page)
+        before = pages[signed].split("Nơi nhận:")[0]
+        assert any("rà soát" in line or "Phụ lục" in line for line in before.splitlines()), (paragraphs, before)
+        assert ANNEX_TITLE in pages[signed + 1]
+        signed_on.add(signed)
+    assert 1 in signed_on  # the signature did go over to page 2 (with text), so the case was met
