@@ -85,3 +85,24 @@ def test_keyboard_and_form_details(browser: Browser, live_server: str, live_app)
     assert "error-summary" in focused
     assert violations(page) == []
     page.close()
+
+
+def test_the_picker_keeps_the_focus_after_choose(browser: Browser, live_server: str,
+                                                 live_app) -> None:  # type: ignore[no-untyped-def]
+    from tests.factories import make_visit
+    with live_app.app_context():
+        seed_deadline_rules()
+        seed_calendar()
+        make_visit(make_user("letan"), full_name="Nguyễn Văn An", birth_year=1985)
+        db.session.commit()
+        db.session.remove()
+    page = browser.new_page()
+    login(page, live_server, "letan")
+    page.goto(live_server + "/visits/new")
+    page.fill("input[name=full_name]", "Nguyen Van An")
+    page.locator("[data-pick]").first.focus()
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.hasAttribute('data-clear-citizen')")
+    page.wait_for_timeout(800)  # any lookup in flight has answered by now
+    assert page.locator("#suggestions").is_hidden()
+    page.close()
