@@ -106,3 +106,17 @@ def test_the_picker_keeps_the_focus_after_choose(browser: Browser, live_server: 
     page.wait_for_timeout(800)  # any lookup in flight has answered by now
     assert page.locator("#suggestions").is_hidden()
     page.close()
+
+
+def test_a_hint_is_linked_to_its_field(browser: Browser, live_server: str, live_app) -> None:  # type: ignore[no-untyped-def]
+    with live_app.app_context():
+        make_user("quantri", role="admin")
+        db.session.commit()
+        db.session.remove()
+    page = browser.new_page()
+    login(page, live_server, "quantri")
+    page.goto(live_server + "/admin/users/new")
+    described = page.get_attribute("input[name=password]", "aria-describedby") or ""
+    assert "password-hint" in described.split()
+    assert page.locator("#password-hint").inner_text().strip()
+    page.close()
