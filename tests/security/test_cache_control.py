@@ -32,7 +32,7 @@ def test_every_answer_but_static_files_says_no_store(app: Flask) -> None:
     build_report(unit.unit, str(today.year), today=today)
     app.test_client_class = FreshContextClient
     fill = {**unit.ids, **global_ids(), **unit.codes, "note_id": unit.notes["chair"], "period": str(today.year),
-            "fmt": "xlsx", "action": "note"}
+            "fmt": "xlsx", "action": "note", "slug": "chu-tich"}
     web, anonymous = app.test_client(), app.test_client()
     assert login(web, "c_chair").status_code == 302
     token = {"Authorization": f"Bearer {issue_token('c_chair')}"}

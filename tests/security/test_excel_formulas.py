@@ -83,7 +83,7 @@ def get_urls(app: Flask, ids: dict[str, object], period: str) -> list[tuple[str,
         if "GET" not in (rule.methods or ()) or rule.rule.startswith(("/static", "/logout")):
             continue
         choices = {**{k: [v] for k, v in ids.items()}, "period": [period], "fmt": ["xlsx", "docx"],
-                   "action": ["note"]}
+                   "action": ["note"], "slug": ["chu-tich"]}
         args = sorted(rule.arguments)
         missing = [a for a in args if a not in choices]
         assert not missing, f"{rule.rule}: the test cannot fill {missing}"

@@ -79,7 +79,7 @@ def rule_urls(app: Flask, ids: dict[str, object], period: str) -> list[tuple[str
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         if "GET" not in (rule.methods or ()) or rule.rule.startswith(("/static", "/logout")):
             continue
-        fill = {**ids, "period": period, "fmt": "xlsx", "action": "note"}
+        fill = {**ids, "period": period, "fmt": "xlsx", "action": "note", "slug": "chu-tich"}
         args = sorted(rule.arguments)
         assert all(a in fill for a in args), f"{rule.rule}: the sweep cannot fill {args}"
         out.append((rule.rule, rule.build({a: fill[a] for a in args}, append_unknown=False)[1], False))

@@ -233,6 +233,7 @@ def plant() -> World:
         "row_id": sorted(set(db.session.scalars(select(RuleParam.id).limit(1)))
                          | set(db.session.scalars(select(DeadlineRuleRow.id).limit(1)))),
         "action": ["verify"],
+        "slug": ["chu-tich"],  # the user guide's pages carry no person; one is enough
     }
     db.session.commit()
     return world
