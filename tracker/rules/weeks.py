@@ -20,6 +20,14 @@ def week_code(day: date) -> str:
     return f"{year}-W{week:02d}"
 
 
+def week_parts(code: str) -> tuple[int, int]:
+    """(year, week) of a week code, for labels like "Tuần 49/2026"; refuses what parse_week refuses."""
+    parse_week(code)
+    match = _WEEK.match(code.strip())
+    assert match is not None
+    return int(match.group(1)), int(match.group(2))
+
+
 def parse_week(code: str) -> tuple[date, date]:
     """Monday and Sunday of an ISO week; refuses week 53 in a year that has only 52."""
     match = _WEEK.match(code.strip())

@@ -42,7 +42,24 @@ def vn_time(value: datetime | None) -> str:
     return value.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).strftime("%H:%M")
 
 
+def week_label(code: str | None) -> str:
+    """A week for people: "Tuần 49/2026" (one place for every screen and print), not the code "2026-W49"."""
+    from flask_babel import gettext
+
+    from tracker.rules.weeks import WeekError
+    from tracker.rules.weeks import week_parts
+
+    if not code:
+        return ""
+    try:
+        year, week = week_parts(str(code))
+    except WeekError:
+        return str(code)
+    return gettext("Week %(week)s/%(year)s", week=week, year=year)
+
+
 def init_app(app: Flask) -> None:
+    app.add_template_filter(week_label, "week_label")
     app.add_template_filter(vn_date, "vn_date")
     app.add_template_filter(vn_datetime, "vn_datetime")
     app.add_template_filter(vn_time, "vn_time")
