@@ -178,8 +178,9 @@ def _bulk_province(code: str, communes: int) -> Unit:
                             decision="accept", decided_on=on)
             db.session.add(letter)
             db.session.flush()
-            db.session.add(Case(unit_id=unit.id, kind="petition", status="accepted", is_open=True, summary="x",
-                                received_on=on, accepted_on=on + timedelta(days=j), letter_id=letter.id))
+            db.session.add(Case(unit_id=unit.id, register_year=2026, register_no=j + 1, kind="petition",
+                                status="accepted", is_open=True, summary="x", received_on=on,
+                                accepted_on=on + timedelta(days=j), letter_id=letter.id))
     db.session.commit()
     return province
 

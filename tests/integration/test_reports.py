@@ -109,6 +109,7 @@ def test_example_000_a_wards_year_2023(rules) -> None:  # type: ignore[no-untype
     assert doc["mediation"]["succeeded"] == 6 and doc["mediation"]["failed"] == 1
     assert doc["outcomes"]["complaints"] == {"right": 0, "wrong": 0, "partly_right": 0}
     assert doc["sections"]["land_mediation"]["succeeded"] == 5 and doc["sections"]["transferred_in"]["resolved"] == 2
+    assert doc["sections"]["transferred_in"]["from_bodies"] == ["UBND thị xã"]  # two letters, one body
     assert doc["narrative"].split("\n") == [
         "Trong năm 2023 UBND phường đã tiếp 08 lượt người đến trình bày, kết quả đã kịp thời xử lý đúng thẩm quyền, "
         "đạt 100%. Chủ tịch UBND phường trực tiếp tiếp công dân theo lịch tiếp công dân định kỳ và đột xuất.",

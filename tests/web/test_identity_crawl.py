@@ -174,6 +174,7 @@ def plant() -> Planted:
         "period": [str(visit.visited_on.year), f"{visit.visited_on.year}-{visit.visited_on.month:02d}"],
         "code": [letter.tracking_code],
         "fmt": ["docx", "xlsx"],
+        "slug": ["chu-tich", "tiep-dan"],  # the user guide's pages: static, but crawled like the rest
         "row_id": sorted(set(db.session.scalars(select(RuleParam.id).limit(2)))
                          | set(db.session.scalars(select(DeadlineRuleRow.id).limit(2)))),
     }
