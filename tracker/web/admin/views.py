@@ -154,8 +154,6 @@ def _installation_role_gate():  # type: ignore[no-untyped-def]
         return None  # the API has its own gate (tracker.api.auth)
     if current_user.role not in INSTALLATION_ROLES:
         return None
-    if request.endpoint == "auth.index":
-        return redirect(url_for("admin.deadline_rules"))
     if request.endpoint is not None and request.endpoint not in INSTALLATION_ENDPOINTS:
         abort(403)
     return None

@@ -31,6 +31,7 @@ from tracker.services.users import authenticate
 from tracker.services.users import change_own_password
 from tracker.services.users import log_out
 from tracker.web.auth import throttle
+from tracker.web.landing import home_url
 
 bp = Blueprint("auth", __name__)
 
@@ -52,7 +53,7 @@ class PasswordForm(FlaskForm):
 def _safe_next(target: str | None) -> str:
     if target and not urlsplit(target).netloc and target.startswith("/") and not target.startswith("//"):
         return target
-    return url_for("reception.list_visits")
+    return home_url(current_user)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -65,7 +66,7 @@ def _safe_next(target: str | None) -> str:
                deduct_when=throttle.failed, exempt_when=throttle.known_device)
 def login():  # type: ignore[no-untyped-def]
     if current_user.is_authenticated:
-        return redirect(url_for("reception.list_visits"))
+        return redirect(home_url(current_user))
     form = LoginForm()
     error = None
     if form.validate_on_submit():
@@ -119,5 +120,5 @@ def change_password():  # type: ignore[no-untyped-def]
 @bp.route("/")
 def index():  # type: ignore[no-untyped-def]
     if current_user.is_authenticated:
-        return redirect(url_for("reception.list_visits"))
+        return redirect(home_url(current_user))
     return redirect(url_for("auth.login"))
