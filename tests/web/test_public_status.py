@@ -21,7 +21,8 @@ def clerk(app):  # type: ignore[no-untyped-def]
     return make_user()
 
 
-def test_a_citizen_follows_a_letter_by_its_code_without_seeing_any_name_or_content(client, clerk) -> None:
+def test_a_citizen_follows_a_letter_by_its_code_without_seeing_any_name_or_content(app, client, clerk) -> None:
+    app.config["FIXED_TODAY"] = date(2026, 3, 10)
     letter = register(clerk, kind="denunciation", summary="Tố cáo ông Bí Mật nhận hối lộ")
     page = client.get(f"/status/?code={letter.tracking_code.lower()}")
     text = page.get_data(as_text=True)
@@ -29,7 +30,18 @@ def test_a_citizen_follows_a_letter_by_its_code_without_seeing_any_name_or_conte
     assert "Nguyễn Văn An" not in text and "Bí Mật" not in text and "001085012345" not in text
     api = client.get(f"/api/v1/status/{letter.tracking_code}").get_json()
     assert api == {"code": letter.tracking_code, "stage": "registered", "received_on": "2026-03-02",
-                   "due_on": "2026-03-16", "answered": False}
+                   "due_on": "2026-03-16", "answered": False, "unit": clerk.unit.name, "overdue": False}
+    assert clerk.unit.name in text and "quá hạn" not in text
+
+
+def test_the_page_says_when_the_next_step_is_overdue_and_who_holds_the_letter(app, client, clerk) -> None:
+    letter = register(clerk)  # received 02/03/2026, to be notified by 16/03/2026
+    app.config["FIXED_TODAY"] = date(2026, 3, 16)
+    assert client.get(f"/api/v1/status/{letter.tracking_code}").get_json()["overdue"] is False  # the last day
+    app.config["FIXED_TODAY"] = date(2026, 3, 20)
+    assert client.get(f"/api/v1/status/{letter.tracking_code}").get_json()["overdue"] is True
+    text = client.get(f"/status/?code={letter.tracking_code}").get_data(as_text=True)
+    assert "quá hạn từ ngày 17/03/2026" in text and "Nơi giữ đơn" in text and clerk.unit.name in text
 
 
 def test_the_stage_follows_the_case_to_its_answer(client, clerk) -> None:

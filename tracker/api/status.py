@@ -12,6 +12,7 @@ from typing import Literal
 from flask import Response
 from flask import jsonify
 from pydantic import BaseModel
+from pydantic import Field
 
 from tracker.api import api_bp
 from tracker.api.errors import ApiError
@@ -27,6 +28,8 @@ class PublicStatusOut(BaseModel):
     received_on: date
     due_on: date | None
     answered: bool
+    unit: str = Field(description="The body that holds the letter (UBND xã …)")
+    overdue: bool = Field(description="The legal due date of the next step has passed and it is not done")
 
 
 @api_bp.get("/status/<code>")
@@ -34,7 +37,8 @@ class PublicStatusOut(BaseModel):
 @operation("Public status of a letter by the tracking code on its receipt", tag="public", public=True,
            response=PublicStatusOut, errors=(404, 429),
            description="No token needed. Only the stage, the received date, the legal due date of the next "
-                       "step and whether an answer was sent; never names or contents.")
+                       "step and whether it has passed, the body holding the letter and whether an answer "
+                       "was sent; never names or contents.")
 def public_status(code: str) -> Response:
     status = lookup_status()
     if status is None:

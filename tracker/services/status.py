@@ -1,10 +1,11 @@
 """What a citizen may learn from the tracking code on the receipt: the stage of the letter, the
-legal due date of the next step, and whether an answer was sent — never names, contents, or a
-denouncer's case details."""
+legal due date of the next step, whether that date has passed, who holds the letter (a public body)
+and whether an answer was sent — never names, contents, or a denouncer's case details."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -26,14 +27,21 @@ class PublicStatus:
     received_on: date
     due_on: date | None
     answered: bool
+    unit: str
+    overdue: bool  # the next step's legal due date has passed and it is not done
+
+    @property
+    def overdue_since(self) -> date | None:
+        return self.due_on + timedelta(days=1) if self.overdue and self.due_on else None
 
     def as_dict(self) -> dict[str, object]:
         return {"code": self.code, "stage": self.stage, "received_on": self.received_on.isoformat(),
-                "due_on": self.due_on.isoformat() if self.due_on else None, "answered": self.answered}
+                "due_on": self.due_on.isoformat() if self.due_on else None, "answered": self.answered,
+                "unit": self.unit, "overdue": self.overdue}
 
 
-def status_of(text: str | None) -> PublicStatus | None:
-    """The public status for a tracking code, or None (the same answer for any unknown code)."""
+def status_of(text: str | None, today: date) -> PublicStatus | None:
+    """The public status for a tracking code on ``today``, or None (the same answer for any unknown code)."""
     letter = letter_by_tracking_code(text)
     if letter is None:
         return None
@@ -50,4 +58,5 @@ def status_of(text: str | None) -> PublicStatus | None:
         answered, due = False, case.next_due_on
     else:
         stage, answered, due = "answered", True, None
-    return PublicStatus(letter.tracking_code, stage, letter.received_on, due, answered)
+    overdue = bool(due and not answered and due < today)
+    return PublicStatus(letter.tracking_code, stage, letter.received_on, due, answered, letter.unit.name, overdue)

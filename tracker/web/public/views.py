@@ -20,6 +20,7 @@ from flask import request
 from tracker.extensions import limiter
 from tracker.services.status import PublicStatus
 from tracker.services.status import status_of
+from tracker.web.filters import local_today
 
 bp = Blueprint("public", __name__, url_prefix="/status")
 
@@ -44,7 +45,7 @@ def lookup_status() -> PublicStatus | None:
     """The status of the code in this request, looked up once (the limiter asks first, then the view)."""
     if "public_status" not in g:
         code = _typed_code()
-        g.public_status = status_of(code) if code else None
+        g.public_status = status_of(code, local_today()) if code else None
     return g.public_status  # type: ignore[no-any-return]
 
 
