@@ -25,6 +25,7 @@ from tracker.services.citizens import CitizenInput
 from tracker.services.deadlines import seed_calendar
 from tracker.services.deadlines import seed_deadline_rules
 from tracker.services.reception import VisitorInput
+from tracker.services.tokens import issue_token
 from tracker.web.filters import vn_date
 
 
@@ -298,3 +299,19 @@ def test_a_failed_land_mediation_opens_the_linked_dispute_from_the_page(client, 
     dispute = fresh(dispute_id)
     assert dispute.kind == "land_dispute" and dispute.linked_case_id == case.id
     assert f'href="/cases/{case.id}"' in page(client, f"/cases/{dispute_id}")
+
+
+def test_a_case_is_known_by_its_register_number_on_its_page_the_lists_search_and_the_api(client, staff) -> None:
+    first = open_case(staff["chair"], handler=staff["handler"])
+    second = open_case(staff["chair"], handler=staff["handler"], summary="Khiếu nại việc cấp giấy chứng nhận")
+    assert (first.number, second.number) == ("1/2026", "2/2026")  # per unit and year, like letters
+    login(client, "canbo")
+    assert "Vụ việc số 2/2026" in page(client, f"/cases/{second.id}")
+    listing = page(client, "/cases/mine")
+    assert f'/cases/{second.id}">2/2026</a>' in listing
+    found = page(client, "/cases/?q=2/2026")
+    assert f"/cases/{second.id}\"" in found and f"/cases/{first.id}\"" not in found
+    assert "Vụ việc số 1/2026" in page(client, f"/letters/{first.letter_id}")
+    token = issue_token("canbo")
+    body = client.get(f"/api/v1/cases/{second.id}", headers={"Authorization": f"Bearer {token}"}).get_json()
+    assert (body["number"], body["register_no"], body["register_year"]) == ("2/2026", 2, 2026)

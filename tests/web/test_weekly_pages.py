@@ -132,7 +132,7 @@ def test_the_excel_export_has_one_sheet_per_section(client, office) -> None:
     assert book.sheetnames == list(SHEETS.values())
     sheet = book["Quá hạn"]
     assert sheet["A2"].value == "Số vụ việc"
-    assert [sheet.cell(row=r, column=1).value for r in (3, 4)] == [office["old"].id, office["later"].id]
+    assert [sheet.cell(row=r, column=1).value for r in (3, 4)] == [office["old"].number, office["later"].number]
     assert sheet["E3"].number_format == "dd/mm/yyyy"
     assert "Nguyễn Văn An" not in str([[c.value for c in row] for ws in book for row in ws.iter_rows()])
 

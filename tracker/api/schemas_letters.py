@@ -260,6 +260,9 @@ class CaseSummaryOut(BaseModel):
     id: int
     version: int
     unit_id: int
+    register_year: int
+    register_no: int
+    number: str = Field(description='The case number in its unit\'s register: "3/2026" (Vụ việc số 3/2026)')
     letter_id: int | None
     kind: CaseKind
     status: CaseStatus

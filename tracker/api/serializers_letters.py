@@ -22,7 +22,8 @@ LETTER_FIELDS = ("id", "version", "unit_id", "register_year", "register_no", "tr
                  "mediation_type", "subject", "summary", "anonymous", "multi_signature", "signer_count",
                  "duplicate_of_id", "complex", "second_instance", "status", "eligible", "within_competence",
                  "decision", "decided_on", "decision_reason", "to_body", "created_at", "updated_at")
-CASE_FIELDS = ("id", "version", "unit_id", "letter_id", "kind", "status", "is_open", "subject", "summary",
+CASE_FIELDS = ("id", "version", "unit_id", "register_year", "register_no", "number", "letter_id", "kind", "status",
+               "is_open", "subject", "summary",
                "instance", "complexity", "remote_area", "received_on", "accepted_on", "handler_id",
                "mediation_group_id", "linked_case_id", "extensions", "outcome", "closed_on", "next_due_on",
                "next_clock", "awaiting_decision", "created_at", "updated_at")

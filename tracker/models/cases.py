@@ -97,6 +97,11 @@ class Case(VersionMixin, TimestampMixin, Base):
     clocks: Mapped[list[Clock]] = relationship(
         primaryjoin="Case.id == Clock.case_id", order_by="Clock.id", viewonly=True)
 
+    @property
+    def number(self) -> str:
+        """"3/2026": the case's number in its unit's register of that year."""
+        return f"{self.register_no}/{self.register_year}"
+
 
 class CaseEvent(Base):
     """One entry of a case's timeline: who did what on which legal date, with which document."""

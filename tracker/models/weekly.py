@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean
 from sqlalchemy import Date
@@ -21,6 +22,9 @@ from tracker.models.base import UTCDateTime
 from tracker.models.base import VersionMixin
 from tracker.models.base import utcnow
 from tracker.models.users import User
+
+if TYPE_CHECKING:
+    from tracker.models.cases import Case
 
 
 class Instruction(VersionMixin, Base):
@@ -42,6 +46,7 @@ class Instruction(VersionMixin, Base):
 
     author: Mapped[User] = relationship(foreign_keys=[author_id])
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    case: Mapped[Case] = relationship(viewonly=True)  # for its number on the lists
 
 
 class Notification(Base):

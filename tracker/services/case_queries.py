@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import Select
+from sqlalchemy import and_
 from sqlalchemy import false
 from sqlalchemy import or_
 from sqlalchemy import select
@@ -59,17 +60,20 @@ class CaseFilter:
 
 
 def _search(stmt: Select[tuple[Case]], q: str) -> Select[tuple[Case]]:
-    """A case number ("15", "#15"), a letter register number ("12/2026" or "12"), or words of the summary."""
+    """A case register number ("3/2026" or "3"), a letter register number ("12/2026" or "12"), a case id
+    ("#15"), or words of the summary."""
     text = q.strip().lstrip("#")
     number, _sep, year = text.partition("/")
     # At most 9 digits: a longer number (an ID number typed here) is no case or register number, and
     # would overflow PostgreSQL's integer columns; it is searched as words instead.
     if number.isdigit() and len(number) <= 9 and (not year or (year.isdigit() and len(year) <= 4)):
-        letters = select(Letter.id).where(Letter.register_no == int(number))
+        n = int(number)
+        letters = select(Letter.id).where(Letter.register_no == n)
         if year:
             letters = letters.where(Letter.register_year == int(year))
-            return stmt.where(Case.letter_id.in_(letters))
-        return stmt.where(or_(Case.id == int(number), Case.letter_id.in_(letters)))
+            return stmt.where(or_(and_(Case.register_no == n, Case.register_year == int(year)),
+                                  Case.letter_id.in_(letters)))
+        return stmt.where(or_(Case.id == n, Case.register_no == n, Case.letter_id.in_(letters)))
     for word in text.split()[:MAX_WORDS]:
         escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         stmt = stmt.where(Case.summary.ilike(f"%{escaped}%", escape="\\"))

@@ -49,13 +49,15 @@ class WeeklyFilter:
 
 
 # The columns a list item shows: whole Case entities cost more to load than the queries to run.
-CASE_COLUMNS = (Case.id, Case.kind, Case.status, Case.handler_id, Case.summary, Case.next_clock, Case.next_due_on)
+CASE_COLUMNS = (Case.id, Case.kind, Case.status, Case.handler_id, Case.summary, Case.next_clock, Case.next_due_on,
+                Case.register_no, Case.register_year)
 
 
 def _case_item(case: Any, clock: str | None, due: date | None, ref: date, handler: str | None,
                delay_reason: str | None = None) -> dict[str, Any]:
     return {
-        "case_id": case.id, "kind": case.kind, "status": case.status, "step": clock,
+        "case_id": case.id, "case_no": f"{case.register_no}/{case.register_year}",
+        "kind": case.kind, "status": case.status, "step": clock,
         "due_on": due.isoformat() if due else None,
         "days_overdue": (ref - due).days if due and due < ref else 0,
         "days_left": (due - ref).days if due and due >= ref else None,
@@ -122,7 +124,8 @@ def _statements(has_handler: bool, has_kind: bool, merged: bool = False) -> dict
             has_handler, has_kind).order_by(Case.next_due_on, Case.id).limit(SECTION_LIMIT),
         # 5. Open instructions and this week's reception sessions (with the visits they received).
         "instructions": select(Instruction.id, Instruction.case_id, Instruction.text, Instruction.due_on,
-                               Instruction.assignee_id)
+                               Instruction.assignee_id, Case.register_no, Case.register_year)
+        .join(Case, Case.id == Instruction.case_id)
         .where(Instruction.unit_id == unit_id, Instruction.done_on.is_(None))
         .order_by(Instruction.due_on, Instruction.id).limit(SECTION_LIMIT),
         "sessions": select(ReceptionSession.id, ReceptionSession.held_on, ReceptionSession.kind,
@@ -180,7 +183,7 @@ def build_weekly(unit: Unit, week: str, today: date, f: WeeklyFilter | None = No
                         for r in letters_due],
         "awaiting_decision": [_case_item(c, c.next_clock, c.next_due_on, ref, c.full_name or c.username)
                               for c in awaiting],
-        "instructions": [{"instruction_id": r[0], "case_id": r[1], "text": r[2],
+        "instructions": [{"instruction_id": r[0], "case_id": r[1], "case_no": f"{r[5]}/{r[6]}", "text": r[2],
                           "due_on": r[3].isoformat() if r[3] else None, "assignee_id": r[4]} for r in instructions],
         "sessions": [{"session_id": r[0], "held_on": r[1].isoformat(), "kind": r[2], "host": r[3],
                       "host_name": r[4], "visits": r[5], "bookings": booked.get(r[0], [])} for r in sessions],

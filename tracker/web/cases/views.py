@@ -308,7 +308,7 @@ def act(case_id: int, action: str):  # type: ignore[no-untyped-def]
             errors = [message("invalid")] + errors
         return _render_case(visible_case(case_id), posted=(action, form), errors=errors, status=exc.status)
     if action == "open_dispute":
-        flash(_("The land dispute has been opened as case no. %(no)s.", no=result.id), "success")
+        flash(_("The land dispute has been opened as case no. %(no)s.", no=result.number), "success")
         return redirect(url_for(".show_case", case_id=result.id))
     flash(_("Recorded: %(action)s.", action=label("case_action", action)), "success")
     return redirect(url_for(".show_case", case_id=case.id) + "#timeline")

@@ -28,6 +28,7 @@ from sqlalchemy import false
 from sqlalchemy import func
 from sqlalchemy import or_
 from sqlalchemy import select
+from sqlalchemy.orm import load_only
 from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
@@ -119,13 +120,15 @@ def case_url(case_id: int) -> str:
     return f"/cases/{case_id}"
 
 
-def _cases_of(letter_ids: list[int]) -> dict[int, int]:
+def _cases_of(letter_ids: list[int]) -> dict[int, Case]:
+    """The case each letter opened (a linked dispute comes later), with only its id and number loaded."""
     if not letter_ids:
         return {}
-    found: dict[int, int] = {}
-    for letter_id, case_id in db.session.execute(
-            select(Case.letter_id, Case.id).where(Case.letter_id.in_(letter_ids)).order_by(Case.id)):
-        found.setdefault(letter_id, case_id)  # the case the letter opened; a linked dispute comes later
+    found: dict[int, Case] = {}
+    for case in db.session.scalars(
+            select(Case).options(load_only(Case.id, Case.letter_id, Case.register_no, Case.register_year))
+            .where(Case.letter_id.in_(letter_ids)).order_by(Case.id)):
+        found.setdefault(case.letter_id, case)
     return found
 
 
@@ -239,9 +242,9 @@ def track():  # type: ignore[no-untyped-def]
     if letter is None or not access.can_read_unit(current_user, letter.unit_id):
         flash(_("No letter has the tracking code “%(code)s”.", code=text.strip()[:20]), "error")
         return redirect(url_for(".list_letters"))
-    case_id = _cases_of([letter.id]).get(letter.id)
-    if case_id is not None and access.can(current_user, "cases.read"):
-        return redirect(case_url(case_id))
+    opened = _cases_of([letter.id]).get(letter.id)
+    if opened is not None and access.can(current_user, "cases.read"):
+        return redirect(case_url(opened.id))
     return redirect(url_for(".show_letter", letter_id=letter.id))
 
 
@@ -374,7 +377,7 @@ def render_letter(letter: Letter, handling: HandlingForm | None = None, errors: 
     hidden = confidentiality.record_letter_reads(current_user, [letter], "show")
     letter_clocks = list(db.session.scalars(select(Clock).where(Clock.letter_id == letter.id).order_by(Clock.id)))
     bases = {rule.code: rule for rule in deadlines.deadline_rules()}
-    case_id = _cases_of([letter.id]).get(letter.id)
+    opened = _cases_of([letter.id]).get(letter.id)
     duplicates: list[tuple[Letter, float]] = []
     if letter.id not in hidden and letter.status == "registered" and letter.duplicate_of_id is None:
         duplicates = service.likely_duplicates(current_user, letter.unit_id, [s.citizen_id for s in letter.senders],
@@ -389,7 +392,7 @@ def render_letter(letter: Letter, handling: HandlingForm | None = None, errors: 
     return render_template(
         "letters/show.html", letter=letter, hidden=letter.id in hidden, read_only=merged.is_read_only(letter),
         former=merged.is_former(letter.unit_id), clocks=letter_clocks, rules=bases,
-        case_id=case_id, case_url=case_url, duplicates=duplicates, attachments=files,
+        opened=opened, case_url=case_url, duplicates=duplicates, attachments=files,
         can_upload=attachment_service.may_upload(current_user, letter=letter),
         handling=handling if can_handle else None, errors=errors or [], can_write=can_write,
         can_split=(can_write or can_handle) and letter.status == "registered", today=local_today(),
@@ -436,7 +439,7 @@ def handle_letter(letter_id: int):  # type: ignore[no-untyped-def]
         return render_letter(letter, form, form_errors(form, exc), 409 if exc.code in (
             "stale", "letter_already_handled") else 400)
     if case is not None:
-        flash(_("The letter has been accepted for resolution: case no. %(id)s.", id=case.id), "success")
+        flash(_("The letter has been accepted for resolution: case no. %(id)s.", id=case.number), "success")
         return redirect(case_url(case.id))
     flash(_("The handling of the letter has been recorded."), "success")
     return redirect(url_for(".show_letter", letter_id=letter.id))

@@ -45,7 +45,7 @@ def _day(value: str | None) -> date | None:
 
 
 def _case_row(i: dict[str, Any]) -> list[object]:
-    return [i["case_id"], label("case_kind", i["kind"]), label("case_status", i.get("status")),
+    return [i.get("case_no") or i["case_id"], label("case_kind", i["kind"]), label("case_status", i.get("status")),
             label("clock", i.get("step")), _day(i.get("due_on")), i.get("days_overdue") or 0,
             i.get("days_left"), i.get("handler") or "", i.get("summary") or "",
             label("delay_reason", i.get("delay_reason"))]
@@ -61,7 +61,8 @@ def _rows(section: str, items: list[dict[str, Any]], names: dict[int, str]) -> l
         return [[f"{i['register_no']}/{i['year']}", label("letter_kind", i["kind"]), _day(i["received_on"]),
                  label("letter_channel", i["channel"]), label("letter_status", i["status"])] for i in items]
     if section == "instructions":
-        return [[i["case_id"], i["text"], _day(i["due_on"]), names.get(i["assignee_id"] or 0, "")] for i in items]
+        return [[i.get("case_no") or i["case_id"], i["text"], _day(i["due_on"]), names.get(i["assignee_id"] or 0, "")]
+                for i in items]
     return [[_day(i["held_on"]), label("kind", i["kind"]), i.get("host_name") or label("host", i.get("host")),
              i["visits"]] for i in items]
 

@@ -85,7 +85,7 @@ def new_instruction():  # type: ignore[no-untyped-def]
             db.session.rollback()
             errors = attach_errors(form, exc)
         else:
-            flash(_("The instruction on case no. %(id)s has been sent.", id=case.id), "success")
+            flash(_("The instruction on case no. %(id)s has been sent.", id=case.number), "success")
             return redirect(_safe_next(form.next.data, f"/cases/{case.id}"))
     elif request.method == "POST":
         errors = [_("Some information is not valid. Please check the fields marked below.")]
@@ -98,12 +98,14 @@ def new_instruction():  # type: ignore[no-untyped-def]
 def list_instructions():  # type: ignore[no-untyped-def]
     mine = list(db.session.scalars(
         select(Instruction).where(Instruction.assignee_id == current_user.id, Instruction.done_on.is_(None))
-        .options(selectinload(Instruction.author)).order_by(Instruction.due_on, Instruction.id)))
+        .options(selectinload(Instruction.author), selectinload(Instruction.case))
+        .order_by(Instruction.due_on, Instruction.id)))
     unit_open: list[Instruction] = []
     if current_user.role in service.INSTRUCTING_ROLES:
         unit_open = list(db.session.scalars(
             select(Instruction).where(Instruction.unit_id == current_user.unit_id, Instruction.done_on.is_(None))
-            .options(selectinload(Instruction.author), selectinload(Instruction.assignee))
+            .options(selectinload(Instruction.author), selectinload(Instruction.assignee),
+                     selectinload(Instruction.case))
             .order_by(Instruction.due_on, Instruction.id).limit(500)))
     return render_template("weekly/instructions.html", mine=mine, unit_open=unit_open, today=today())
 
