@@ -15,6 +15,10 @@ from wtforms.widgets import TextInput
 REQUIRED = InputRequired(message=_l("This field is required."))
 OPTIONAL = Optional()
 INPUT_REQUIRED = REQUIRED
+# A choice the user must make: the list starts at "— chọn —", and an untouched list is refused rather than
+# silently counted as its first option (a land complaint accepted for resolution, in the statistics).
+CHOOSE = _l("— choose —")
+CHOICE_REQUIRED = InputRequired(message=_l("Please choose one."))
 DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y"]
 
 

@@ -15,6 +15,8 @@ from wtforms.validators import Optional
 
 from tracker.rules import lifecycle as lc
 from tracker.rules import reception as rules
+from tracker.web.forms import CHOICE_REQUIRED
+from tracker.web.forms import CHOOSE
 from tracker.web.forms import OPTIONAL
 from tracker.web.forms import REQUIRED
 from tracker.web.forms import VNDateField
@@ -37,9 +39,9 @@ class LetterForm(CitizenFields, FlaskForm):
     from_document_no = StringField(_l("Its document number"))
     from_document_date = VNDateField(_l("Its document date"), validators=[OPTIONAL])
     visit_id = SelectField(_l("Handed in at the visit"), validators=[OPTIONAL])
-    kind = SelectField(_l("Kind of letter"))
+    kind = SelectField(_l("Kind of letter"), validators=[CHOICE_REQUIRED])
     mediation_type = SelectField(_l("Kind of mediation"), validators=[OPTIONAL])
-    subject = SelectField(_l("Subject area"))
+    subject = SelectField(_l("Subject area"), validators=[CHOICE_REQUIRED])
     summary = TextAreaField(_l("Summary of the content"), validators=[REQUIRED])
     anonymous = BooleanField(_l("Anonymous (no clear name and address of the writer)"))
     complex = BooleanField(_l("Complex matter"))
@@ -55,9 +57,9 @@ class LetterForm(CitizenFields, FlaskForm):
         super().__init__(*args, **kwargs)
         self.gender.choices = choices("gender", blank="—")
         self.channel.choices = choices("letter_channel", lc.LETTER_CHANNELS)
-        self.kind.choices = choices("letter_kind", lc.LETTER_KINDS)
+        self.kind.choices = choices("letter_kind", lc.LETTER_KINDS, blank=CHOOSE)
         self.mediation_type.choices = choices("mediation_type", lc.MEDIATION_TYPES, blank="—")
-        self.subject.choices = choices("subject", rules.SUBJECTS)
+        self.subject.choices = choices("subject", rules.SUBJECTS, blank=CHOOSE)
         self.visit_id.choices = [("", "—")]
 
 
@@ -84,7 +86,7 @@ class LetterFilterForm(FlaskForm):
 
 
 class HandlingForm(FlaskForm):
-    decision = SelectField(_l("Decision"))
+    decision = SelectField(_l("Decision"), validators=[CHOICE_REQUIRED])
     on = VNDateField(_l("Date of the decision"), validators=[REQUIRED])
     eligible = SelectField(_l("Meets the conditions for handling"), validators=[OPTIONAL])
     within_competence = SelectField(_l("Within the commune's competence"), validators=[OPTIONAL])
@@ -100,7 +102,7 @@ class HandlingForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        self.decision.choices = choices("letter_decision", lc.HANDLING_DECISIONS)
+        self.decision.choices = choices("letter_decision", lc.HANDLING_DECISIONS, blank=CHOOSE)
         self.eligible.choices = list(YES_NO)
         self.within_competence.choices = list(YES_NO)
         self.complexity.choices = list(COMPLEXITY)

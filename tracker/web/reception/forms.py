@@ -13,6 +13,8 @@ from wtforms.validators import Optional
 from wtforms.widgets import TextInput
 
 from tracker.rules import reception as rules
+from tracker.web.forms import CHOICE_REQUIRED
+from tracker.web.forms import CHOOSE
 from tracker.web.forms import INPUT_REQUIRED
 from tracker.web.forms import OPTIONAL
 from tracker.web.forms import REQUIRED
@@ -63,11 +65,11 @@ class VisitForm(CitizenFields, FlaskForm):
         _l("Representatives of the group"),
         description=_l("One per line: full name; ID number (optional)."))
     content = TextAreaField(_l("Content of the matter"), validators=[REQUIRED])
-    classification = SelectField(_l("Classification"))
-    subject = SelectField(_l("Subject area"))
+    classification = SelectField(_l("Classification"), validators=[CHOICE_REQUIRED])
+    subject = SelectField(_l("Subject area"), validators=[CHOICE_REQUIRED])
     previously_handled_by = StringField(_l("Body that already handled the matter"))
     within_competence = BooleanField(_l("Within the commune's competence"), default=True)
-    handling = SelectField(_l("Handling"))
+    handling = SelectField(_l("Handling"), validators=[CHOICE_REQUIRED])
     handling_document_no = StringField(_l("Number of the guidance or transfer document"))
     referred_to = StringField(_l("Competent body (guided or transferred to)"))
     decline_ground = SelectField(_l("Ground for refusing reception"), validators=[OPTIONAL])
@@ -81,9 +83,9 @@ class VisitForm(CitizenFields, FlaskForm):
         self.channel.choices = choices("channel", rules.VISIT_CHANNELS)
         self.kind.choices = choices("kind", rules.VISIT_KINDS)
         self.host.choices = choices("host", rules.VISIT_HOSTS)
-        self.classification.choices = choices("classification", rules.CLASSIFICATIONS)
-        self.subject.choices = choices("subject", rules.SUBJECTS)
-        self.handling.choices = choices("handling", rules.VISIT_HANDLINGS)
+        self.classification.choices = choices("classification", rules.CLASSIFICATIONS, blank=CHOOSE)
+        self.subject.choices = choices("subject", rules.SUBJECTS, blank=CHOOSE)
+        self.handling.choices = choices("handling", rules.VISIT_HANDLINGS, blank=CHOOSE)
         self.decline_ground.choices = choices("decline_ground", tuple(g.code for g in rules.DECLINE_GROUNDS),
                                               blank="—")
 

@@ -165,6 +165,10 @@ def new_visit():  # type: ignore[no-untyped-def]
             errors = attach_errors(form, exc, _alias_errors(exc))
         else:
             flash(_("Visit no. %(no)s has been logged.", no=visit.register_no), "success")
+            if visit.handling == "letter_received" and access.can(current_user, "letters.write"):
+                # The letter handed in is registered now, from the visit (date, content, sender filled in).
+                flash(_("Now register the letter handed in at this visit."), "info")
+                return redirect(url_for("letters.new_letter", visit_id=visit.id))
             if request.form.get("next_action") == "another":
                 return redirect(url_for(".new_visit"))
             return redirect(url_for(".show_visit", visit_id=visit.id))
