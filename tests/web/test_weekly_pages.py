@@ -271,3 +271,26 @@ def test_the_svg_charts_have_axes_labels_values_and_links() -> None:
                                [svg.Series("Received", [2, 5]), svg.Series("Resolved", [1, 0])])
     assert columns.count('class="bar"') == 4 + 0 and "Received" in columns and 'role="img"' in columns
     assert svg.nice_max(0) == (1.0, 1.0) and svg.nice_max(7) == (8.0, 2.0) and svg.nice_max(93)[0] == 100
+
+
+def test_a_visit_that_received_a_letter_stays_on_the_list_until_the_letter_is_registered(client, office) -> None:
+    from tests.factories import make_visit
+    from tracker.services import letters as letter_service
+    from tracker.services.citizens import CitizenInput
+    from tracker.services.reception import VisitorInput
+
+    waiting = make_visit(office["clerk"], visited_on=date(2026, 4, 10), handling="letter_received",
+                         classification="complaint", full_name="Trần Văn Nộp", today=date(2026, 4, 15))
+    make_visit(office["clerk"], visited_on=date(2026, 4, 10), handling="answered", full_name="Lê Thị Hỏi",
+               today=date(2026, 4, 15))
+    login(client, "chutich")
+    part = section(client.get(f"/weekly/?week={WEEK}").get_data(as_text=True), "visits_without_letter")
+    assert f"/visits/{waiting.id}" in part and f"/letters/new?visit_id={waiting.id}" in part
+    assert "Khiếu nại" in part and "Trần Văn Nộp" not in part and part.count("/visits/") == 1
+    book = load_workbook(io.BytesIO(client.get(f"/weekly/export.xlsx?week={WEEK}").data))
+    assert book[SHEETS["visits_without_letter"]]["A3"].value == f"{waiting.register_no}/{waiting.register_year}"
+    letter_service.register_letter(office["clerk"], office["clerk"].unit, letter_service.LetterInput(
+        received_on=date(2026, 4, 10), channel="visit", kind="complaint", summary="Khiếu nại", visit_id=waiting.id,
+        senders=[VisitorInput(citizen=CitizenInput("Trần Văn Nộp"))]), date(2026, 4, 15))
+    part = section(client.get(f"/weekly/?week={WEEK}").get_data(as_text=True), "visits_without_letter")
+    assert f"/visits/{waiting.id}" not in part

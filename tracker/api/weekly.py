@@ -56,6 +56,9 @@ class WeeklyOut(BaseModel):
     awaiting_decision: list[WeeklyCaseItem] = Field(description="Submitted for the chairperson's decision")
     new_letters: list[dict[str, Any]]
     letters_due: list[dict[str, Any]]
+    visits_without_letter: list[dict[str, Any]] = Field(
+        default_factory=list, description="Visits handled as 'letter received for acceptance' whose letter is not "
+                                          "registered yet (register_no, year, visited_on, classification, days)")
     instructions: list[dict[str, Any]]
     sessions: list[dict[str, Any]]
 

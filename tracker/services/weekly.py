@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import and_
 from sqlalchemy import bindparam
+from sqlalchemy import exists
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -117,6 +118,13 @@ def _statements(has_handler: bool, has_kind: bool, merged: bool = False) -> dict
         .join(Clock, and_(Clock.letter_id == Letter.id, Clock.status == "open"))
         .where(of(Letter.unit_id), Letter.status == "registered", Clock.due_on <= sunday)
         .order_by(Clock.due_on, Letter.id).limit(SECTION_LIMIT),
+        # 3b. Visits that received a letter for acceptance ("Tiếp nhận đơn để thụ lý") whose letter is not
+        # in the register yet: a letter handed in at the desk must not be lost between two books.
+        "visits_without_letter": select(Visit.id, Visit.register_no, Visit.register_year, Visit.visited_on,
+                                        Visit.classification)
+        .where(of(Visit.unit_id), Visit.handling == "letter_received", Visit.visited_on <= ref,
+               ~exists().where(Letter.visit_id == Visit.id))
+        .order_by(Visit.visited_on, Visit.id).limit(SECTION_LIMIT),
         # 4. Waiting for the chairperson's decision or signature.
         "awaiting": _filters(
             select(*CASE_COLUMNS, h.full_name, h.username).outerjoin(h, h.id == Case.handler_id)
@@ -181,6 +189,9 @@ def build_weekly(unit: Unit, week: str, today: date, f: WeeklyFilter | None = No
         "letters_due": [{"letter_id": r[0], "register_no": r[1], "year": r[2], "kind": r[3], "step": r[4],
                          "due_on": r[5].isoformat(), "days_overdue": max(0, (ref - r[5]).days)}
                         for r in letters_due],
+        "visits_without_letter": [{"visit_id": r[0], "register_no": r[1], "year": r[2],
+                                   "visited_on": r[3].isoformat(), "classification": r[4],
+                                   "days": (ref - r[3]).days} for r in rows("visits_without_letter")],
         "awaiting_decision": [_case_item(c, c.next_clock, c.next_due_on, ref, c.full_name or c.username)
                               for c in awaiting],
         "instructions": [{"instruction_id": r[0], "case_id": r[1], "case_no": f"{r[5]}/{r[6]}", "text": r[2],

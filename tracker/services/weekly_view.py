@@ -32,10 +32,10 @@ MESSAGES.update({"week_invalid": _l("Please give a week as YYYY-Www, for example
 WEEKLY_ROLES = ("chair", "vice_chair", "admin", "inspector", "handler")
 REVIEW_ROLES = ("chair", "vice_chair")
 CASE_SECTIONS = ("overdue", "due_this_week", "awaiting_decision", "new")
-LETTER_SECTIONS = ("letters_due", "new_letters")
+LETTER_SECTIONS = ("letters_due", "visits_without_letter", "new_letters")
 # The order of the page: most urgent first.
-SECTIONS = ("overdue", "due_this_week", "letters_due", "awaiting_decision", "instructions", "new", "new_letters",
-            "sessions")
+SECTIONS = ("overdue", "due_this_week", "letters_due", "visits_without_letter", "awaiting_decision",
+            "instructions", "new", "new_letters", "sessions")
 
 
 def current_week(now: datetime, timezone: str) -> str:
@@ -97,8 +97,8 @@ def restrict(data: dict[str, Any], user: User, f: weekly.WeeklyFilter) -> dict[s
         if own_cases_only(user):
             items = []  # letters have no handler yet: not "his cases"
         elif f.kind:
-            items = [i for i in items if i.get("kind") == f.kind or (f.kind == "land_mediation"
-                                                                        and i.get("kind") == "mediation")]
+            items = [i for i in items if (i.get("kind") or i.get("classification")) == f.kind
+                     or (f.kind == "land_mediation" and i.get("kind") == "mediation")]
         out[name] = items
     instructions = out.get("instructions") or []
     if f.handler_id:
@@ -127,7 +127,8 @@ def frozen_list(user: User, snapshot: WeeklySnapshot, f: weekly.WeeklyFilter | N
 
 
 def item_key(section: str, item: dict[str, Any]) -> tuple[str, object, object]:
-    ident = item.get("case_id") or item.get("letter_id") or item.get("instruction_id") or item.get("session_id")
+    ident = (item.get("case_id") or item.get("letter_id") or item.get("visit_id") or item.get("instruction_id")
+             or item.get("session_id"))
     return (section, ident, item.get("step"))
 
 

@@ -130,6 +130,7 @@ LABELS: dict[str, dict[str, object]] = {
     "weekly_section": {
         "overdue": _l("Overdue"), "due_this_week": _l("Due this week"),
         "letters_due": _l("Letters whose handling time runs out"),
+        "visits_without_letter": _l("Visits that received a letter not yet registered"),
         "awaiting_decision": _l("Waiting for the chairperson's decision"),
         "instructions": _l("Open instructions"), "new": _l("New cases since last week"),
         "new_letters": _l("New letters since last week"), "sessions": _l("This week's reception sessions"),

@@ -22,6 +22,7 @@ SHEETS = {  # section -> sheet title (at most 31 characters, none of []:*?/\)
     "overdue": "Quá hạn",
     "due_this_week": "Đến hạn trong tuần",
     "letters_due": "Đơn sắp hết hạn xử lý",
+    "visits_without_letter": "Lượt tiếp chưa vào sổ đơn",
     "awaiting_decision": "Chờ Chủ tịch quyết định",
     "instructions": "Ý kiến chỉ đạo",
     "new": "Vụ việc mới",
@@ -33,11 +34,13 @@ CASE_HEADERS = ("Số vụ việc", "Loại vụ việc", "Trạng thái", "Bư�
 HEADERS = {
     "letters_due": ("Số đơn", "Loại đơn", "Bước", "Hạn xử lý", "Số ngày quá hạn"),
     "new_letters": ("Số đơn", "Loại đơn", "Ngày nhận", "Nguồn đơn", "Trạng thái"),
+    "visits_without_letter": ("Số lượt tiếp", "Ngày tiếp", "Phân loại", "Số ngày"),
     "instructions": ("Số vụ việc", "Nội dung chỉ đạo", "Hạn thực hiện", "Người thực hiện"),
     "sessions": ("Ngày tiếp", "Hình thức", "Người chủ trì", "Số lượt tiếp"),
 }
 WIDTHS = {"case": (11, 20, 14, 28, 13, 10, 10, 22, 50, 24), "letters_due": (11, 18, 28, 13, 10),
-          "new_letters": (11, 18, 13, 20, 24), "instructions": (11, 60, 13, 24), "sessions": (13, 24, 24, 10)}
+          "new_letters": (11, 18, 13, 20, 24), "visits_without_letter": (12, 13, 20, 10),
+          "instructions": (11, 60, 13, 24), "sessions": (13, 24, 24, 10)}
 
 
 def _day(value: str | None) -> date | None:
@@ -60,6 +63,9 @@ def _rows(section: str, items: list[dict[str, Any]], names: dict[int, str]) -> l
     if section == "new_letters":
         return [[f"{i['register_no']}/{i['year']}", label("letter_kind", i["kind"]), _day(i["received_on"]),
                  label("letter_channel", i["channel"]), label("letter_status", i["status"])] for i in items]
+    if section == "visits_without_letter":
+        return [[f"{i['register_no']}/{i['year']}", _day(i["visited_on"]), label("classification", i["classification"]),
+                 i["days"]] for i in items]
     if section == "instructions":
         return [[i.get("case_no") or i["case_id"], i["text"], _day(i["due_on"]), names.get(i["assignee_id"] or 0, "")]
                 for i in items]
