@@ -170,3 +170,19 @@ def test_an_admin_adds_a_new_version_of_a_rule_from_a_date(sysadmin, client, let
     assert db.session.get(DeadlineRuleRow, row.id).effective_to == date(2026, 2, 28)
     clash = post_form(client, url, form)
     assert clash.status_code == 400
+
+
+def test_the_legal_data_pages_speak_vietnamese_with_codes_only_beside(sysadmin, client) -> None:
+    rules = text(client.get("/admin/deadline-rules?kind=complaint"))
+    assert "Thụ lý khiếu nại" in rules and "<td>Khiếu nại</td>" in rules
+    assert "<td>complaint</td>" not in rules and ">accept<" not in rules
+    assert '<option value="complaint" selected>Khiếu nại</option>' in rules
+    from tracker.services.rule_params import seed_rule_params
+
+    seed_rule_params()
+    db.session.commit()
+    values = text(client.get("/admin/rules"))
+    assert "Số người tối thiểu để tính là đoàn đông người" in values and "<code>group_min_people</code>" in values
+    calendar = text(client.get("/admin/calendar?year=2026"))
+    assert "Bộ luật Lao động 2019, Điều 112" in calendar and "Ngày lễ, Tết theo luật định" in calendar
+    assert "holidays.VN" not in calendar and ">package<" not in calendar and ">shipped<" not in calendar

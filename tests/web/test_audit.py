@@ -47,10 +47,14 @@ def test_the_audit_page_shows_a_change_made_to_a_visit(app, client) -> None:
     assert f"#{visit.id}" in page and "letan" in page
     # newest first: the update is listed before the creation
     changed = page.index("→ Hỏi về ranh giới")
-    created = page.index(f"register_no</span>: {visit.register_no}")
+    created = page.index(f"Số vào sổ</span>: {visit.register_no}")
     assert changed < created
     filtered = text(client.get(f"/admin/audit?entity=visits&action=update&entity_id={visit.id}"))
-    assert "→ Hỏi về ranh giới" in filtered and "register_no</span>:" not in filtered
+    assert "→ Hỏi về ranh giới" in filtered and "Số vào sổ</span>:" not in filtered
+    # read as sentences, fields by their names on the forms and codes by their labels
+    assert "letan đã sửa Lượt tiếp" in page and "letan đã tạo Lượt tiếp" in page
+    assert "Nội dung vụ việc</span>: Hỏi về đất ở khu phố 3 → Hỏi về ranh giới" in page
+    assert "Phân loại</span>: Kiến nghị" in page and "classification</span>" not in page
 
 
 def test_times_are_shown_in_local_time_as_dd_mm_yyyy(app, client) -> None:
@@ -115,7 +119,7 @@ def test_secrets_never_appear_in_the_audit_log(app, client) -> None:
     make_user("quantri", "admin")
     login(client, "quantri")
     page = text(client.get("/admin/audit?entity=users"))
-    assert "password_hash</span>: ***" in page
+    assert "Mật khẩu</span>: ***" in page
     assert "$argon2" not in page
 
 

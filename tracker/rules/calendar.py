@@ -19,6 +19,9 @@ OVERRIDE_KINDS = ("day_off", "work_day", "not_off")
 # Names of the weekly rest days, as the law calls them (BLLĐ 2019 Điều 111).
 WEEKEND_NAMES = {5: "Thứ Bảy", 6: "Chủ nhật"}
 PACKAGE_SOURCE = f"holidays.VN {holidays.__version__}"
+# What a reader is shown as the document behind a public holiday: the law, not the package that lists it.
+HOLIDAY_BASIS = "Bộ luật Lao động 2019, Điều 112"
+MAKE_UP_BASIS = f"Ngày làm bù theo lịch công bố (dữ liệu {PACKAGE_SOURCE}), chưa ghi số văn bản"
 PACKAGE_CERTAINTY = "S"  # domain.md [S38]
 # No run of days off in Vietnam is anywhere near this long; a longer run means broken data.
 MAX_DAYS_OFF_IN_A_ROW = 60
@@ -80,10 +83,10 @@ class WorkingCalendar:
         days: dict[date, DayInfo] = {}
         package = holidays.VN(years=year, language="vi")
         for day, name in package.items():
-            days[day] = DayInfo(day, False, "holiday", name, PACKAGE_SOURCE, PACKAGE_CERTAINTY, "package")
+            days[day] = DayInfo(day, False, "holiday", name, HOLIDAY_BASIS, PACKAGE_CERTAINTY, "package")
         for day in getattr(package, "weekend_workdays", ()):
             if day.year == year and day not in days:
-                days[day] = DayInfo(day, True, "work_day", "", PACKAGE_SOURCE, PACKAGE_CERTAINTY, "package")
+                days[day] = DayInfo(day, True, "work_day", "", MAKE_UP_BASIS, PACKAGE_CERTAINTY, "package")
         for day, o in self._overrides.items():
             if day.year != year:
                 continue

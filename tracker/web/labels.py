@@ -127,6 +127,23 @@ LABELS: dict[str, dict[str, object]] = {
                        "restart": _l("the full period runs again from the resumption")},
     "complexity": {0: _l("Ordinary"), 1: _l("Complex"), 2: _l("Especially complex")},
     "instance": {1: _l("First instance"), 2: _l("Second instance")},
+    "calendar_kind": {
+        "day_off": _l("Official day off"), "work_day": _l("Make-up working day"),
+        "not_off": _l("Not a day off (holiday removed)"), "holiday": _l("Public holiday"),
+    },
+    "calendar_source": {
+        "package": _l("Public holiday set by law"), "shipped": _l("Published document, shipped with the application"),
+        "table": _l("Entered or corrected by the administrator"),
+    },
+    "rule_key": {
+        "group_min_people": _l("Smallest number of people that makes a group visit"),
+        "group_small_max_people": _l("Largest group that sends the smaller number of representatives"),
+        "group_small_max_reps": _l("Representatives of a smaller group (at most)"),
+        "group_large_max_reps": _l("Representatives of a larger group (at most)"),
+        "group_report_threshold": _l("Group size counted as a crowd in the reports"),
+        "multi_signature_min": _l("Signatures that make a letter signed by many"),
+        "scheduled_by_vice_chair": _l("A vice-chair may hold the scheduled reception (1 yes, 0 no)"),
+    },
     "weekly_section": {
         "overdue": _l("Overdue"), "due_this_week": _l("Due this week"),
         "letters_due": _l("Letters whose handling time runs out"),
@@ -136,6 +153,9 @@ LABELS: dict[str, dict[str, object]] = {
         "new_letters": _l("New letters since last week"), "sessions": _l("This week's reception sessions"),
     },
 }
+
+
+LABELS["rule_kind"] = {**LABELS["case_kind"], "letter": _l("Letter (before a case)")}
 
 
 def label(group: str, code: object) -> str:

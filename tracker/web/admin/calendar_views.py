@@ -46,16 +46,8 @@ from tracker.web.errors import attach_errors
 from tracker.web.filters import local_today
 from tracker.web.forms import REQUIRED
 from tracker.web.forms import VNDateField
-from tracker.web.labels import LABELS
 from tracker.web.labels import choices
 
-LABELS.setdefault("calendar_kind", {}).update({
-    "day_off": _l("Official day off"), "work_day": _l("Make-up working day"),
-    "not_off": _l("Not a day off (holiday removed)"), "holiday": _l("Public holiday"),
-})
-LABELS.setdefault("calendar_source", {}).update({
-    "package": _l("Holiday package"), "table": _l("Calendar table"), "shipped": _l("Shipped, not yet in the table"),
-})
 PREVIEW_LIMIT = 200
 
 

@@ -22,6 +22,7 @@ from tracker.web.forms import REQUIRED
 from tracker.web.forms import VNDateField
 from tracker.web.forms import VNIntegerField
 from tracker.web.labels import choices
+from tracker.web.labels import label
 
 TOO_LONG = _l("This text is too long.")
 PASSWORD_LENGTH = Length(min=10, message=_l("The password must have at least 10 characters."))
@@ -140,7 +141,7 @@ class RuleVersionForm(FlaskForm):
 
     def __init__(self, keys: list[str], *args, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        self.key.choices = [(k, k) for k in keys]
+        self.key.choices = [(k, f"{label('rule_key', k)} ({k})") for k in keys]
         self.certainty.choices = choices("certainty", CERTAINTIES)
 
 

@@ -1,7 +1,6 @@
 """Administration: users, units, legal rule values and the (read-only) audit log."""
 from __future__ import annotations
 
-import json
 from datetime import UTC
 from datetime import datetime
 from datetime import time
@@ -42,6 +41,7 @@ from tracker.services import users as user_service
 from tracker.services.errors import ConflictError
 from tracker.services.errors import DomainError
 from tracker.services.errors import ValidationError
+from tracker.web.admin import audit_text
 from tracker.web.admin.forms import AuditFilterForm
 from tracker.web.admin.forms import RuleCorrectForm
 from tracker.web.admin.forms import RuleVersionForm
@@ -62,17 +62,6 @@ MESSAGES.update({
 })
 
 LEVEL_ORDER = {"province": 0, "district": 1, "commune": 2}
-ENTITY_LABELS = {
-    "visits": _l("Visit"), "visit_citizens": _l("Visitor of a visit"), "citizens": _l("Citizen"),
-    "reception_sessions": _l("Reception session"), "users": _l("User"), "units": _l("Unit"),
-    "rule_params": _l("Rule value"), "api_tokens": _l("API token"),
-}
-ACTION_LABELS = {
-    "create": _l("Created"), "update": _l("Changed"), "delete": _l("Deleted"), "login": _l("Logged in"),
-    "logout": _l("Logged out"), "lockout": _l("Account locked"), "export": _l("Exported"),
-    "import": _l("Imported"), "view_confidential": _l("Viewed confidential data"),
-}
-SNAPSHOT_SKIP = {"id", "created_at"}  # shown elsewhere in the row
 INVALID = _l("Some information is not valid. Please check the fields marked below.")
 
 
@@ -406,36 +395,6 @@ def new_rule_version():  # type: ignore[no-untyped-def]
 
 # ---------------------------------------------------------------- audit log (read-only)
 
-def _shown(value: Any) -> str:
-    if value is None or value == "":
-        return "—"
-    if value is True:
-        return _("yes")
-    if value is False:
-        return _("no")
-    return str(value)
-
-
-def change_lines(entry: AuditEntry) -> list[dict[str, str]]:
-    """The changes JSON as lines "field: before → after" (an update) or "field: value" (a snapshot)."""
-    if not entry.changes:
-        return []
-    try:
-        data = json.loads(entry.changes)
-    except ValueError:
-        return [{"field": "", "value": entry.changes}]
-    if not isinstance(data, dict):
-        return [{"field": "", "value": _shown(data)}]
-    lines = []
-    for name, value in data.items():
-        if entry.action == "update" and isinstance(value, list) and len(value) == 2:
-            lines.append({"field": name, "before": _shown(value[0]), "after": _shown(value[1])})
-        elif value is not None and name not in SNAPSHOT_SKIP:
-            lines.append({"field": name, "value": _shown(value if not isinstance(value, list | dict)
-                                                         else json.dumps(value, ensure_ascii=False))})
-    return lines
-
-
 def _local_bounds(day: Any) -> datetime:
     return datetime.combine(day, time.min, ZoneInfo(current_app.config["TIMEZONE"])).astimezone(UTC)
 
@@ -478,15 +437,15 @@ def audit_log():  # type: ignore[no-untyped-def]
     tree = unit_tree()
     form = AuditFilterForm(request.args)
     form.unit.choices = [("", _("All units"))] + unit_choices(tree)
-    form.entity.choices = [("", _("All"))] + [(k, str(v)) for k, v in ENTITY_LABELS.items()]
-    form.action.choices = [("", _("All"))] + [(k, str(v)) for k, v in ACTION_LABELS.items()]
+    form.entity.choices = [("", _("All"))] + [(k, str(v)) for k, v in audit_text.ENTITY_LABELS.items()]
+    form.action.choices = [("", _("All"))] + [(k, str(v)) for k, v in audit_text.ACTION_LABELS.items()]
     form.validate()
     page = db.paginate(audit_query(form), per_page=current_app.config["PER_PAGE"], max_per_page=200,
                        error_out=False)
     units = {u.id: u for u, _depth in tree}
-    rows = [(e, change_lines(e)) for e in page.items]
+    rows = [(e, audit_text.sentence(e), audit_text.change_lines(e)) for e in page.items]
     return render_template("admin/audit.html", form=form, page=page, rows=rows, units=units,
-                           entity_labels=ENTITY_LABELS, action_labels=ACTION_LABELS)
+                           entity_labels=audit_text.ENTITY_LABELS, action_labels=audit_text.ACTION_LABELS)
 from tracker.web.admin import deadline_rule_views  # noqa: E402,F401  (deadline-rule and, through it, calendar pages)
 from tracker.web.admin import legal_update_views  # noqa: E402,F401  (loading a legal update file)
 from tracker.web.admin import token_views  # noqa: E402,F401  (API tokens: list, revoke)
