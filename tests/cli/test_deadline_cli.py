@@ -91,6 +91,17 @@ def test_the_calendar_lists_holidays_days_off_and_make_up_days_with_their_docume
     assert days["2026-11-24"]["certainty"] == "U"
     text = runner.invoke(args=["calendar", "show", "2026"]).output
     assert "2026-08-22\twork_day\t" in text
+    assert "ước tính" not in text and days["2026-08-22"]["estimate"] is False
+
+
+def test_a_year_whose_official_schedule_is_not_published_is_shown_as_an_estimate(seeded, runner) -> None:
+    result = runner.invoke(args=["calendar", "show", "2027"])
+    assert result.exit_code == 0
+    assert "Năm 2027: lịch nghỉ chính thức chưa được công bố" in result.stderr
+    rows = [line.split("\t") for line in result.stdout.splitlines()]
+    assert rows and all(row[-1] == "ước tính" for row in rows) and rows[0][0].startswith("2027-")
+    listed = json.loads(runner.invoke(args=["calendar", "show", "2027", "--json"]).stdout)
+    assert listed and all(d["estimate"] for d in listed)
 
 
 def test_a_new_make_up_day_is_stored_audited_and_used_at_once(seeded, runner) -> None:

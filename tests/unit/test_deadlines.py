@@ -266,3 +266,32 @@ def test_a_pause_never_shortens_a_deadline(start: date, days: int, offset: int, 
     r = rule(days, day_kind, how)
     suspended = start + timedelta(days=offset)
     assert run(r, start, pauses=[(suspended, suspended + timedelta(days=length))]) >= run(r, start)
+
+
+# --- a due date that rests on an uncertain calendar says so ------------------------------------
+
+def doubts(deadline):  # type: ignore[no-untyped-def]
+    return [(s.reason, s.on, s.value) for s in deadline.explanation if s.code == "doubt"]
+
+
+def test_a_count_over_a_year_whose_schedule_is_not_published_is_an_estimate() -> None:
+    assert CAL.last_published_year == 2026 and CAL.is_estimate(2027) and not CAL.is_estimate(2026)
+    over = due("letter", "notify", D(2026, 12, 28))  # 10 working days into January 2027
+    assert ("estimate_year", None, 2027) in doubts(over) and over.certainty == "U"
+    within = due("letter", "notify", D(2026, 3, 2))
+    assert doubts(within) == [] and within.certainty == "C"
+
+
+def test_a_day_off_not_confirmed_by_a_document_makes_the_date_uncertain() -> None:
+    # Mon 16 Nov 2026 + 10 LV skips Tue 24 Nov "Ngày Văn hóa Việt Nam" (U: the amendment is unconfirmed).
+    deadline = due("letter", "notify", D(2026, 11, 16))
+    assert [(r, on) for r, on, _v in doubts(deadline)] == [("uncertain_day", D(2026, 11, 24))]
+    assert deadline.certainty == "U"
+
+
+def test_a_period_in_calendar_days_doubts_only_the_year_it_ends_in() -> None:
+    rules = [DeadlineRule("t.cal", "petition", "resolve", 30, "calendar", D(2000, 1, 1), "Luật thử", "C")]
+    ends_2027 = compute_due_on("petition", "resolve", D(2026, 12, 20), rules=rules, calendar=CAL)
+    assert [r for r, _o, _v in doubts(ends_2027)] == ["estimate_year"]
+    ends_2026 = compute_due_on("petition", "resolve", D(2026, 10, 1), rules=rules, calendar=CAL)
+    assert doubts(ends_2026) == [] and ends_2026.certainty == "C"  # 24/11 lies inside, not at the end

@@ -315,3 +315,24 @@ def test_a_case_is_known_by_its_register_number_on_its_page_the_lists_search_and
     token = issue_token("canbo")
     body = client.get(f"/api/v1/cases/{second.id}", headers={"Authorization": f"Bearer {token}"}).get_json()
     assert (body["number"], body["register_no"], body["register_year"]) == ("2/2026", 2, 2026)
+
+
+def test_a_due_date_over_an_unconfirmed_day_off_says_so_and_the_badge_is_for_admins(client, staff) -> None:
+    # Received Mon 16 Nov 2026: the 7 working days of acceptance skip Tue 24 Nov, a day off not confirmed (U).
+    letter = register(staff["chair"], received_on=date(2026, 11, 16))
+    data = letters.HandlingInput(decision="accept", on=date(2026, 11, 16), version=letter.version, eligible=True,
+                                 within_competence=True, document_no="4/TB-UBND", handler_id=staff["handler"].id)
+    case = letters.decide_handling(staff["chair"], letter, data, date(2026, 11, 17))
+    clock = db.session.scalar(select(Clock).where(Clock.letter_id == letter.id, Clock.clock == "complaint.accept"))
+    login(client, "canbo")
+    why = page(client, f"/cases/{case.id}/clocks/{clock.id}/why")
+    assert "24/11/2026" in why and "Ngày nghỉ này chưa được văn bản chính thức xác nhận" in why
+    assert "hạn dựa trên ngày nghỉ chưa được xác nhận" in why
+    # The source-certainty badge (the acceptance rule is not certain) is not on the handler's daily case page,
+    badge = re.compile(r'class="badge" title="(Chưa chắc chắn|Một nguồn thứ cấp)"')
+    assert not badge.search(page(client, f"/cases/{case.id}"))
+    # but the admin who checks the rules sees it.
+    post_form(client, "/logout", {}, form_url="/cases/")
+    make_user("quantri", "admin", unit=staff["chair"].unit)
+    login(client, "quantri")
+    assert badge.search(page(client, f"/cases/{case.id}"))

@@ -9,6 +9,7 @@ import json
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
 
 from tracker.cli import fail
 from tracker.cli.deadline import parse_iso_date
@@ -34,14 +35,19 @@ def calendar_cli() -> None:
 @with_appcontext
 def show(year: int, as_json: bool) -> None:
     with cli_locale():
-        days = working_calendar().days_off(year)
+        calendar = working_calendar()
+        days, estimate = calendar.days_off(year), calendar.is_estimate(year)
         if as_json:
             click.echo(json.dumps([{"day": d.day.isoformat(), "working": d.working, "kind": d.kind, "name": d.name,
-                                    "basis": d.basis, "certainty": d.certainty, "source": d.source} for d in days],
-                                  ensure_ascii=False))
+                                    "basis": d.basis, "certainty": d.certainty, "source": d.source,
+                                    "estimate": estimate} for d in days], ensure_ascii=False))
             return
+        if estimate:  # on stderr: the rows on stdout keep their columns for scripts
+            click.echo(_("%(year)s: the official schedule of days off is not published yet; these days are an "
+                         "estimate.", year=year), err=True)
         for d in days:
-            click.echo("\t".join([d.day.isoformat(), d.kind, d.name, d.basis, d.certainty]))
+            click.echo("\t".join([d.day.isoformat(), d.kind, d.name, d.basis, d.certainty]
+                                  + ([_("estimate")] if estimate else [])))
 
 
 def _iso(day: object) -> str:

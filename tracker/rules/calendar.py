@@ -74,6 +74,14 @@ class WorkingCalendar:
         for o in overrides:
             self._overrides[o.day] = o
         self._years: dict[int, dict[date, DayInfo]] = {}
+        # The last year whose official civil-service schedule is known (some official notice entered);
+        # a later year is only the package's estimate until its notice is published and entered.
+        self.last_published_year = max((d.year for d in self._overrides), default=None)
+
+    def is_estimate(self, year: int) -> bool:
+        """Whether ``year``'s days off are only estimated: its official schedule (Tết, swaps) is not
+        published yet, so a day off may still be added or moved."""
+        return self.last_published_year is not None and year > self.last_published_year
 
     # -- building --------------------------------------------------------------------------
     def _year(self, year: int) -> dict[date, DayInfo]:

@@ -15,7 +15,10 @@ extension days, reason = its number), ``pause`` (on = suspended on, value = resu
 reason = pause rule), ``restart`` (on = resumption day), ``clock_stopped`` (on = suspension day),
 ``skip`` (on = a day not counted, reason = weekend|holiday|day_off, text = its name),
 ``make_up`` (on = a make-up working day counted, text = its name), ``nominal`` (on = last day of the
-period), ``roll_forward`` (on = the working day the period ends on instead), ``due`` (on = due date).
+period), ``roll_forward`` (on = the working day the period ends on instead), ``due`` (on = due date),
+``doubt`` (the date rests on an uncertain calendar: reason "uncertain_day" with on = the day and
+text = its name, or reason "estimate_year" with value = a year whose official schedule is not
+published yet). A date with a doubt has certainty "U", whatever its rule's certainty.
 """
 from __future__ import annotations
 
@@ -242,7 +245,19 @@ def compute_due_on(kind: str, step: str, start: date, *, complex: bool = False, 
         steps += [_skip(nominal + timedelta(days=i), calendar) for i in range((due - nominal).days)]
         steps.append(Step("roll_forward", due))
     steps.append(Step("due", due))
-    return _result(due, nominal, rule, total, steps)
+    return _result(due, nominal, rule, total, steps + _doubts(steps, begin, due, rule.day_kind, calendar))
+
+
+def _doubts(steps: list[Step], begin: date, due: date, day_kind: str, calendar: WorkingCalendar) -> list[Step]:
+    """What makes the due date uncertain: a day not counted whose day off is itself uncertain, or a
+    year whose official schedule is not published (every day of it counts in working days; in
+    calendar days only the end, which an unannounced day off could move)."""
+    doubts = [Step("doubt", s.on, reason="uncertain_day", text=s.text) for s in steps
+              if s.code == "skip" and s.on and calendar.day_info(s.on).certainty == "U"]
+    first = begin + timedelta(days=1) if day_kind == "working" else due
+    doubts += [Step("doubt", None, reason="estimate_year", value=year)
+               for year in range(first.year, due.year + 1) if calendar.is_estimate(year)]
+    return doubts
 
 
 def _walk(begin: date, total: int, working: bool, stretches: list[Pause], calendar: WorkingCalendar,
@@ -276,4 +291,5 @@ def _skip(day: date, calendar: WorkingCalendar) -> Step:
 
 
 def _result(due: date | None, nominal: date | None, rule: DeadlineRule, total: int, steps: list[Step]) -> Deadline:
-    return Deadline(due, nominal, rule.day_kind, total, rule.code, rule.legal_basis, rule.certainty, tuple(steps))
+    certainty = "U" if any(s.code == "doubt" for s in steps) else rule.certainty
+    return Deadline(due, nominal, rule.day_kind, total, rule.code, rule.legal_basis, certainty, tuple(steps))

@@ -55,6 +55,9 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     # admins, changed by the installation-level role alone, which no other permission names.
     "admin.rules": ("admin", "sysadmin"),
     "rules.edit": ("sysadmin",),
+    # How sure a legal source is ("Chưa chắc chắn"): a matter for those who check and correct the rules,
+    # not a badge on a handler's daily screens (an uncertain due date still says so in its explanation).
+    "rules.certainty": ("admin", "sysadmin"),
     "audit.read": ("admin", "inspector"),
 }
 

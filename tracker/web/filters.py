@@ -58,9 +58,19 @@ def week_label(code: str | None) -> str:
     return gettext("Week %(week)s/%(year)s", week=week, year=year)
 
 
+def may(permission: str) -> bool:
+    """For templates: whether the signed-in user holds ``permission`` (tracker.services.access decides)."""
+    from flask_login import current_user
+
+    from tracker.services import access
+
+    return bool(current_user.is_authenticated) and access.can(current_user, permission)
+
+
 def init_app(app: Flask) -> None:
     app.add_template_filter(week_label, "week_label")
     app.add_template_filter(vn_date, "vn_date")
     app.add_template_filter(vn_datetime, "vn_datetime")
     app.add_template_filter(vn_time, "vn_time")
     app.add_template_global(label, "label")
+    app.add_template_global(may, "may")

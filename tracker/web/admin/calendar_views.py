@@ -95,7 +95,8 @@ def calendar():  # type: ignore[no-untyped-def]
     for info in working_calendar().days_off(year):
         source = "package" if info.source == "package" else ("table" if info.day in stored else "shipped")
         days.append({"info": info, "source": source})
-    return render_template("admin/calendar.html", year=year, days=days, can_edit=rule_editor())
+    return render_template("admin/calendar.html", year=year, days=days, can_edit=rule_editor(),
+                           estimate=working_calendar().is_estimate(year))
 
 
 def change_of(form: CalendarDayForm) -> retime.CalendarChange:

@@ -389,4 +389,5 @@ def step_labels() -> dict[str, str]:
         "extension": _("Extension"), "pause": _("Suspension"), "restart": _("Restart"),
         "clock_stopped": _("Clock stopped"), "skip": _("Day skipped"), "make_up": _("Make-up working day"),
         "nominal": _("End of the period"), "roll_forward": _("Moved to the next working day"), "due": _("Due date"),
+        "doubt": _("Uncertain calendar"),
     }
