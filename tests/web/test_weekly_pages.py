@@ -236,9 +236,29 @@ def test_the_dashboard_counts_what_the_database_holds_and_draws_charts(client, o
     assert re.search(rf'href="/cases/\?overdue=y"><span class="big">{overdue}</span>', html)
     complaints = f'href="/cases/?state=open&amp;kind=complaint&amp;status=accepted">{open_cases}</a>'
     assert complaints in html
-    assert html.count("<svg") == 4 and "<title" in html and "<desc" in html
+    assert html.count("<svg") == 5 and "<title" in html and "<desc" in html
     # The last week of the trend counts the two overdue cases; the month of April received one case.
     assert re.search(r"<td>Week 16/2026</td><td>15/04/2026</td><td class=\"num\"><a [^>]*>2</a>", html)
+
+
+def test_the_dashboard_counts_the_reception_desk_visits_letters_and_letters_waiting(client, office) -> None:
+    from tests.factories import make_visit
+
+    for n in (1, 3):
+        make_visit(office["clerk"], visited_on=date(2026, 4, 10), people_count=n, full_name=f"Người {n}",
+                   today=date(2026, 4, 15))
+    waiting = register(office["clerk"], received_on=date(2026, 3, 20))  # notice due in early April: late
+    assert waiting.status == "registered"
+    login(client, "chutich")
+    html = client.get("/dashboard/").get_data(as_text=True)
+    april = "date_from=01/04/2026&amp;date_to=30/04/2026"
+    assert re.search(rf'href="/visits/\?{april}"><span class="big">2</span>'
+                     r'<span>lượt tiếp trong tháng \(4 người\)', html)
+    assert re.search(rf'href="/letters/\?{april}"><span class="big">1</span>', html)  # received 6 April
+    assert re.search(r'class="card alert" href="/letters/\?status=registered"><span class="big">1</span>'
+                     r'<span>đơn chưa có quyết định xử lý, 1 đơn quá hạn', html)
+    march = "date_from=01/03/2026&amp;date_to=31/03/2026"
+    assert f'<a href="/letters/?{march}">3</a>' in html  # 2, 9 and 20 March
 
 
 def test_every_role_of_the_unit_sees_the_dashboard_and_an_inspector_sums_the_subtree(client, app, office) -> None:

@@ -1,7 +1,8 @@
 """The dashboard's numbers: every one an SQL aggregate (GROUP BY), never a loop over cases.
 
 ``unit_ids`` is one unit or an inspector's whole subtree (summed). Case clocks only: a letter's
-clocks belong to the letters' own lists.
+clocks belong to the letters' own lists. The reception desk's side (visits, letters) has its own
+monthly counts and the letters still waiting for a handling decision.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from datetime import timedelta
 from sqlalchemy import Date
 from sqlalchemy import and_
 from sqlalchemy import case
+from sqlalchemy import exists
 from sqlalchemy import extract
 from sqlalchemy import func
 from sqlalchemy import literal
@@ -22,6 +24,8 @@ from sqlalchemy import union_all
 from tracker.extensions import db
 from tracker.models import Case
 from tracker.models import Clock
+from tracker.models import Letter
+from tracker.models import Visit
 from tracker.rules.weeks import week_code
 
 WEEKS = 12
@@ -36,11 +40,9 @@ class WeekPoint:
 
 
 @dataclass
-class MonthPoint:
+class _Month:
     year: int
     month: int
-    received: int
-    resolved: int
 
     @property
     def code(self) -> str:
@@ -54,6 +56,25 @@ class MonthPoint:
     def last(self) -> date:
         nxt = date(self.year + self.month // 12, self.month % 12 + 1, 1)
         return nxt - timedelta(days=1)
+
+
+@dataclass
+class MonthPoint(_Month):
+    received: int
+    resolved: int
+
+
+@dataclass
+class DeskMonth(_Month):
+    visits: int  # lượt tiếp
+    people: int  # người (a group visit counts its people)
+    letters: int  # đơn tiếp nhận
+
+
+@dataclass
+class LettersWaiting:
+    pending: int  # registered, no handling decision yet
+    overdue: int  # of those, the notice to the sender is past due
 
 
 def open_by_kind_status(unit_ids: list[int]) -> dict[tuple[str, str], int]:
@@ -147,3 +168,31 @@ def on_time(unit_ids: list[int], today: date, months: int = MONTHS) -> OnTime:
         .where(Clock.case_id.is_not(None), Clock.unit_id.in_(unit_ids), Clock.status == "met",
                Clock.met_on >= date(y, m, 1), Clock.met_on <= today)).one()
     return OnTime(int(row[0]), int(row[1]))
+
+
+def desk_monthly(unit_ids: list[int], today: date, months: int = MONTHS) -> list[DeskMonth]:
+    """Visits (and their people) and letters received per month: two GROUP BY queries."""
+    span = months_back(today, months)
+    since = date(span[0][0], span[0][1], 1)
+    visits = db.session.execute(
+        select(extract("year", Visit.visited_on), extract("month", Visit.visited_on), func.count(),
+               func.coalesce(func.sum(Visit.people_count), 0))
+        .where(Visit.unit_id.in_(unit_ids), Visit.visited_on >= since, Visit.visited_on <= today)
+        .group_by(extract("year", Visit.visited_on), extract("month", Visit.visited_on))).all()
+    letters = db.session.execute(
+        select(extract("year", Letter.received_on), extract("month", Letter.received_on), func.count())
+        .where(Letter.unit_id.in_(unit_ids), Letter.received_on >= since, Letter.received_on <= today)
+        .group_by(extract("year", Letter.received_on), extract("month", Letter.received_on))).all()
+    seen = {(int(y), int(m)): (int(n), int(p)) for y, m, n, p in visits}
+    got = {(int(y), int(m)): int(n) for y, m, n in letters}
+    return [DeskMonth(y, m, *seen.get((y, m), (0, 0)), got.get((y, m), 0)) for y, m in span]
+
+
+def letters_waiting(unit_ids: list[int], today: date) -> LettersWaiting:
+    """Letters without a handling decision, and how many of them are past the notice's due date."""
+    late = exists(select(Clock.id).where(Clock.letter_id == Letter.id, Clock.status == "open",
+                                         Clock.due_on < today))
+    row = db.session.execute(
+        select(func.count(), func.coalesce(func.sum(case((late, 1), else_=0)), 0))
+        .where(Letter.unit_id.in_(unit_ids), Letter.status == "registered")).one()
+    return LettersWaiting(int(row[0]), int(row[1]))

@@ -1,4 +1,5 @@
-"""/dashboard: open cases by kind and status, overdue now and over 12 weeks, cases per month, on-time rate.
+"""/dashboard: open cases by kind and status, overdue now and over 12 weeks, cases per month, on-time rate;
+the reception desk's visits and letters per month and the letters waiting for a handling decision.
 
 All numbers come from SQL aggregates (tracker.web.dashboard.stats); charts are inline SVG
 (tracker.web.dashboard.svg); every number links to the case list behind it.
@@ -12,6 +13,7 @@ from flask import Blueprint
 from flask import abort
 from flask import render_template
 from flask import request
+from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_login import login_required
@@ -34,6 +36,14 @@ bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 def cases_url(**params: object) -> str:
     """A link to the case list with these filters (see tracker/web/cases/views.py)."""
     return "/cases/?" + urlencode({k: v for k, v in params.items() if v is not None})
+
+
+def visits_url(**params: object) -> str:
+    return url_for("reception.list_visits", **{k: v for k, v in params.items() if v is not None})
+
+
+def letters_url(**params: object) -> str:
+    return url_for("letters.list_letters", **{k: v for k, v in params.items() if v is not None})
 
 
 def _scope() -> tuple[Unit | None, Any, list[Unit]]:
@@ -68,12 +78,29 @@ def index():  # type: ignore[no-untyped-def]
     trend = stats.overdue_trend(ids, day)
     months = stats.monthly(ids, day)
     rate = stats.on_time(ids, day)
+    desk = stats.desk_monthly(ids, day)
+    waiting = stats.letters_waiting(ids, day)
     open_total = sum(by_ks.values())
     charts = _charts(by_kind, by_status, trend, months)
+    charts["desk"] = _desk_chart(desk)
     return render_template(
         "dashboard/index.html", unit=unit, units=units, today=day, by_ks=by_ks, by_kind=by_kind,
         by_status=by_status, open_total=open_total, overdue=overdue, trend=trend, months=months, rate=rate,
-        charts=charts, kinds=lc.CASE_KINDS, statuses=lc.OPEN_STATUSES, cases_url=cases_url)
+        desk=desk, waiting=waiting, charts=charts, kinds=lc.CASE_KINDS, statuses=lc.OPEN_STATUSES,
+        cases_url=cases_url, visits_url=visits_url, letters_url=letters_url)
+
+
+def _desk_chart(desk: list[stats.DeskMonth]) -> Markup:
+    def span(m: stats.DeskMonth) -> dict[str, str]:
+        return {"date_from": m.first.strftime("%d/%m/%Y"), "date_to": m.last.strftime("%d/%m/%Y")}
+
+    visits = svg.Series(_("Visits"), [m.visits for m in desk], [visits_url(**span(m)) for m in desk])
+    letters = svg.Series(_("Letters received"), [m.letters for m in desk], [letters_url(**span(m)) for m in desk],
+                         color=svg.PALETTE[3])
+    return Markup(svg.column_chart(
+        _("Visits and letters per month"),
+        _("Citizen visits logged and letters registered in each of the last 12 months; each column opens the list."),
+        [f"{m.month:02d}/{m.year % 100:02d}" for m in desk], [visits, letters]))
 
 
 def _charts(by_kind: dict[str, int], by_status: dict[str, int], trend: list[stats.WeekPoint],
@@ -98,7 +125,7 @@ def _charts(by_kind: dict[str, int], by_status: dict[str, int], trend: list[stat
         "trend": Markup(svg.line_chart(
             _("Overdue cases at the end of each week"),
             _("Cases with a step past its due date at the end of each of the last 12 weeks (today for this week)."),
-            [p.week[-3:] for p in trend], [p.overdue for p in trend],
+            [p.week[-2:] for p in trend], [p.overdue for p in trend],
             [None] * (len(trend) - 1) + [cases_url(overdue="y")])),
         "monthly": Markup(svg.column_chart(
             _("Cases received and resolved per month"),
