@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlalchemy import func
 from sqlalchemy import select
 
 from tests.conftest import login
@@ -278,3 +279,27 @@ def test_a_second_denunciation_with_her_number_joins_her_sealed_entry_not_someon
         received_on=today, channel="post", kind="denunciation", summary="Tố cáo lần hai",
         senders=[reception.VisitorInput(citizen=CitizenInput(full_name=SECRET, id_number=SECRET_ID))]), today)
     assert again.senders[0].citizen_id == world["citizen_id"]
+
+
+def test_a_citizens_page_lists_their_letters_and_cases_within_the_gate(client, world) -> None:
+    users, today = world["users"], world["today"]
+    complaint = letters.register_letter(users["letan"], world["unit"], letters.LetterInput(
+        received_on=today, channel="post", kind="complaint", summary="Khiếu nại quyết định thu hồi đất",
+        senders=[reception.VisitorInput(citizen=CitizenInput(full_name="Nguyễn Văn Công", birth_year=1970))]), today)
+    opened = letters.decide_handling(users["chutich"], complaint, letters.HandlingInput(
+        decision="accept", on=today, version=complaint.version, eligible=True, within_competence=True,
+        document_no="2/TB", handler_id=users["canbo"].id), today)
+    login(client, "letan2")  # not cleared for the denunciation
+    page = client.get(f"/citizens/{complaint.senders[0].citizen_id}").get_data(as_text=True)
+    assert f"/letters/{complaint.id}" in page and f"/cases/{opened.id}" in page and opened.number in page
+    assert f"/letters/{world['letter_id']}" not in page and f"/cases/{world['case_id']}" not in page
+    post_form(client, "/logout", {}, form_url="/letters/")
+    login(client, "chutich")  # cleared: the denouncer's own page lists her denunciation, and the sight is audited
+    before = db.session.scalar(select(func.count()).select_from(AuditEntry).where(
+        AuditEntry.action == "view_confidential"))
+    page = client.get(f"/citizens/{world['citizen_id']}").get_data(as_text=True)
+    assert f"/letters/{world['letter_id']}" in page and f"/cases/{world['case_id']}" in page
+    assert f"/letters/{complaint.id}" not in page  # someone else's letter
+    after = db.session.scalar(select(func.count()).select_from(AuditEntry).where(
+        AuditEntry.action == "view_confidential"))
+    assert after > before

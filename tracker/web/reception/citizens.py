@@ -12,13 +12,11 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_login import login_required
-from sqlalchemy import select
 
 from tracker.extensions import db
 from tracker.models import Citizen
-from tracker.models import Visit
-from tracker.models import VisitCitizen
 from tracker.services import access
+from tracker.services import citizen_history
 from tracker.services import citizens as service
 from tracker.services import confidentiality
 from tracker.services.errors import DomainError
@@ -79,13 +77,9 @@ def new_citizen():  # type: ignore[no-untyped-def]
 def show_citizen(citizen_id: int):  # type: ignore[no-untyped-def]
     need("citizens.read")
     citizen = visible_citizen(citizen_id, "show")
-    visits = db.session.scalars(
-        select(Visit).join(VisitCitizen, VisitCitizen.visit_id == Visit.id)
-        .where(VisitCitizen.citizen_id == citizen.id, confidentiality.identity_search_filter(current_user))
-        .order_by(Visit.visited_on.desc(), Visit.id.desc()).limit(200)
-    ).all()
-    confidentiality.hidden_visit_ids(current_user, visits, purpose="citizen")
-    return render_template("reception/citizen.html", citizen=citizen, visits=visits)
+    found = citizen_history.history(current_user, citizen)
+    return render_template("reception/citizen.html", citizen=citizen, visits=found.visits, letters=found.letters,
+                           cases=found.cases)
 
 
 @bp.route("/<int:citizen_id>/edit", methods=["GET", "POST"])
