@@ -423,3 +423,23 @@ def test_every_count_equals_a_brute_force_count_and_the_province_is_the_sum(thre
     for key, value in parts[2].items():
         if "share" not in key:
             assert value == parts[0].get(key, 0) + parts[1].get(key, 0), key
+
+
+def test_a_failed_mediation_whose_parties_were_guided_to_court_is_said_so(rules) -> None:  # type: ignore[no-untyped-def]
+    today = date(2026, 7, 20)
+    commune, clerk = unit_with_clerk("XA-HG", "UBND xã Hòa Giải", weekday=None)
+    item = letter(clerk, date(2026, 4, 1), "mediation", mediation_type="land_dispute", subject="land",
+                  summary="Tranh chấp ranh giới thửa đất", today=today)
+    case = accept(clerk, item, date(2026, 4, 2), today=today)
+    case = act(clerk, case, "mediate", date(2026, 4, 10), today=today)
+    case = act(clerk, case, "conclude", date(2026, 4, 20), outcome="failed", today=today)
+    other = accept(clerk, letter(clerk, date(2026, 4, 1), "mediation", mediation_type="land_dispute",
+                                 subject="land", name="Người khác", today=today), date(2026, 4, 2), today=today)
+    other = act(clerk, other, "conclude", date(2026, 4, 20), outcome="succeeded", today=today)
+    with pytest.raises(RuleError):  # only after a failure
+        act(clerk, other, "guide_court", date(2026, 4, 21), today=today)
+    act(clerk, case, "guide_court", date(2026, 4, 22), note="Tòa án nhân dân khu vực 1", today=today)
+    doc = reports.document(reports.build_report(commune, "2026-Q2", today=today).report)
+    assert doc["sections"]["land_mediation"]["failed_to_court"] == 1
+    assert doc["mediation"]["failed_to_court"] == 1 and doc["mediation"]["failed_sent_up"] == 0
+    assert "hướng dẫn các bên khởi kiện tại Tòa án 01 đơn" in doc["narrative"]

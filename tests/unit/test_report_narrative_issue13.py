@@ -98,6 +98,9 @@ def test_nothing_succeeded_in_mediation_and_what_happened_next() -> None:
     text = narrative(d, WARD, "quý I năm 2026")
     assert "đã tổ chức hòa giải 02 đơn nhưng không thành, đã chuyển lên cấp trên 01 đơn" in text
     assert "hòa giải không thành 02 đơn" not in text and "thành 0" not in text
+    both = narrative(doc(letters=3, mediation={"received": 3, "failed": 3, "failed_sent_up": 1,
+                                               "failed_to_court": 2}), WARD, "năm 2026")
+    assert "không thành, đã chuyển lên cấp trên 01 đơn, hướng dẫn các bên khởi kiện tại Tòa án 02 đơn" in both
 
 
 def test_overdue_open_cases_are_said() -> None:

@@ -31,7 +31,7 @@ OUTCOMES: dict[str, tuple[str, ...]] = {
 }
 ALL_OUTCOMES = tuple(sorted({o for v in OUTCOMES.values() for o in v} | {"withdrawn", "terminated", "sent_up"}))
 ACTIONS = ("assign", "verify", "dialogue", "mediate", "extend", "suspend", "resume", "conclude", "withdraw",
-           "terminate", "send_up", "open_dispute", "note", "submit")
+           "terminate", "send_up", "open_dispute", "note", "submit", "guide_court")
 DELAY_REASONS = ("waiting_other_body", "citizen_unreachable", "site_verification", "expert_assessment",
                  "complex_matter", "workload", "other")
 
@@ -83,12 +83,17 @@ TRANSITIONS: dict[str, dict[str, Transition]] = {
         Transition("mediate", ("accepted", "mediating"), "mediating"),
         Transition("conclude", ("accepted", "mediating"), "concluded"),
         Transition("send_up", ("accepted", "mediating", "concluded"), "sent_up"),
+        # After a failed grassroots mediation the parties may go to court (Luật HGCS 2013 Điều 27 and the
+        # civil procedure): recorded so the report can say what happened next; the status stays.
+        Transition("guide_court", ("concluded",), None),
     )),
     "land_mediation": _common((
         Transition("mediate", ("accepted", "mediating"), "mediating"),
         Transition("conclude", ("accepted", "mediating"), "concluded"),
         Transition("send_up", ("concluded",), "sent_up"),
         Transition("open_dispute", ("concluded", "sent_up"), None),
+        # Luật Đất đai 2024 Điều 236: after a failed mediation at the commune the parties may sue in court.
+        Transition("guide_court", ("concluded",), None),
     )),
     "land_dispute": _common((
         Transition("verify", ("accepted",), "verifying"),
@@ -126,7 +131,7 @@ def transition_problem(state: CaseState, action: str, outcome: str | None) -> st
         return "send_up_needs_failure"
     # Whether the commune may decide the dispute at all (since 1 Jul 2025, NĐ 151/2025) is a
     # question for the deadline rules in force: the service asks them.
-    if action == "open_dispute" and state.outcome != "failed":
+    if action in ("open_dispute", "guide_court") and state.outcome != "failed":
         return "send_up_needs_failure"
     return None
 
@@ -156,7 +161,7 @@ def allowed_actions(state: CaseState) -> list[str]:
             if state.status in TRANSITIONS[state.kind][a].sources
             and (a != "extend" or state.extensions < state.max_extensions)
             and (a != "send_up" or state.status != "concluded" or state.outcome == "failed")
-            and (a != "open_dispute" or state.outcome == "failed")]
+            and (a not in ("open_dispute", "guide_court") or state.outcome == "failed")]
 
 
 def case_kind_for(letter_kind: str, mediation_type: str | None) -> str:

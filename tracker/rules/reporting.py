@@ -199,6 +199,7 @@ T: dict[str, str] = {
     "mediated_failed": "không thành {n} đơn",
     "mediated_all_failed": "đã tổ chức hòa giải {n} đơn nhưng không thành",
     "failed_sent_up": "đã chuyển lên cấp trên {n} đơn",
+    "failed_to_court": "hướng dẫn các bên khởi kiện tại Tòa án {n} đơn",
     "mediating_overdue": "{n} đơn đang hòa giải (trong đó {m} đơn quá hạn)",
     "mediating": "{n} đơn đang hòa giải",
     "transferred": "tiếp nhận {n} đơn đề nghị {body} chuyển về; trong đó: {groups}",
@@ -339,7 +340,10 @@ class _Writer:
             nxt = []
             if sent_up:
                 nxt.append(self.t("failed_sent_up", n=self.c(sent_up)))
-            if nxt:  # what happened next, when the book records it (a failed case sent up)
+            to_court = min(_n(s, "failed_to_court"), failed - sent_up)
+            if to_court:
+                nxt.append(self.t("failed_to_court", n=self.c(to_court)))
+            if nxt:  # what happened next, when the book records it (sent up, or the parties guided to court)
                 parts.append(", ".join(nxt))
         if open_:
             overdue = min(_n(s, "open_overdue"), open_)

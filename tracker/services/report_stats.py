@@ -220,20 +220,21 @@ def _cases(units: Any, d1: date, d2: date, timeliness: Timeliness) -> dict[tuple
                                  "received_online": int(r[-1])} for r in rows}
 
 
-def _outcomes(units: Any, d1: date, d2: date) -> list[tuple[str, str | None, str, bool, bool, int]]:
+def _outcomes(units: Any, d1: date, d2: date) -> list[tuple[str, str | None, str, bool, bool, bool, int]]:
     transferred = case((Letter.channel == "transferred_in", literal(True)), else_=literal(False))
     mediated = exists(select(CaseEvent.id).where(CaseEvent.case_id == Case.id, CaseEvent.action == "mediate"))
+    to_court = exists(select(CaseEvent.id).where(CaseEvent.case_id == Case.id, CaseEvent.action == "guide_court"))
     per_case = (
         select(Case.kind.label("kind"), Case.outcome.label("outcome"), Case.status.label("status"),
-               transferred.label("transferred"), mediated.label("mediated"))
+               transferred.label("transferred"), mediated.label("mediated"), to_court.label("to_court"))
         .outerjoin(Letter, Letter.id == Case.letter_id)
         .where(Case.unit_id.in_(units), Case.closed_on >= d1, Case.closed_on <= d2)
     ).subquery()
     c = per_case.c
     rows = db.session.execute(
-        select(c.kind, c.outcome, c.status, c.transferred, c.mediated, func.count())
-        .group_by(c.kind, c.outcome, c.status, c.transferred, c.mediated)).all()
-    return [(r[0], r[1], r[2], bool(r[3]), bool(r[4]), int(r[5])) for r in rows]
+        select(c.kind, c.outcome, c.status, c.transferred, c.mediated, c.to_court, func.count())
+        .group_by(c.kind, c.outcome, c.status, c.transferred, c.mediated, c.to_court)).all()
+    return [(r[0], r[1], r[2], bool(r[3]), bool(r[4]), bool(r[5]), int(r[6])) for r in rows]
 
 
 def compute(unit: Unit, d1: date, d2: date, *, timeliness: Timeliness = TIMELINESS,
@@ -259,15 +260,15 @@ def compute(unit: Unit, d1: date, d2: date, *, timeliness: Timeliness = TIMELINE
 
     outcomes: dict[str, Any] = {
         "complaints": _zeros(lc.OUTCOMES["complaint"]), "denunciations": _zeros(lc.OUTCOMES["denunciation"]),
-        "mediations": {"succeeded": 0, "failed": 0, "failed_sent_up": 0},
+        "mediations": {"succeeded": 0, "failed": 0, "failed_sent_up": 0, "failed_to_court": 0},
         "petitions": {"answered": 0, "answered_after_mediation": 0, "sent_up": 0, "sent_up_after_mediation": 0},
         "land_disputes": _zeros(lc.OUTCOMES["land_dispute"]),
         "withdrawn": 0, "terminated": 0,
     }
-    mediation_by_type = {"grassroots": {"succeeded": 0, "failed": 0, "failed_sent_up": 0},
-                         "land": {"succeeded": 0, "failed": 0, "failed_sent_up": 0}}
+    mediation_by_type = {"grassroots": {"succeeded": 0, "failed": 0, "failed_sent_up": 0, "failed_to_court": 0},
+                         "land": {"succeeded": 0, "failed": 0, "failed_sent_up": 0, "failed_to_court": 0}}
     sec_outcomes: dict[str, dict[str, int]] = {k: {} for k in lc.CASE_KINDS}
-    for kind, outcome, status, transferred, mediated, n in outcome_rows:
+    for kind, outcome, status, transferred, mediated, to_court, n in outcome_rows:
         if outcome in ("withdrawn", "terminated"):
             outcomes[outcome] += n
         if kind == "complaint" and outcome in outcomes["complaints"]:
@@ -282,6 +283,8 @@ def compute(unit: Unit, d1: date, d2: date, *, timeliness: Timeliness = TIMELINE
                 target[outcome] += n
                 if outcome == "failed" and status == "sent_up":
                     target["failed_sent_up"] += n
+                elif outcome == "failed" and to_court:
+                    target["failed_to_court"] += n
         elif kind in ("petition", "feedback"):
             p = outcomes["petitions"]
             if outcome == "answered":
@@ -316,8 +319,9 @@ def compute(unit: Unit, d1: date, d2: date, *, timeliness: Timeliness = TIMELINE
                           "resolved": cols["resolved"], "open": cols["open"], **sec_outcomes[kind]}
         sections[kind]["open_overdue"] = cols["open_overdue"]
         if kind in MEDIATION_KINDS:
-            sections[kind]["failed_sent_up"] = mediation_by_type[
-                "land" if kind == "land_mediation" else "grassroots"]["failed_sent_up"]
+            by_type = mediation_by_type["land" if kind == "land_mediation" else "grassroots"]
+            sections[kind]["failed_sent_up"] = by_type["failed_sent_up"]
+            sections[kind]["failed_to_court"] = by_type["failed_to_court"]
         if kind in ("petition", "feedback"):
             sections[kind]["pending"] = cols["open"]
     sections["complaint"]["received_transferred"] = transferred_complaints

@@ -112,6 +112,7 @@ LABELS: dict[str, dict[str, object]] = {
         "extend": _l("Extend the period"), "suspend": _l("Suspend"), "resume": _l("Resume"),
         "conclude": _l("Conclude"), "withdraw": _l("Withdrawal"), "terminate": _l("Terminate"),
         "send_up": _l("Send up / guide to the competent body"), "open_dispute": _l("Open the land dispute case"),
+        "guide_court": _l("Guide the parties to the court"),
         "note": _l("Add a note"), "submit": _l("Submit for decision"), "retime": _l("Due date changed"),
         "delay_reason": _l("Reason for delay"),
     },
