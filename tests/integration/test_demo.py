@@ -72,6 +72,20 @@ def test_demo_has_every_case_kind_and_stage_overdue_steps_and_work_for_the_chair
     assert count(select(Case).where(Case.mediation_group_id.in_([g.id for g in groups]))) >= 3
 
 
+def test_the_letters_handed_in_at_visits_are_in_the_register_but_the_last_two_days(demo) -> None:
+    for unit in demo.units:
+        handed = select(Visit).where(Visit.unit_id == unit.id, Visit.handling == "letter_received")
+        registered = select(Letter.visit_id).where(Letter.visit_id.is_not(None))
+        assert count(handed) >= 3 and count(handed.where(Visit.id.in_(registered))) >= 3
+        missing = db.session.scalars(handed.where(Visit.id.not_in(registered))).all()
+        assert all((NOW.date() - v.visited_on).days <= 2 for v in missing), [v.visited_on for v in missing]
+        own = select(Letter).where(Letter.unit_id == unit.id, Letter.visit_id.is_not(None))
+        for letter in db.session.scalars(own):
+            visit = db.session.get(Visit, letter.visit_id)
+            assert letter.received_on == visit.visited_on and letter.channel == "visit"
+            assert letter.kind == visit.classification
+
+
 def test_demo_has_reports_sessions_with_bookings_and_notifications(demo) -> None:
     first = demo.units[0]
     statuses = {(r.period, r.status) for r in db.session.scalars(select(Report).where(Report.unit_id == first.id))}

@@ -96,6 +96,18 @@ class Plan:
 
 
 @dataclass
+class HandedIn:
+    """A visit handled as "letter received for acceptance": its letter is registered from it."""
+
+    visit_id: int
+    kind: str
+    subject: str
+    on: date
+    content: str
+    citizen_id: int
+
+
+@dataclass
 class DemoResult:
     unit: Unit
     seed: int
@@ -362,7 +374,8 @@ class _Office:
                 [mediation_groups.MemberInput(n, g, lead) for n, g, lead in members]))
             self.groups.append(group.id)
 
-    def _letter_input(self, kind: str, received: date, land: bool) -> letters.LetterInput:
+    def _letter_input(self, kind: str, received: date, land: bool,
+                      visit: HandedIn | None = None) -> letters.LetterInput:
         rng, year = self.rng, self.year
         person = year.person()
         ctx = year._context(person, received)
@@ -380,6 +393,11 @@ class _Office:
             channel = "post"
         anonymous = kind == "denunciation" and rng.random() < 0.2
         from_body = rng.choice(d.TRANSFER_BODIES) if channel == "transferred_in" else None
+        if visit is not None:  # handed in at the desk: the visit's day, content and person
+            return letters.LetterInput(
+                received_on=visit.on, channel="visit", kind=kind, summary=visit.content, subject=visit.subject,
+                mediation_type=mediation_type, visit_id=visit.visit_id,
+                senders=[reception.VisitorInput(citizen_id=visit.citizen_id)], complex=rng.random() < 0.1)
         return letters.LetterInput(
             received_on=received, channel=channel, kind=kind, summary=text.format(**ctx), subject=subject,
             mediation_type=mediation_type, anonymous=anonymous,
@@ -419,10 +437,34 @@ class _Office:
         plans.sort(key=lambda p: p[3])
         return plans
 
-    def write(self, count: int) -> None:
-        for kind, land, fate, received in self.plan(count):
+    def _hand_in(self, plans: list[tuple[str, bool, str, date]], handed: list[HandedIn]
+                 ) -> list[tuple[str, bool, str, date, HandedIn | None]]:
+        """Each visit that received a letter gets its letter: a planned one of its kind received within a
+        month of it, or a new one whose stage fits its age. The last two days' stay to be registered (the
+        weekly list's "visits whose letter is not registered yet")."""
+        out: list[tuple[str, bool, str, date, HandedIn | None]] = [(*p, None) for p in plans]
+        used: set[int] = set()
+        for v in sorted(handed, key=lambda h: h.on):
+            if (self.today - v.on).days <= 2:
+                continue
+            match = next((i for i, p in enumerate(out) if i not in used and p[4] is None and p[0] == v.kind
+                          and abs((p[3] - v.on).days) <= 30), None)
+            if match is None:
+                age = (self.today - v.on).days
+                fate = "registered" if age <= 5 else "accepted" if age <= 30 else "working" if age <= 120 else \
+                    "concluded"
+                out.append((v.kind, v.kind == "mediation" and v.subject == "land", fate, v.on, v))
+                used.add(len(out) - 1)
+            else:
+                kind, land, fate, _received, _v = out[match]
+                out[match] = (kind, land if kind != "mediation" else v.subject == "land", fate, v.on, v)
+                used.add(match)
+        return sorted(out, key=lambda p: p[3])
+
+    def write(self, count: int, handed: list[HandedIn] | None = None) -> None:
+        for kind, land, fate, received, visit in self._hand_in(self.plan(count), handed or []):
             letter = letters.register_letter(self.staff["receptionist"], self.unit,
-                                             self._letter_input(kind, received, land), self.today)
+                                             self._letter_input(kind, received, land, visit), self.today)
             if fate == "registered":
                 continue
             if letter.anonymous and fate not in NOT_ACCEPTED:
@@ -578,8 +620,14 @@ def _fill(unit: Unit, staff: dict[str, User], now: datetime, visits: int, letter
         reception.ensure_session(unit.id, day, "scheduled", "chair", chair_name)
     db.session.commit()
     clerk = staff["receptionist"]
+    handed: list[HandedIn] = []
     for plan in year.plan(visits):
         visit = reception.log_visit(clerk, unit, year.visit_input(plan), year.today)
+        if visit.handling == "letter_received" and visit.classification in lc.LETTER_KINDS:
+            primary = next(row for row in visit.visitors if not row.is_representative) if any(
+                not row.is_representative for row in visit.visitors) else visit.visitors[0]
+            handed.append(HandedIn(visit.id, visit.classification, visit.subject, visit.visited_on, visit.content,
+                                   primary.citizen_id))
         if visit.classification in CONFIDENTIAL_CLASSIFICATIONS:
             continue  # a denouncer's entry is sealed: later visits name her again by what is typed
         for person, row in zip(plan.people, visit.visitors, strict=True):
@@ -587,7 +635,7 @@ def _fill(unit: Unit, staff: dict[str, User], now: datetime, visits: int, letter
     if letter_count:
         office = _Office(year, unit, staff, year.today)
         office.mediation_groups()
-        office.write(letter_count)
+        office.write(letter_count, handed)
         office.instructions()
         office.bookings()
         office.reports()
