@@ -447,17 +447,18 @@ class _Office:
         for v in sorted(handed, key=lambda h: h.on):
             if (self.today - v.on).days <= 2:
                 continue
+            land = v.kind == "mediation" and v.subject == "land"  # a fate is one of its case kind's stages
             match = next((i for i, p in enumerate(out) if i not in used and p[4] is None and p[0] == v.kind
-                          and abs((p[3] - v.on).days) <= 30), None)
+                          and p[1] == land and abs((p[3] - v.on).days) <= 30), None)
             if match is None:
                 age = (self.today - v.on).days
                 fate = "registered" if age <= 5 else "accepted" if age <= 30 else "working" if age <= 120 else \
                     "concluded"
-                out.append((v.kind, v.kind == "mediation" and v.subject == "land", fate, v.on, v))
+                out.append((v.kind, land, fate, v.on, v))
                 used.add(len(out) - 1)
             else:
-                kind, land, fate, _received, _v = out[match]
-                out[match] = (kind, land if kind != "mediation" else v.subject == "land", fate, v.on, v)
+                kind, _land, fate, _received, _v = out[match]
+                out[match] = (kind, land, fate, v.on, v)
                 used.add(match)
         return sorted(out, key=lambda p: p[3])
 
