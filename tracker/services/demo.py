@@ -318,6 +318,9 @@ class _Year:
 # -- letters and cases ----------------------------------------------------------------------------
 # What becomes of a letter: not handled yet, handled without a case, or a case taken to a stage.
 NOT_ACCEPTED = ("transfer", "guide", "return", "archive")
+# Stages whose letter may take a visit's day instead of its planned one (the others are timed to show
+# an extension, a suspension or a pending decision, and keep their dates).
+MOVABLE_FATES = ("registered", "accepted", "working", "concluded", "terminated", "sent_up") + NOT_ACCEPTED
 STAGES: dict[str, tuple[str, ...]] = {
     "complaint": ("accepted", "working", "awaiting", "suspended", "resumed", "concluded", "terminated"),
     "denunciation": ("accepted", "working", "awaiting", "extended", "concluded", "terminated"),
@@ -374,8 +377,8 @@ class _Office:
                 [mediation_groups.MemberInput(n, g, lead) for n, g, lead in members]))
             self.groups.append(group.id)
 
-    def _letter_input(self, kind: str, received: date, land: bool,
-                      visit: HandedIn | None = None) -> letters.LetterInput:
+    def _letter_input(self, kind: str, received: date, land: bool, visit: HandedIn | None = None,
+                      fate: str = "registered") -> letters.LetterInput:
         rng, year = self.rng, self.year
         person = year.person()
         ctx = year._context(person, received)
@@ -391,7 +394,9 @@ class _Office:
         channel = _weighted(rng, d.LETTER_CHANNELS)
         if channel == "online" and received < ONLINE_FROM:
             channel = "post"
-        anonymous = kind == "denunciation" and rng.random() < 0.2
+        # Only a letter meant to stay unhandled or be filed may be anonymous (an anonymous denunciation is filed,
+        # Luật TC Điều 25), so every planned stage is still shown whatever the random draw.
+        anonymous = kind == "denunciation" and (fate == "registered" or fate in NOT_ACCEPTED) and rng.random() < 0.2
         from_body = rng.choice(d.TRANSFER_BODIES) if channel == "transferred_in" else None
         if visit is not None:  # handed in at the desk: the visit's day, content and person
             return letters.LetterInput(
@@ -449,7 +454,7 @@ class _Office:
                 continue
             land = v.kind == "mediation" and v.subject == "land"  # a fate is one of its case kind's stages
             match = next((i for i, p in enumerate(out) if i not in used and p[4] is None and p[0] == v.kind
-                          and p[1] == land and abs((p[3] - v.on).days) <= 30), None)
+                          and p[1] == land and p[2] in MOVABLE_FATES and abs((p[3] - v.on).days) <= 30), None)
             if match is None:
                 age = (self.today - v.on).days
                 fate = "registered" if age <= 5 else "accepted" if age <= 30 else "working" if age <= 120 else \
@@ -465,7 +470,7 @@ class _Office:
     def write(self, count: int, handed: list[HandedIn] | None = None) -> None:
         for kind, land, fate, received, visit in self._hand_in(self.plan(count), handed or []):
             letter = letters.register_letter(self.staff["receptionist"], self.unit,
-                                             self._letter_input(kind, received, land, visit), self.today)
+                                             self._letter_input(kind, received, land, visit, fate), self.today)
             if fate == "registered":
                 continue
             if letter.anonymous and fate not in NOT_ACCEPTED:

@@ -52,7 +52,7 @@ def give_instruction(user: User, case: Case, text: str, due_on: date | None, tod
                                                         "due_on": due_on.isoformat() if due_on else None})
     if assignee:
         notify(assignee, unit_id, "instruction", "instruction_given",
-               {"case_id": case.id, "text": text[:200], "due": due_on.strftime("%d/%m/%Y") if due_on else "—"},
+               {"case_id": case.number, "text": text[:200], "due": due_on.strftime("%d/%m/%Y") if due_on else "—"},
                f"instruction:{instruction.id}", case_id=case.id)
     db.session.commit()
     return instruction

@@ -27,16 +27,17 @@ def send_reminders(unit: Unit, today: date) -> int:
     horizon = today + timedelta(days=unit.reminder_days)
     units = [unit.id, *db.session.scalars(lineage.predecessor_ids_query(unit.id))]  # the ids, then an index scan
     rows = db.session.execute(
-        select(Clock.id, Clock.clock, Clock.due_on, Case.id, Case.handler_id)
+        select(Clock.id, Clock.clock, Clock.due_on, Case.id, Case.handler_id, Case.register_no, Case.register_year)
         .join(Case, and_(Case.id == Clock.case_id, Case.is_open.is_(True)))
         .where(Clock.unit_id.in_(units), Clock.status == "open", Clock.due_on.is_not(None),
                Clock.due_on <= horizon)).all()
     chairs = list(db.session.scalars(select(User.id).where(User.unit_id == unit.id, User.role.in_(CHAIR_ROLES),
                                                            User.active.is_(True))))
     added = 0
-    for clock_id, step, due, case_id, handler_id in rows:
+    for clock_id, step, due, case_id, handler_id, register_no, register_year in rows:
         overdue = due < today
-        params = {"case_id": case_id, "step": step, "due": due.strftime("%d/%m/%Y"),
+        # "case_id" is what the message shows after "Vụ việc số": the case's register number.
+        params = {"case_id": f"{register_no}/{register_year}", "step": step, "due": due.strftime("%d/%m/%Y"),
                   "days": (today - due).days if overdue else (due - today).days}
         code = "remind_overdue" if overdue else "remind_due"
         targets = ([handler_id] if handler_id else []) + (chairs if overdue else [])

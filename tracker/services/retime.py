@@ -558,11 +558,18 @@ def _shown(day: date | None) -> str:
     return day.strftime("%d/%m/%Y") if day else "—"
 
 
+def _case_number(case_id: int) -> str:
+    """What a message shows after "Vụ việc số": the register number ("3/2026")."""
+    row = db.session.execute(select(Case.register_no, Case.register_year).where(Case.id == case_id)).one()
+    return f"{row[0]}/{row[1]}"
+
+
 def _notify(a: Affected, run: str) -> None:
     key = f"retime:{a.clock_id}:{run}"
     if a.case_id is not None:
         notify(a.handler_id, a.unit_id, "retime", "case_retimed",  # type: ignore[arg-type]
-               {"case_id": a.case_id, "old": _shown(a.old_due), "new": _shown(a.new_due)}, key, case_id=a.case_id)
+               {"case_id": _case_number(a.case_id), "old": _shown(a.old_due), "new": _shown(a.new_due)}, key,
+               case_id=a.case_id)
     else:
         number, _, year = (a.letter_ref or "/").partition("/")
         notify(a.handler_id, a.unit_id, "retime", "letter_retimed",  # type: ignore[arg-type]

@@ -128,6 +128,13 @@ LABELS: dict[str, dict[str, object]] = {
                        "restart": _l("the full period runs again from the resumption")},
     "complexity": {0: _l("Ordinary"), 1: _l("Complex"), 2: _l("Especially complex")},
     "instance": {1: _l("First instance"), 2: _l("Second instance")},
+    # Where a protected identity was seen (audit log): the page or path, in words.
+    "read_purpose": {
+        "list": _l("a list"), "show": _l("its page"), "citizen": _l("the citizen's page"), "form": _l("a form"),
+        "edit": _l("the correction form"), "letter_form": _l("the letter form"), "receipt": _l("the receipt"),
+        "split": _l("splitting a letter"), "suggest": _l("the suggestions"), "view": _l("a page"),
+        "api": _l("the API"),
+    },
     "calendar_kind": {
         "day_off": _l("Official day off"), "work_day": _l("Make-up working day"),
         "not_off": _l("Not a day off (holiday removed)"), "holiday": _l("Public holiday"),

@@ -61,13 +61,14 @@ FIELD_LABELS = {
     "handler_id": _l("Handler"), "due_on": _l("Due"), "register_no": _l("Register number"),
     "register_year": _l("Year"), "key": _l("Rule"), "days": _l("Days"), "day": _l("Day"), "basis": _l("Document"),
     "password_hash": _l("Password"), "token_hash": _l("API token"), "rows": _l("Rows"), "file": _l("File"),
-    "purpose": _l("Purpose"), "action": _l("Action"),
+    "purpose": _l("Purpose"), "action": _l("Action"), "case_id": _l("Case"), "letter_id": _l("Letter"),
+    "visit_id": _l("Visit"), "user_id": _l("User"), "citizen_id": _l("Citizen"), "message": _l("Message"),
 }
 # Fields whose values are codes with a label group (the entity decides where one name means two things).
 VALUE_GROUPS = {"classification": "classification", "subject": "subject", "handling": "handling",
                 "host": "host", "gender": "gender", "role": "role", "level": "level",
                 "decline_ground": "decline_ground", "certainty": "certainty", "outcome": "case_outcome",
-                "decision": "letter_decision", "mediation_type": "mediation_type"}
+                "decision": "letter_decision", "mediation_type": "mediation_type", "purpose": "read_purpose"}
 ENTITY_VALUE_GROUPS = {
     ("letters", "kind"): "letter_kind", ("letters", "channel"): "letter_channel",
     ("letters", "status"): "letter_status",
@@ -75,7 +76,9 @@ ENTITY_VALUE_GROUPS = {
     ("visits", "channel"): "channel", ("clocks", "status"): "clock_status", ("case_events", "action"): "case_action",
     ("reception_sessions", "kind"): "kind",
 }
-SNAPSHOT_SKIP = {"id", "created_at"}  # shown elsewhere in the row
+# Shown elsewhere in the row, or bookkeeping with no meaning to a reader (a notification's dedupe key and
+# message parameters; its message code is labelled).
+SNAPSHOT_SKIP = {"id", "created_at", "dedupe_key", "params"}
 
 
 def record_name(entry: AuditEntry) -> str:
