@@ -152,3 +152,13 @@ def test_who_may_see_which_reports(client, app, town) -> None:  # type: ignore[n
     login(client, "quantri")
     assert client.get("/reports/?unit=TT-BD").status_code == 200
     assert 'id="r-unit"' in client.get("/reports/").get_data(as_text=True)
+
+
+def test_the_report_pages_name_the_unit_s_period_convention_in_words(client, app) -> None:  # type: ignore[no-untyped-def]
+    from tests.factories import make_user
+
+    make_user("chutich", "chair")
+    login(client, "chutich")
+    page = client.get("/reports/").get_data(as_text=True)
+    assert "Kỳ chốt số liệu chính thức (từ ngày 15 tháng trước đến ngày 14" in page
+    assert "quy ước của đơn vị: official" not in page and ": official." not in page

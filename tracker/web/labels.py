@@ -135,6 +135,10 @@ LABELS: dict[str, dict[str, object]] = {
         "split": _l("splitting a letter"), "suggest": _l("the suggestions"), "view": _l("a page"),
         "api": _l("the API"),
     },
+    "report_convention": {
+        "official": _l("Official cut-off periods (15th to 14th, TT 06/2025/TT-TTCP)"),
+        "calendar": _l("Calendar periods (1st to the last day)"),
+    },
     "calendar_kind": {
         "day_off": _l("Official day off"), "work_day": _l("Make-up working day"),
         "not_off": _l("Not a day off (holiday removed)"), "holiday": _l("Public holiday"),

@@ -112,9 +112,7 @@ class UnitEditForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.reception_weekday.choices = weekday_choices()
         self.snapshot_weekday.choices = [c for c in weekday_choices() if c[0]]
-        self.report_convention.choices = [
-            ("official", _l("Official cut-off periods (15th to 14th, TT 06/2025/TT-TTCP)")),
-            ("calendar", _l("Calendar periods (1st to the last day)"))]
+        self.report_convention.choices = choices("report_convention")
 
 
 class RuleCorrectForm(FlaskForm):
