@@ -39,7 +39,6 @@ from tracker.services.rule_admin import CERTAINTIES
 from tracker.web.admin.forms import TOO_LONG
 from tracker.web.admin.views import INVALID
 from tracker.web.admin.views import bp
-from tracker.web.admin.views import need
 from tracker.web.admin.views import need_rule_editor
 from tracker.web.admin.views import rule_editor
 from tracker.web.errors import attach_errors
@@ -47,6 +46,7 @@ from tracker.web.filters import local_today
 from tracker.web.forms import REQUIRED
 from tracker.web.forms import VNDateField
 from tracker.web.labels import choices
+from tracker.web.permissions import need
 
 PREVIEW_LIMIT = 200
 

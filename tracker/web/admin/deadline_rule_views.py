@@ -40,7 +40,6 @@ from tracker.web.admin.forms import TOO_LONG
 from tracker.web.admin.views import INVALID
 from tracker.web.admin.views import bp
 from tracker.web.admin.views import form_version
-from tracker.web.admin.views import need
 from tracker.web.admin.views import need_rule_editor
 from tracker.web.admin.views import rule_editor
 from tracker.web.errors import attach_errors
@@ -51,6 +50,7 @@ from tracker.web.forms import VNDateField
 from tracker.web.forms import VNIntegerField
 from tracker.web.labels import LABELS
 from tracker.web.labels import choices
+from tracker.web.permissions import need
 
 LABELS.setdefault("day_kind", {}).update({"working": _l("Working days"), "calendar": _l("Calendar days")})
 LABELS.setdefault("pause_rule", {}).update({

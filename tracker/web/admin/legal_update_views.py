@@ -29,10 +29,10 @@ from tracker.services.errors import DomainError
 from tracker.web.admin.calendar_views import PREVIEW_LIMIT
 from tracker.web.admin.forms import TOO_LONG
 from tracker.web.admin.views import bp
-from tracker.web.admin.views import need
 from tracker.web.admin.views import rule_editor
 from tracker.web.errors import attach_errors
 from tracker.web.filters import local_today
+from tracker.web.permissions import need
 
 
 class LegalUpdateForm(FlaskForm):

@@ -22,8 +22,8 @@ from tracker.services import tokens as service
 from tracker.services.errors import DomainError
 from tracker.services.errors import NotFoundError
 from tracker.web.admin.views import bp
-from tracker.web.admin.views import need
 from tracker.web.labels import LABELS
+from tracker.web.permissions import need
 
 LABELS.setdefault("token_scope", {}).update({"read": _l("Read only"), "write": _l("Read and write")})
 LABELS.setdefault("token_status", {}).update({

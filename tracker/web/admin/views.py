@@ -50,6 +50,7 @@ from tracker.web.admin.forms import UnitEditForm
 from tracker.web.admin.forms import UserCreateForm
 from tracker.web.admin.forms import UserEditForm
 from tracker.web.errors import attach_errors
+from tracker.web.permissions import need
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -63,11 +64,6 @@ MESSAGES.update({
 
 LEVEL_ORDER = {"province": 0, "district": 1, "commune": 2}
 INVALID = _l("Some information is not valid. Please check the fields marked below.")
-
-
-def need(permission: str) -> None:
-    if not access.can(current_user, permission):
-        abort(403)
 
 
 def form_version(form: Any) -> int:

@@ -44,6 +44,7 @@ from tracker.web.filters import local_today
 from tracker.web.grants import views as grant_views
 from tracker.web.labels import choices
 from tracker.web.labels import label
+from tracker.web.permissions import need
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
@@ -74,11 +75,6 @@ EXTRA_REQUIRED: dict[str, dict[str, str]] = {
 }
 # Actions shown as the main buttons; the rest are folded below.
 MAIN_ACTIONS = ("verify", "dialogue", "mediate", "conclude", "extend")
-
-
-def need(permission: str) -> None:
-    if not access.can(current_user, permission):
-        abort(403)
 
 
 def visible_case(case_id: int) -> Case:

@@ -71,6 +71,7 @@ from tracker.web.letters.forms import LetterForm
 from tracker.web.letters.forms import LinkDuplicateForm
 from tracker.web.letters.forms import SplitForm
 from tracker.web.letters.forms import yes_no
+from tracker.web.permissions import need
 from tracker.web.reception.views import get_citizen_or_none
 
 bp = Blueprint("letters", __name__, url_prefix="/letters")
@@ -82,11 +83,6 @@ def form_errors(form: object, error: DomainError, aliases: dict[str, str] | None
     """The messages for the top of the form: a summary when fields are marked, then what fits no field."""
     leftover = attach_errors(form, error, aliases)
     return ([message("invalid")] if error.fields else []) + leftover
-
-
-def need(*permissions: str) -> None:
-    if not any(access.can(current_user, p) for p in permissions):
-        abort(403)
 
 
 def visible_letter(letter_id: int) -> Letter:

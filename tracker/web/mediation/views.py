@@ -31,6 +31,7 @@ from tracker.services.errors import DomainError
 from tracker.web.filters import local_today
 from tracker.web.forms import REQUIRED
 from tracker.web.labels import choices
+from tracker.web.permissions import need
 
 bp = Blueprint("mediation", __name__, url_prefix="/mediation")
 BLANK_ROWS = 3
@@ -53,11 +54,6 @@ class GroupForm(FlaskForm):
     active = BooleanField(_l("Active"), default=True)
     members = FieldList(FormField(MemberForm), min_entries=BLANK_ROWS)
     version = HiddenField()
-
-
-def need(permission: str) -> None:
-    if not access.can(current_user, permission):
-        abort(403)
 
 
 def _group(group_id: int) -> MediationGroup:

@@ -41,9 +41,9 @@ from tracker.services import logbook
 from tracker.services import reception as service
 from tracker.services.errors import DomainError
 from tracker.web.filters import local_today
+from tracker.web.permissions import need
 from tracker.web.reception.views import bp
 from tracker.web.reception.views import filter_from_args
-from tracker.web.reception.views import need
 
 WEB_ERROR_LIMIT = 1000
 

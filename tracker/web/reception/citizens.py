@@ -23,8 +23,8 @@ from tracker.services.errors import DomainError
 from tracker.web.errors import attach_errors
 from tracker.web.filters import local_today
 from tracker.web.forms import form_version
+from tracker.web.permissions import need
 from tracker.web.reception.forms import CitizenForm
-from tracker.web.reception.views import need
 
 bp = Blueprint("citizens", __name__, url_prefix="/citizens")
 FIELDS = ("full_name", "id_number", "birth_year", "gender", "phone", "address", "neighbourhood")

@@ -34,6 +34,7 @@ from tracker.web.filters import local_now
 from tracker.web.filters import local_today
 from tracker.web.forms import form_version
 from tracker.web.grants import views as grant_views
+from tracker.web.permissions import need
 from tracker.web.reception.forms import SessionForm
 from tracker.web.reception.forms import VisitFilterForm
 from tracker.web.reception.forms import VisitForm
@@ -41,11 +42,6 @@ from tracker.web.reception.forms import VisitForm
 bp = Blueprint("reception", __name__, url_prefix="/visits")
 merged.install(bp)
 CITIZEN_FIELDS = ("full_name", "id_number", "birth_year", "gender", "phone", "address", "neighbourhood")
-
-
-def need(permission: str) -> None:
-    if not access.can(current_user, permission):
-        abort(403)
 
 
 def visible_visit(visit_id: int) -> Visit:
