@@ -13,6 +13,7 @@ from tests.factories import PASSWORD
 from tests.factories import make_unit
 from tests.factories import make_user
 from tracker.extensions import db
+from tracker.labels import label
 from tracker.messages import message
 from tracker.models import RuleParam
 from tracker.models import Unit
@@ -21,7 +22,6 @@ from tracker.services.errors import ValidationError
 from tracker.services.rule_admin import add_rule_version
 from tracker.services.rule_params import params_on
 from tracker.services.rule_params import seed_rule_params
-from tracker.web.labels import label
 
 NEW_PASSWORD = "another long secret"
 

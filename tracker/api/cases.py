@@ -36,7 +36,7 @@ from tracker.services import access
 from tracker.services import cases as service
 from tracker.services import confidentiality
 from tracker.services import deadlines
-from tracker.web.filters import local_today
+from tracker.services.clock import local_today
 
 
 def _visible_case(case_id: int, user: User) -> Case:

@@ -24,7 +24,7 @@ from tracker.models import Citizen
 from tracker.services import access
 from tracker.services import citizens as service
 from tracker.services import confidentiality
-from tracker.web.filters import local_today
+from tracker.services.clock import local_today
 
 
 def _visible_citizen(citizen_id: int, permission: str) -> Citizen:

@@ -50,9 +50,9 @@ from tracker.services import access
 from tracker.services import confidentiality
 from tracker.services import deadlines
 from tracker.services import letters as service
+from tracker.services.clock import local_today
 from tracker.services.errors import RuleError
 from tracker.services.errors import ValidationError
-from tracker.web.filters import local_today
 
 # Messages of the letter and case services' codes, unless another module already gave them.
 

@@ -1,7 +1,7 @@
 """GET /api/v1/status/{code}: the public status of a letter by its tracking code (no token).
 
 The same answer as the public page and the same budget (one count for both, see
-tracker/web/public/views.py): lookups per address, wrong codes per address, a valid code never refused
+tracker/status_lookup.py): lookups per address, wrong codes per address, a valid code never refused
 for others' wrong codes; unknown and malformed codes are answered alike with 404.
 """
 from __future__ import annotations
@@ -18,8 +18,8 @@ from tracker.api import api_bp
 from tracker.api.errors import ApiError
 from tracker.api.openapi import operation
 from tracker.services.status import STAGES
-from tracker.web.public.views import lookup_status
-from tracker.web.public.views import shared_status_limits
+from tracker.status_lookup import lookup_status
+from tracker.status_lookup import shared_status_limits
 
 
 class PublicStatusOut(BaseModel):

@@ -30,7 +30,7 @@ from tracker.models import Visit
 from tracker.services import access
 from tracker.services import confidentiality
 from tracker.services import reception as service
-from tracker.web.filters import local_today
+from tracker.services.clock import local_today
 
 # Deleting a row of the log book is for the head of the unit (and the administrator).
 DELETE_ROLES = ("admin", "chair")

@@ -4,7 +4,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response
-from flask import current_app
 from flask import jsonify
 from pydantic import BaseModel
 from pydantic import Field
@@ -18,6 +17,7 @@ from tracker.api.schemas import Query
 from tracker.rules.weeks import WeekError
 from tracker.rules.weeks import parse_week
 from tracker.rules.weeks import week_code
+from tracker.services import clock
 from tracker.services import weekly_view
 
 
@@ -79,7 +79,7 @@ def get_weekly() -> Response:
     unit = weekly_view.unit_for(user, args.unit)
     if unit is None:
         raise ApiError(404, "not_found")
-    today = weekly_view.local_today(current_app.config)
+    today = clock.local_today()
     week = (args.week or "").strip() or week_code(today)
     try:
         parse_week(week)

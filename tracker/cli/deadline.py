@@ -119,8 +119,8 @@ def update_rules(path: str, dry_run: bool, reason: str | None) -> None:
 @click.option("--issued-by", default="", help="Who shares the file (e.g. the provincial inspectorate).")
 @with_appcontext
 def export_rules_update(year: int, output: str, rules_since: str | None, title: str | None, issued_by: str) -> None:
+    from tracker.services.clock import local_today
     from tracker.services.legal_updates import export_update
-    from tracker.web.filters import local_today
 
     with cli_locale():
         since = parse_iso_date(rules_since) if rules_since else None

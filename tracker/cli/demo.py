@@ -2,16 +2,14 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
 from tracker.cli import fail
 from tracker.cli.locale import cli_locale
+from tracker.services.clock import local_now
 from tracker.services.demo import DEFAULT_PASSWORD
 from tracker.services.demo import load_demo
 from tracker.services.errors import DomainError
@@ -34,7 +32,7 @@ def demo_cli() -> None:
 def load(unit_code: str | None, visits: int, letter_count: int | None, seed: int | None, password: str | None,
          force: bool) -> None:
     password = password or os.environ.get("TRACKER_DEMO_PASSWORD") or DEFAULT_PASSWORD
-    now = datetime.now(ZoneInfo(current_app.config["TIMEZONE"]))
+    now = local_now()
     with cli_locale():
         try:
             result = load_demo(now=now, unit_code=unit_code, visits=visits, seed=seed, password=password,

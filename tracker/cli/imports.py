@@ -15,7 +15,7 @@ from tracker.imports.visits_xlsx import ImportFailed
 from tracker.imports.visits_xlsx import import_visits
 from tracker.messages import message
 from tracker.models import Unit
-from tracker.web.filters import local_today
+from tracker.services.clock import local_today
 
 
 @click.group("import", help="Import data from files (all or nothing).")

@@ -13,8 +13,8 @@ from tracker.cli.locale import cli_locale
 from tracker.services import anonymise as anon
 from tracker.services import id_keys
 from tracker.services import subject_access
+from tracker.services.clock import local_today
 from tracker.services.errors import DomainError
-from tracker.web.filters import local_today
 
 
 @click.group("privacy", help="Personal data: retention and the citizens' access requests.")

@@ -74,8 +74,8 @@ def import_history_command(old_code: str, path: str, new_code: str, on: str, nam
 
     from tracker.imports.visits_xlsx import ImportFailed
     from tracker.messages import message
+    from tracker.services.clock import local_today
     from tracker.services.mergers import import_history
-    from tracker.web.filters import local_today
 
     with cli_locale():
         day = _day(on)

@@ -27,6 +27,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy import select
 
 from tracker.extensions import db
+from tracker.labels import LABELS
 from tracker.messages import MESSAGES
 from tracker.messages import message
 from tracker.models import Unit
@@ -35,6 +36,7 @@ from tracker.models import Visit
 from tracker.rules.reception import CONFIDENTIAL_CLASSIFICATIONS
 from tracker.rules.text import fold_diacritics
 from tracker.services import audit
+from tracker.services import clock
 from tracker.services import counters
 from tracker.services import reception
 from tracker.services.citizens import CitizenInput
@@ -42,7 +44,6 @@ from tracker.services.errors import DomainError
 from tracker.services.logbook import EXCEL_COLUMNS
 from tracker.services.logbook import EXCEL_SHEET
 from tracker.services.logbook import ExcelColumn
-from tracker.web.labels import LABELS
 
 MESSAGES.update({
     "import_wrong_type": _l("This cell does not hold the expected kind of value."),
@@ -402,7 +403,7 @@ class _RowReader:
                 got[key] = value
         primary = reception.VisitorInput(citizen=CitizenInput(**{k: got.get(k) for k in CITIZEN_KEYS}))
         data = reception.VisitInput(
-            visited_on=got.get("visited_on") or date.today(),
+            visited_on=got.get("visited_on") or clock.local_today(),
             visited_time=got.get("visited_time"),
             register_no=got.get("register_no"),
             channel=got["channel"], kind=got["kind"], host=got["host"], host_name=got.get("host_name"),

@@ -57,6 +57,7 @@ from tracker.models.citizens import GENDERS
 from tracker.rules import lifecycle as lc
 from tracker.rules import reception as rr
 from tracker.services import audit
+from tracker.services import clock
 from tracker.services import counters
 from tracker.services import lineage
 from tracker.services.cases import CASE_BOOK
@@ -621,7 +622,7 @@ def _check_more(check: _Checker, kind: str, rec: dict[str, Any], code: str, part
     if kind == "citizen":
         if rec.get("full_name") and (rec.get("birth_year") is None or isinstance(rec.get("birth_year"), int)):
             _, problems = clean_citizen(CitizenInput(rec["full_name"], rec.get("id_number"), rec.get("birth_year"),
-                                                     rec.get("gender")), date.today(), allow_legacy_id=True)
+                                                     rec.get("gender")), clock.local_today(), allow_legacy_id=True)
             for name, code_ in problems.items():
                 check.err(name, code_)
         return
@@ -679,7 +680,7 @@ class _Writer:
         rec = self.citizens[uid]
         cleaned, _ = clean_citizen(CitizenInput(rec["full_name"], rec.get("id_number"), rec.get("birth_year"),
                                                 rec.get("gender"), rec.get("phone"), rec.get("address"),
-                                                rec.get("neighbourhood")), date.today(), allow_legacy_id=True)
+                                                rec.get("neighbourhood")), clock.local_today(), allow_legacy_id=True)
         row = find_by_id_number(self.unit.id, cleaned.id_number) if cleaned.id_number else None
         if row is None:
             row = build_citizen(self.unit.id, cleaned, sealed=bool(rec.get("confidential")))

@@ -44,6 +44,7 @@ from tracker.rules.data.calendar_vn import DEFAULT_NAMES
 from tracker.rules.data.deadlines_vn import DEADLINE_SEED
 from tracker.rules.deadlines import DAY_KINDS
 from tracker.rules.deadlines import PAUSE_RULES
+from tracker.services import clock
 from tracker.services import deadlines as engine
 from tracker.services import retime
 from tracker.services.audit import record_event
@@ -568,7 +569,7 @@ def export_update(year: int, *, rules_since: date | None = None, title: str | No
     return {
         "format": FORMAT, "version": VERSION,
         "title": title or _("Working calendar %(year)s and deadline rules", year=year),
-        "issued_by": issued_by or "—", "issued_on": (issued_on or date.today()).isoformat(),
+        "issued_by": issued_by or "—", "issued_on": (issued_on or clock.local_today()).isoformat(),
         "calendar": [{"day": d.day.isoformat(), "kind": d.kind, "name": d.name, "basis": d.basis,
                       "certainty": d.certainty} for d in days],
         "rules": [{"code": r.code, "kind": r.kind, "step": r.step, "complex": r.complex,

@@ -20,13 +20,13 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from tracker.labels import label
 from tracker.models import Visit
 from tracker.models import VisitCitizen
 from tracker.rules.reception import LOG_BOOK_LAYOUTS
 from tracker.rules.reception import LogBookLayout
 from tracker.rules.reception import layout_for
 from tracker.rules.text import format_date_vn
-from tracker.web.labels import label
 
 PRINT_MAX_ROWS = 5000
 

@@ -31,12 +31,9 @@ from dataclasses import dataclass
 from dataclasses import field
 from dataclasses import replace
 from datetime import date
-from datetime import datetime
 from datetime import timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_
 from sqlalchemy import or_
@@ -65,6 +62,7 @@ from tracker.rules.deadlines import compute_due_on
 from tracker.services import deadlines as engine
 from tracker.services.audit import current_actor
 from tracker.services.audit import record_event
+from tracker.services.clock import local_today
 from tracker.services.clocks import case_flags
 from tracker.services.clocks import letter_flags
 from tracker.services.errors import ConflictError
@@ -466,7 +464,7 @@ def preview_retime(change: Change) -> list[Affected]:
 
 
 def _today() -> date:
-    return datetime.now(ZoneInfo(current_app.config.get("TIMEZONE", "Asia/Ho_Chi_Minh"))).date()
+    return local_today()
 
 
 def _describe(change: Change) -> dict[str, object]:

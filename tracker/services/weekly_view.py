@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from datetime import date
 from datetime import datetime
 from typing import Any
@@ -25,6 +24,7 @@ from tracker.models import User
 from tracker.models import WeeklySnapshot
 from tracker.rules.weeks import week_code
 from tracker.services import access
+from tracker.services import clock
 from tracker.services import weekly
 
 MESSAGES.update({"week_invalid": _l("Please give a week as YYYY-Www, for example 2026-W48.")})
@@ -44,12 +44,7 @@ def current_week(now: datetime, timezone: str) -> str:
     return week_code(now.astimezone(ZoneInfo(timezone)).date())
 
 
-def local_today(config: Mapping[str, Any]) -> date:
-    """Today in the configured time zone; ``FIXED_TODAY`` (a date or ISO text) pins it (tests, demos)."""
-    fixed = config.get("FIXED_TODAY")
-    if fixed:
-        return fixed if isinstance(fixed, date) else date.fromisoformat(str(fixed))
-    return datetime.now(ZoneInfo(config["TIMEZONE"])).date()
+local_today = clock.local_today  # kept for callers that pass the config (tracker.services.clock decides)
 
 
 def may_see_weekly(user: User) -> bool:

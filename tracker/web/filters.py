@@ -8,18 +8,11 @@ from zoneinfo import ZoneInfo
 from flask import Flask
 from flask import current_app
 
-from tracker.web.labels import label
+from tracker.labels import label
+from tracker.services import clock
 
-
-def local_now() -> datetime:
-    return datetime.now(ZoneInfo(current_app.config["TIMEZONE"]))
-
-
-def local_today() -> date:
-    """Today in the unit's time zone (``TRACKER_FIXED_TODAY`` pins it for demos and tests)."""
-    from tracker.services.weekly_view import local_today as configured_today
-
-    return configured_today(current_app.config)
+local_now = clock.local_now  # the templates' and views' clock is the services' one
+local_today = clock.local_today
 
 
 def vn_date(value: date | datetime | None) -> str:

@@ -9,8 +9,8 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from tracker.labels import label
 from tracker.models import AuditEntry
-from tracker.web.labels import label
 
 ENTITY_LABELS = {
     "visits": _l("Visit"), "visit_citizens": _l("Visitor of a visit"), "citizens": _l("Citizen"),

@@ -28,10 +28,12 @@ from wtforms import TextAreaField
 from wtforms.validators import Length
 
 from tracker.extensions import db
+from tracker.labels import choices
 from tracker.messages import message
 from tracker.models import CalendarDay
 from tracker.rules.calendar import OVERRIDE_KINDS
 from tracker.services import retime
+from tracker.services.clock import local_today
 from tracker.services.deadlines import working_calendar
 from tracker.services.errors import ConflictError
 from tracker.services.errors import DomainError
@@ -42,10 +44,8 @@ from tracker.web.admin.views import bp
 from tracker.web.admin.views import need_rule_editor
 from tracker.web.admin.views import rule_editor
 from tracker.web.errors import attach_errors
-from tracker.web.filters import local_today
 from tracker.web.forms import REQUIRED
 from tracker.web.forms import VNDateField
-from tracker.web.labels import choices
 from tracker.web.permissions import need
 
 PREVIEW_LIMIT = 200

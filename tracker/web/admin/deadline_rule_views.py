@@ -24,11 +24,14 @@ from wtforms import TextAreaField
 from wtforms.validators import Length
 
 from tracker.extensions import db
+from tracker.labels import LABELS
+from tracker.labels import choices
 from tracker.messages import message
 from tracker.models import DeadlineRuleRow
 from tracker.rules.deadlines import DAY_KINDS
 from tracker.rules.deadlines import PAUSE_RULES
 from tracker.services import retime
+from tracker.services.clock import local_today
 from tracker.services.errors import ConflictError
 from tracker.services.errors import DomainError
 from tracker.services.rule_admin import CERTAINTIES
@@ -43,13 +46,10 @@ from tracker.web.admin.views import form_version
 from tracker.web.admin.views import need_rule_editor
 from tracker.web.admin.views import rule_editor
 from tracker.web.errors import attach_errors
-from tracker.web.filters import local_today
 from tracker.web.forms import OPTIONAL
 from tracker.web.forms import REQUIRED
 from tracker.web.forms import VNDateField
 from tracker.web.forms import VNIntegerField
-from tracker.web.labels import LABELS
-from tracker.web.labels import choices
 from tracker.web.permissions import need
 
 LABELS.setdefault("day_kind", {}).update({"working": _l("Working days"), "calendar": _l("Calendar days")})

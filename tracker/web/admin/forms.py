@@ -14,6 +14,8 @@ from wtforms.validators import InputRequired
 from wtforms.validators import Length
 from wtforms.validators import Optional
 
+from tracker.labels import choices
+from tracker.labels import label
 from tracker.models.units import UNIT_LEVELS
 from tracker.models.users import UNIT_ROLES
 from tracker.services.rule_admin import CERTAINTIES
@@ -21,8 +23,6 @@ from tracker.web.forms import OPTIONAL
 from tracker.web.forms import REQUIRED
 from tracker.web.forms import VNDateField
 from tracker.web.forms import VNIntegerField
-from tracker.web.labels import choices
-from tracker.web.labels import label
 
 TOO_LONG = _l("This text is too long.")
 PASSWORD_LENGTH = Length(min=10, message=_l("The password must have at least 10 characters."))

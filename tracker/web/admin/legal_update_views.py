@@ -24,6 +24,7 @@ from wtforms.validators import Length
 from tracker.extensions import db
 from tracker.messages import message
 from tracker.services import legal_updates as lu
+from tracker.services.clock import local_today
 from tracker.services.errors import ConflictError
 from tracker.services.errors import DomainError
 from tracker.web.admin.calendar_views import PREVIEW_LIMIT
@@ -31,7 +32,6 @@ from tracker.web.admin.forms import TOO_LONG
 from tracker.web.admin.views import bp
 from tracker.web.admin.views import rule_editor
 from tracker.web.errors import attach_errors
-from tracker.web.filters import local_today
 from tracker.web.permissions import need
 
 

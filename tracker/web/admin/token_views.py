@@ -15,6 +15,7 @@ from flask_login import current_user
 from flask_login import login_required
 
 from tracker.extensions import db
+from tracker.labels import LABELS
 from tracker.messages import message
 from tracker.models.base import utcnow
 from tracker.services import access
@@ -22,7 +23,6 @@ from tracker.services import tokens as service
 from tracker.services.errors import DomainError
 from tracker.services.errors import NotFoundError
 from tracker.web.admin.views import bp
-from tracker.web.labels import LABELS
 from tracker.web.permissions import need
 
 LABELS.setdefault("token_scope", {}).update({"read": _l("Read only"), "write": _l("Read and write")})

@@ -10,11 +10,11 @@ from wtforms import SelectField
 from wtforms import StringField
 from wtforms import TextAreaField
 
+from tracker.labels import choices
 from tracker.rules import lifecycle as lc
 from tracker.web.forms import OPTIONAL
 from tracker.web.forms import REQUIRED
 from tracker.web.forms import VNDateField
-from tracker.web.labels import choices
 
 
 class CaseFilterForm(Form):

@@ -20,6 +20,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
+from tracker.labels import choices
+from tracker.labels import label
 from tracker.messages import message
 from tracker.models import Case
 from tracker.models import Clock
@@ -34,16 +36,14 @@ from tracker.services import cases as service
 from tracker.services import clocks as clock_service
 from tracker.services import confidentiality
 from tracker.services import deadlines as engine
+from tracker.services.clock import local_today
 from tracker.services.errors import DomainError
 from tracker.web import merged
 from tracker.web.cases.forms import ActionForm
 from tracker.web.cases.forms import CaseFilterForm
 from tracker.web.cases.forms import DelayForm
 from tracker.web.errors import attach_errors
-from tracker.web.filters import local_today
 from tracker.web.grants import views as grant_views
-from tracker.web.labels import choices
-from tracker.web.labels import label
 from tracker.web.permissions import need
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")

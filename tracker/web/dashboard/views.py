@@ -21,12 +21,12 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from tracker.extensions import db
+from tracker.labels import label
 from tracker.models import Unit
 from tracker.rules import lifecycle as lc
 from tracker.services import access
 from tracker.web.dashboard import stats
 from tracker.web.dashboard import svg
-from tracker.web.labels import label
 from tracker.web.weekly.common import today
 from tracker.web.weekly.common import visible_units
 

@@ -1,4 +1,4 @@
 """The letter register (sổ theo dõi đơn): register, list, read, handle, split, print the receipt.
 
-Labels of the letter codes are in tracker/web/labels.py with every other code's.
+Labels of the letter codes are in tracker/labels.py with every other code's.
 """

@@ -13,6 +13,7 @@ from wtforms import StringField
 from wtforms import TextAreaField
 from wtforms.validators import Optional
 
+from tracker.labels import choices
 from tracker.rules import lifecycle as lc
 from tracker.rules import reception as rules
 from tracker.web.forms import CHOICE_REQUIRED
@@ -21,7 +22,6 @@ from tracker.web.forms import OPTIONAL
 from tracker.web.forms import REQUIRED
 from tracker.web.forms import VNDateField
 from tracker.web.forms import VNIntegerField
-from tracker.web.labels import choices
 from tracker.web.reception.forms import CitizenFields
 
 YES_NO = (("", "—"), ("yes", _l("Yes")), ("no", _l("No")))

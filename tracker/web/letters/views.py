@@ -51,6 +51,8 @@ from tracker.services import deadlines
 from tracker.services import letters as service
 from tracker.services import report_stats
 from tracker.services.citizens import CitizenInput
+from tracker.services.clock import local_now
+from tracker.services.clock import local_today
 from tracker.services.errors import DomainError
 from tracker.services.letter_split import SPLIT_REASON
 from tracker.services.letter_split import split_letter
@@ -60,8 +62,6 @@ from tracker.services.receipts import qr_svg
 from tracker.services.reception import VisitorInput
 from tracker.web import merged
 from tracker.web.errors import attach_errors
-from tracker.web.filters import local_now
-from tracker.web.filters import local_today
 from tracker.web.forms import form_version
 from tracker.web.forms import whole_number
 from tracker.web.grants import views as grant_views

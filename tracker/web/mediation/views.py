@@ -23,14 +23,14 @@ from wtforms import StringField
 from wtforms.validators import Optional
 
 from tracker.extensions import db
+from tracker.labels import choices
 from tracker.messages import message
 from tracker.models import MediationGroup
 from tracker.services import access
 from tracker.services import mediation_groups as service
+from tracker.services.clock import local_today
 from tracker.services.errors import DomainError
-from tracker.web.filters import local_today
 from tracker.web.forms import REQUIRED
-from tracker.web.labels import choices
 from tracker.web.permissions import need
 
 bp = Blueprint("mediation", __name__, url_prefix="/mediation")

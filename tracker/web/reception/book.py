@@ -39,8 +39,8 @@ from tracker.services import audit
 from tracker.services import confidentiality
 from tracker.services import logbook
 from tracker.services import reception as service
+from tracker.services.clock import local_today
 from tracker.services.errors import DomainError
-from tracker.web.filters import local_today
 from tracker.web.permissions import need
 from tracker.web.reception.views import bp
 from tracker.web.reception.views import filter_from_args

@@ -19,9 +19,9 @@ from tracker.services import access
 from tracker.services import citizen_history
 from tracker.services import citizens as service
 from tracker.services import confidentiality
+from tracker.services.clock import local_today
 from tracker.services.errors import DomainError
 from tracker.web.errors import attach_errors
-from tracker.web.filters import local_today
 from tracker.web.forms import form_version
 from tracker.web.permissions import need
 from tracker.web.reception.forms import CitizenForm

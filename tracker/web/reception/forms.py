@@ -12,6 +12,7 @@ from wtforms import TimeField
 from wtforms.validators import Optional
 from wtforms.widgets import TextInput
 
+from tracker.labels import choices
 from tracker.rules import reception as rules
 from tracker.web.forms import CHOICE_REQUIRED
 from tracker.web.forms import CHOOSE
@@ -20,7 +21,6 @@ from tracker.web.forms import OPTIONAL
 from tracker.web.forms import REQUIRED
 from tracker.web.forms import VNDateField
 from tracker.web.forms import VNIntegerField
-from tracker.web.labels import choices
 
 
 class VNTimeField(TimeField):

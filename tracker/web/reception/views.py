@@ -27,11 +27,11 @@ from tracker.services import reception as service
 from tracker.services import report_stats
 from tracker.services.citizens import CitizenInput
 from tracker.services.citizens import likely_matches
+from tracker.services.clock import local_now
+from tracker.services.clock import local_today
 from tracker.services.errors import DomainError
 from tracker.web import merged
 from tracker.web.errors import attach_errors
-from tracker.web.filters import local_now
-from tracker.web.filters import local_today
 from tracker.web.forms import form_version
 from tracker.web.grants import views as grant_views
 from tracker.web.permissions import need

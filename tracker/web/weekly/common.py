@@ -4,7 +4,6 @@ from __future__ import annotations
 from datetime import date
 
 from flask import abort
-from flask import current_app
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -13,12 +12,13 @@ from tracker.models import Unit
 from tracker.models import User
 from tracker.rules.weeks import week_code
 from tracker.services import access
+from tracker.services import clock
 from tracker.services import weekly_view
 
 
 def today() -> date:
     """The unit's local date; ``app.config["FIXED_TODAY"]`` (a date) pins it, for tests and demos."""
-    return weekly_view.local_today(current_app.config)
+    return clock.local_today()
 
 
 def this_week() -> str:

@@ -16,7 +16,7 @@ from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
 
 from tracker.exports import cells
-from tracker.web.labels import label
+from tracker.labels import label
 
 SHEETS = {  # section -> sheet title (at most 31 characters, none of []:*?/\)
     "overdue": "Quá hạn",
