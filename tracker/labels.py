@@ -154,6 +154,7 @@ LABELS: dict[str, dict[str, object]] = {
         "group_large_max_reps": _l("Representatives of a larger group (at most)"),
         "group_report_threshold": _l("Group size counted as a crowd in the reports"),
         "multi_signature_min": _l("Signatures that make a letter signed by many"),
+        "mediation_group_min_members": _l("Smallest number of mediators in a mediation group"),
         "scheduled_by_vice_chair": _l("A vice-chair may hold the scheduled reception (1 yes, 0 no)"),
     },
     "weekly_section": {

@@ -114,3 +114,19 @@ def test_the_log_book_lists_the_units_mediations_with_their_result(client, chair
     assert ">X<" in book
     assert "Bùi Văn Bên" not in en(client, "/mediation/book?year=2025")
     assert "Bùi Văn Bên" in en(client, f"/mediation/book?year=2026&group={group.id}")
+
+
+def test_the_smallest_mediation_group_is_a_rule_value_an_administrator_corrects(app) -> None:  # type: ignore[no-untyped-def]
+    from tracker.models import RuleParam
+    from tracker.services import mediation_groups
+    from tracker.services.rule_params import correct_rule_param
+    from tracker.services.rule_params import seed_rule_params
+
+    seed_rule_params()
+    three = [mediation_groups.MemberInput(n, g, lead) for n, g, lead in (
+        ("Lê Văn Hòa", "male", True), ("Phạm Thị Giải", "female", False), ("Trần Văn Ba", "male", False))]
+    assert "group_too_few_mediators" not in mediation_groups.group_warnings(three)
+    row = db.session.scalar(select(RuleParam).where(RuleParam.key == "mediation_group_min_members"))
+    assert row.value == 3 and "Điều 12" in row.legal_basis
+    correct_rule_param(row, version=row.version, value=4, legal_basis=row.legal_basis, effective_to=None, note=None)
+    assert "group_too_few_mediators" in mediation_groups.group_warnings(three)

@@ -36,6 +36,8 @@ SEED: tuple[Param, ...] = (
         "Luật TCD Điều 29; ngưỡng thống kê đoàn đông người chưa thống nhất",
         "U",
     ),
+    Param("mediation_group_min_members", 3, date(2014, 1, 1), None,
+          "Luật Hòa giải ở cơ sở 2013 Điều 12.1 (tổ hòa giải có từ 03 hòa giải viên trở lên)", "C"),
     Param("multi_signature_min", 5, date(2014, 7, 1), None, "TT 07/2014/TT-TTCP Điều 6.4; TT 05/2021", "C"),
     # Whether a vice-chair may hold the chairperson's scheduled (periodic) reception: the 2025
     # amendment did not allow the head to delegate it (domain.md §1.2, one secondary source).

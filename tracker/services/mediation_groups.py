@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from dataclasses import field
+from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import extract
@@ -29,11 +30,12 @@ from tracker.models import Mediator
 from tracker.models import User
 from tracker.models.base import utcnow
 from tracker.services import access
+from tracker.services.clock import local_today
 from tracker.services.errors import ConflictError
 from tracker.services.errors import NotFoundError
 from tracker.services.errors import ValidationError
+from tracker.services.rule_params import params_on
 
-MIN_MEDIATORS = 3
 GENDERS = ("male", "female", "other")
 BOOK_KINDS = ("mediation", "land_mediation")
 BOOK_LIMIT = 1000
@@ -66,10 +68,15 @@ class GroupInput:
     members: list[MemberInput] = field(default_factory=list)
 
 
+def min_mediators(on: date | None = None) -> int:
+    """The smallest mediation group the law allows on ``on`` (a rule value: Luật HGCS Điều 12.1)."""
+    return params_on(on or local_today())["mediation_group_min_members"]
+
+
 def group_warnings(members: list[Mediator] | list[MemberInput]) -> list[str]:
     """Codes of what the law expects of a group and this one lacks (shown as warnings)."""
     problems = []
-    if len(members) < MIN_MEDIATORS:
+    if len(members) < min_mediators():
         problems.append("group_too_few_mediators")
     if not any(m.gender == "female" for m in members):
         problems.append("group_no_woman")

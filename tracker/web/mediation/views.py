@@ -106,7 +106,7 @@ def _attach(form: GroupForm, exc: DomainError) -> list[str]:
 
 def _single(form: GroupForm, name: str, code: str, exc: DomainError) -> list[str]:
     field = getattr(form, name, None)
-    text = message(code, min=service.MIN_MEDIATORS, **exc.params)
+    text = message(code, min=service.min_mediators(), **exc.params)
     if field is not None and hasattr(field, "errors") and not isinstance(field.errors, dict):
         field.errors = list(field.errors) + [text]
         return []
@@ -124,7 +124,7 @@ def _pad(form: GroupForm) -> None:
 def list_groups():  # type: ignore[no-untyped-def]
     need("cases.read")
     groups = db.session.scalars(service.groups_query(current_user)).all()
-    warnings = {g.id: [message(c, min=service.MIN_MEDIATORS) for c in service.group_warnings(g.members)]
+    warnings = {g.id: [message(c, min=service.min_mediators()) for c in service.group_warnings(g.members)]
                 for g in groups if g.active}
     return render_template("mediation/groups.html", groups=groups, warnings=warnings,
                            can_manage=access.can(current_user, "mediation.manage"))
@@ -155,7 +155,7 @@ def new_group():  # type: ignore[no-untyped-def]
 def _flash_saved(group: MediationGroup) -> None:
     flash(_("The mediation group “%(name)s” has been saved.", name=group.name), "success")
     for code in service.group_warnings(group.members):
-        flash(message(code, min=service.MIN_MEDIATORS), "warning")
+        flash(message(code, min=service.min_mediators()), "warning")
 
 
 @bp.route("/groups/<int:group_id>", methods=["GET", "POST"])
@@ -196,7 +196,7 @@ def edit_group(group_id: int):  # type: ignore[no-untyped-def]
             errors, status = [message("invalid")], 400
     if can_manage:
         _pad(form)
-    warnings = [message(c, min=service.MIN_MEDIATORS) for c in service.group_warnings(group.members)]
+    warnings = [message(c, min=service.min_mediators()) for c in service.group_warnings(group.members)]
     return render_template("mediation/group_form.html", form=form, group=group, errors=errors, warnings=warnings,
                            can_manage=can_manage), status
 
