@@ -13,10 +13,6 @@ from contextlib import contextmanager
 from flask import Response
 from flask import jsonify
 from flask import url_for
-from sqlalchemy import ColumnElement
-from sqlalchemy import and_
-from sqlalchemy import exists
-from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -39,16 +35,14 @@ from tracker.api.serializers import page_json
 from tracker.api.serializers_letters import letter_json
 from tracker.extensions import db
 from tracker.models import Case
-from tracker.models import Citizen
 from tracker.models import Clock
 from tracker.models import Letter
 from tracker.models import LetterSender
 from tracker.models import User
-from tracker.rules.text import escape_like
-from tracker.rules.text import fold_diacritics
 from tracker.services import access
 from tracker.services import confidentiality
 from tracker.services import deadlines
+from tracker.services import letter_queries
 from tracker.services import letters as service
 from tracker.services.clock import local_today
 from tracker.services.errors import RuleError
@@ -132,30 +126,6 @@ def letters_json(user: User, letters: list[Letter], purpose: str = "api") -> lis
                         legal_basis=bases, today=today) for letter in letters]
 
 
-def _search(user: User, q: str) -> ColumnElement[bool]:
-    text = q.strip()
-    conditions: list[ColumnElement[bool]] = [Letter.summary.ilike("%" + escape_like(text) + "%", escape="\\")]
-    if re.fullmatch(r"[0-9A-Za-z]{10}", text):
-        conditions.append(Letter.tracking_code == text.upper())
-    digits = re.sub(r"[\s.]", "", text)
-    people = None
-    if digits.isdigit():
-        if len(digits) <= 9:
-            conditions.append(Letter.register_no == int(digits))
-        pattern = escape_like(digits) + "%"
-        # The ID number only whole (a keyed hash is stored); the phone number by its start.
-        people = or_(Citizen.id_number == digits, Citizen.phone.like(pattern, escape="\\"))
-    else:
-        words = fold_diacritics(text).split(" ")[:6]
-        if any(words):
-            people = and_(*[Citizen.name_key.like("%" + escape_like(w) + "%", escape="\\") for w in words if w])
-    if people is not None:
-        sender = exists().where(LetterSender.letter_id == Letter.id, LetterSender.citizen_id == Citizen.id, people)
-        # Finding a denunciation by its sender's name would itself tell who denounced.
-        conditions.append(sender & confidentiality.letter_search_filter(user))
-    return or_(*conditions)
-
-
 @api_bp.get("/letters")
 @operation("List letters", tag="letters", query=LetterQuery, response=LetterPage,
            description="Newest first, paginated (`page`, `per_page` up to 200). `q` matches a register number, "
@@ -175,8 +145,9 @@ def list_letters() -> Response:
         stmt = stmt.where(Letter.received_on >= args.date_from)
     if args.date_to:
         stmt = stmt.where(Letter.received_on <= args.date_to)
-    if args.q and args.q.strip():
-        stmt = stmt.where(_search(user, args.q))
+    condition = letter_queries.search_condition(user, args.q or "")
+    if condition is not None:
+        stmt = stmt.where(condition)
     stmt = stmt.options(selectinload(Letter.senders).selectinload(LetterSender.citizen))
     page = db.paginate(stmt.order_by(Letter.received_on.desc(), Letter.id.desc()), page=args.page,
                        per_page=args.per_page, error_out=False)

@@ -21,10 +21,6 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_login import login_required
-from sqlalchemy import ColumnElement
-from sqlalchemy import and_
-from sqlalchemy import exists
-from sqlalchemy import false
 from sqlalchemy import func
 from sqlalchemy import or_
 from sqlalchemy import select
@@ -34,7 +30,6 @@ from sqlalchemy.orm import selectinload
 from tracker.extensions import db
 from tracker.messages import message
 from tracker.models import Case
-from tracker.models import Citizen
 from tracker.models import Clock
 from tracker.models import Letter
 from tracker.models import LetterSender
@@ -42,12 +37,11 @@ from tracker.models import User
 from tracker.models import Visit
 from tracker.rules import lifecycle as lc
 from tracker.rules.reporting import place_name
-from tracker.rules.text import escape_like
-from tracker.rules.text import fold_diacritics
 from tracker.services import access
 from tracker.services import attachments as attachment_service
 from tracker.services import confidentiality
 from tracker.services import deadlines
+from tracker.services import letter_queries
 from tracker.services import letters as service
 from tracker.services import report_stats
 from tracker.services.citizens import CitizenInput
@@ -57,7 +51,6 @@ from tracker.services.errors import DomainError
 from tracker.services.letter_split import SPLIT_REASON
 from tracker.services.letter_split import split_letter
 from tracker.services.receipts import letter_by_tracking_code
-from tracker.services.receipts import normalise_tracking_code
 from tracker.services.receipts import qr_svg
 from tracker.services.reception import VisitorInput
 from tracker.web import merged
@@ -130,38 +123,6 @@ def _cases_of(letter_ids: list[int]) -> dict[int, Case]:
 
 # --- the list ---------------------------------------------------------------------------------
 
-def search_condition(q: str) -> ColumnElement[bool] | None:
-    """``q`` as a register number ("12" or "12/2026"), a tracking code, a whole ID number,
-    or words of a sender's name without diacritics — a denouncer's name only for those cleared."""
-    text = q.strip()
-    if not text:
-        return None
-    conditions: list[ColumnElement[bool]] = []
-    number = re.fullmatch(r"(\d{1,9})\s*/\s*(\d{4})|(\d{1,6})", text)
-    if number:
-        if number[1]:
-            conditions.append(and_(Letter.register_no == int(number[1]), Letter.register_year == int(number[2])))
-        else:
-            conditions.append(Letter.register_no == int(number[3]))
-    code = normalise_tracking_code(text)
-    if code:
-        conditions.append(Letter.tracking_code == code)
-    digits = re.sub(r"[\s.]", "", text)
-    people = None
-    if digits.isdecimal():
-        if len(digits) in (9, 12):  # a whole ID number: it is stored as a keyed hash, no partial match
-            people = Citizen.id_number == digits
-    else:
-        words = [w for w in fold_diacritics(text).split(" ")[:6] if w]
-        if words:
-            people = and_(*[Citizen.name_key.like("%" + escape_like(w) + "%", escape="\\") for w in words])
-    if people is not None:
-        sender = exists().where(LetterSender.letter_id == Letter.id, LetterSender.citizen_id == Citizen.id, people)
-        conditions.append(sender & confidentiality.letter_search_filter(current_user))
-    # A number that is neither a register number nor a whole ID number finds nothing (not every letter).
-    return or_(*conditions) if conditions else false()
-
-
 def letters_query(form: LetterFilterForm):  # type: ignore[no-untyped-def]
     stmt = select(Letter).where(merged.read_filter(Letter.unit_id))
     date_from = form.date_from.data if not form.date_from.errors else None
@@ -177,7 +138,7 @@ def letters_query(form: LetterFilterForm):  # type: ignore[no-untyped-def]
         field = getattr(form, name)
         if field.data and not field.errors:
             stmt = stmt.where(getattr(Letter, name) == field.data)
-    condition = search_condition(form.q.data or "")
+    condition = letter_queries.search_condition(current_user, form.q.data or "")
     if condition is not None:
         stmt = stmt.where(condition)
     stmt = _report_figure_filter(stmt)
