@@ -303,3 +303,68 @@ def test_a_citizens_page_lists_their_letters_and_cases_within_the_gate(client, w
     after = db.session.scalar(select(func.count()).select_from(AuditEntry).where(
         AuditEntry.action == "view_confidential"))
     assert after > before
+
+
+def test_someone_not_cleared_cannot_split_a_denunciation_to_become_its_receiver(client, world) -> None:
+    # Found by an outside test: splitting made the splitter the "receiver" of the parts, who then saw the sender.
+    users, unit, today = world["users"], world["unit"], world["today"]
+    letter = letters.register_letter(users["letan"], unit, letters.LetterInput(
+        received_on=today, channel="post", kind="denunciation", summary="Tố cáo và kiến nghị",
+        senders=[reception.VisitorInput(citizen=CitizenInput(full_name="Đinh Thị Kín", id_number="079301000777"))]),
+        today)
+    login(client, "letan2")
+    assert client.get(f"/letters/{letter.id}/split").status_code == 403
+    assert f"/letters/{letter.id}/split" not in client.get(f"/letters/{letter.id}").get_data(as_text=True)
+    posted = post_form(client, f"/letters/{letter.id}/split", {
+        "version": str(letter.version), "parts-0-kind": "denunciation", "parts-0-summary": "Tố cáo",
+        "parts-1-kind": "petition", "parts-1-summary": "Kiến nghị"}, form_url="/letters/")
+    assert posted.status_code == 403
+    with pytest.raises(ForbiddenError):
+        split_letter(users["letan2"], letter, [("denunciation", "Tố cáo"), ("petition", "Kiến nghị")], today)
+    db.session.rollback()
+    # The receiver may split it; the parts keep her as their receiver, whoever else reads them.
+    parts = split_letter(users["letan"], db.session.get(letters.Letter, letter.id),
+                         [("denunciation", "Tố cáo"), ("petition", "Kiến nghị")], today)
+    assert {p.created_by_id for p in parts} == {users["letan"].id}
+    for part in parts:
+        assert "Đinh Thị Kín" not in client.get(f"/letters/{part.id}").get_data(as_text=True)
+
+
+def test_the_log_book_export_never_names_a_denouncing_groups_representatives(client, world) -> None:
+    # Found by an outside test: the lead visitor was hidden in the Excel file, the representatives were not.
+    import io
+
+    import openpyxl
+
+    users, unit, today = world["users"], world["unit"], world["today"]
+    reception.log_visit(users["letan"], unit, reception.VisitInput(
+        visited_on=today, content="Đoàn tố cáo cán bộ", classification="denunciation", handling="letter_received",
+        people_count=6, visitors=[
+            reception.VisitorInput(citizen=CitizenInput(full_name="Trưởng Đoàn Kín")),
+            reception.VisitorInput(citizen=CitizenInput(full_name="Lý Văn Đại Diện", id_number="038095000111"),
+                                   is_representative=True)]), today)
+    for username, sees in (("letan2", False), ("quantri", False), ("thanhtra", False), ("chutich", True)):
+        reader = client.application.test_client()
+        login(reader, username)
+        book = openpyxl.load_workbook(io.BytesIO(reader.get("/visits/export.xlsx").data))
+        cells = " ".join(str(c.value) for ws in book for row in ws.iter_rows() for c in row if c.value is not None)
+        assert ("Lý Văn Đại Diện" in cells) is sees and ("038095000111" in cells) is sees, username
+        assert ("Trưởng Đoàn Kín" in cells) is sees, username
+
+
+def test_the_audit_log_never_says_which_protected_person_was_read(client, world) -> None:
+    # Found by an outside test: "chair read Citizen #43" next to "chair read Letter #339 on the citizen's page"
+    # told an admin who denounced. The read is listed, the person is not, nor found by the person's id.
+    viewer = client.application.test_client()
+    login(viewer, "chutich")
+    assert viewer.get(f"/citizens/{world['citizen_id']}").status_code == 200
+    stored = db.session.scalars(select(AuditEntry).where(
+        AuditEntry.action == "view_confidential", AuditEntry.entity == "citizens",
+        AuditEntry.entity_id == world["citizen_id"])).all()
+    assert stored  # the read is audited, with the person, in the database
+    login(client, "quantri")
+    page = client.get("/admin/audit?action=view_confidential").get_data(as_text=True)
+    assert "Công dân (danh tính được bảo mật)" in page
+    assert f"Công dân #{world['citizen_id']}" not in page
+    found = client.get(f"/admin/audit?entity=citizens&entity_id={world['citizen_id']}&action=view_confidential")
+    assert "chutich đã xem" not in found.get_data(as_text=True)

@@ -20,6 +20,7 @@ from tracker.services import clocks
 from tracker.services import confidentiality
 from tracker.services import counters
 from tracker.services.errors import ConflictError
+from tracker.services.errors import ForbiddenError
 from tracker.services.errors import ValidationError
 from tracker.services.letters import BOOK
 from tracker.services.letters import new_tracking_code
@@ -61,13 +62,22 @@ def split_problems(letter: Letter, parts: list[tuple[str, str, str | None]]) -> 
     return errors
 
 
+def may_split(user: User, letter: Letter) -> bool:
+    """Whether ``user`` may split ``letter``: a confidential one only if cleared to see its senders."""
+    return not confidentiality.letter_is_confidential(letter) or confidentiality.may_see_letter_identity(user, letter)
+
+
 def split_letter(user: User | None, letter: Letter, parts: Sequence[tuple[str, ...]], today: date, *,
                  version: int | None = None) -> list[Letter]:
     """Create one new letter per part (kind, summary[, mediation_type]) and file the original.
 
     :raises ConflictError: ``stale`` (another change since ``version``) or ``letter_already_handled``.
     :raises ValidationError: fewer than two parts, an unknown or repeated kind, an empty summary.
+    :raises ForbiddenError: a confidential letter split by someone not cleared to see its senders (the parts
+        name the same people).
     """
+    if user is not None and not may_split(user, letter):
+        raise ForbiddenError("forbidden")
     if version is not None and letter.version != version:
         raise ConflictError("stale")
     if letter.status != "registered":
@@ -93,7 +103,9 @@ def split_letter(user: User | None, letter: Letter, parts: Sequence[tuple[str, .
             from_document_no=letter.from_document_no, from_document_date=letter.from_document_date,
             visit_id=letter.visit_id, complex=letter.complex if kind == "complaint" else False,
             second_instance=letter.second_instance if kind == "complaint" else False,
-            split_from_id=letter.id, created_by_id=user.id if user else None, confidential=confidential,
+            # The parts are the same letter, received by the same person: the receiver's clearance (need to
+            # know) follows the letter, never the one who splits it.
+            split_from_id=letter.id, created_by_id=letter.created_by_id, confidential=confidential,
             register_no=counters.next_number(letter.unit_id, BOOK, letter.register_year),
         )
         new.senders = [LetterSender(citizen_id=s.citizen_id, position=s.position,

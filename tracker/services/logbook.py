@@ -319,7 +319,8 @@ def excel_values(visit: Visit, hidden: bool = False, label: Callable[[str, objec
         "address": citizen.address if citizen else None,
         "neighbourhood": citizen.neighbourhood if citizen else None,
         "people_count": visit.people_count,
-        "representatives": representatives_text(visit, primary) or None,
+        # A denunciation's group: its representatives are denouncers too.
+        "representatives": None if hidden else (representatives_text(visit, primary) or None),
         "content": visit.content,
         "classification": label("classification", visit.classification),
         "subject": label("subject", visit.subject),

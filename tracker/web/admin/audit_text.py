@@ -81,8 +81,19 @@ ENTITY_VALUE_GROUPS = {
 SNAPSHOT_SKIP = {"id", "created_at", "dedupe_key", "params"}
 
 
+# Reads of a protected person: which person is not shown to the log's readers (admins and inspectors, who
+# are not cleared): next to the record read at the same moment it would tell who denounced.
+PERSON_READS = ("citizens",)
+
+
+def hides_who(entry: AuditEntry) -> bool:
+    return entry.action == "view_confidential" and entry.entity in PERSON_READS
+
+
 def record_name(entry: AuditEntry) -> str:
     name = str(ENTITY_LABELS.get(entry.entity, entry.entity))
+    if hides_who(entry):
+        return _("%(record)s (identity protected)", record=name)
     return f"{name} #{entry.entity_id}" if entry.entity_id else name
 
 

@@ -414,7 +414,10 @@ def audit_query(form: AuditFilterForm) -> Select[AuditEntry]:
     if ok(form.entity):
         stmt = stmt.where(AuditEntry.entity == form.entity.data)
     if ok(form.entity_id):
-        stmt = stmt.where(AuditEntry.entity_id == form.entity_id.data)
+        # A protected person's reads are not found by the person's id either (audit_text.hides_who).
+        stmt = stmt.where(AuditEntry.entity_id == form.entity_id.data,
+                          ~and_(AuditEntry.action == "view_confidential",
+                                AuditEntry.entity.in_(audit_text.PERSON_READS)))
     if ok(form.action):
         stmt = stmt.where(AuditEntry.action == form.action.data)
     if ok(form.actor):
@@ -439,7 +442,7 @@ def audit_log():  # type: ignore[no-untyped-def]
     page = db.paginate(audit_query(form), per_page=current_app.config["PER_PAGE"], max_per_page=200,
                        error_out=False)
     units = {u.id: u for u, _depth in tree}
-    rows = [(e, audit_text.sentence(e), audit_text.change_lines(e)) for e in page.items]
+    rows = [(e, audit_text.sentence(e), audit_text.record_name(e), audit_text.change_lines(e)) for e in page.items]
     return render_template("admin/audit.html", form=form, page=page, rows=rows, units=units,
                            entity_labels=audit_text.ENTITY_LABELS, action_labels=audit_text.ACTION_LABELS)
 from tracker.web.admin import deadline_rule_views  # noqa: E402,F401  (deadline-rule and, through it, calendar pages)

@@ -49,6 +49,7 @@ from tracker.services.clock import local_now
 from tracker.services.clock import local_today
 from tracker.services.errors import DomainError
 from tracker.services.letter_split import SPLIT_REASON
+from tracker.services.letter_split import may_split
 from tracker.services.letter_split import split_letter
 from tracker.services.receipts import letter_by_tracking_code
 from tracker.services.receipts import qr_svg
@@ -352,7 +353,8 @@ def render_letter(letter: Letter, handling: HandlingForm | None = None, errors: 
         opened=opened, case_url=case_url, duplicates=duplicates, attachments=files,
         can_upload=attachment_service.may_upload(current_user, letter=letter),
         handling=handling if can_handle else None, errors=errors or [], can_write=can_write,
-        can_split=(can_write or can_handle) and letter.status == "registered", today=local_today(),
+        can_split=(can_write or can_handle) and letter.status == "registered" and may_split(current_user, letter),
+        today=local_today(),
         split_reason=SPLIT_REASON, link_form=LinkDuplicateForm(),
         **service.related_letters(current_user, letter),
         grants=grant_views.context(letter, letter.id not in hidden),
@@ -428,7 +430,7 @@ def link_duplicate(letter_id: int):  # type: ignore[no-untyped-def]
 def split(letter_id: int):  # type: ignore[no-untyped-def]
     need("letters.write", "letters.handle")
     letter = writable_letter(letter_id)
-    if not may_write(letter):
+    if not may_write(letter) or not may_split(current_user, letter):
         abort(403)
     form = SplitForm()
     errors: list[str] = []
