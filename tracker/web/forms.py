@@ -60,7 +60,9 @@ def whole_number(raw: object, default: int | None = None) -> int | None:
     """A hidden id or version as typed (ASCII digits only), else ``default`` — never a ValueError, whatever
     a hostile client sends ("12abc", "0x1F", "²")."""
     text = str(raw or "").strip()
-    return int(text) if text.isascii() and text.isdigit() else default
+    if not (text.isascii() and text.isdigit()) or len(text) > 10 or int(text) > 2**31 - 1:
+        return default  # beyond the databases' INTEGER columns: no such record
+    return int(text)
 
 
 def form_version(raw: object) -> int:

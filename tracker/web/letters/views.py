@@ -219,8 +219,8 @@ def _other_senders(text: str | None) -> list[VisitorInput]:
 
 def letter_input(form: LetterForm) -> service.LetterInput:
     senders: list[VisitorInput] = []
-    if form.citizen_id.data and form.citizen_id.data.isdecimal():
-        senders.append(VisitorInput(citizen_id=int(form.citizen_id.data)))
+    if whole_number(form.citizen_id.data) is not None:
+        senders.append(VisitorInput(citizen_id=whole_number(form.citizen_id.data)))
     elif (form.full_name.data or "").strip():
         senders.append(VisitorInput(citizen=CitizenInput(**{n: getattr(form, n).data for n in CITIZEN_FIELDS})))
     senders += _other_senders(form.other_senders.data)
@@ -233,7 +233,7 @@ def letter_input(form: LetterForm) -> service.LetterInput:
         from_body=form.from_body.data if transferred else None,
         from_document_no=form.from_document_no.data if transferred else None,
         from_document_date=form.from_document_date.data if transferred else None,
-        visit_id=int(form.visit_id.data) if form.channel.data == "visit" and (form.visit_id.data or "").isdecimal()
+        visit_id=whole_number(form.visit_id.data) if form.channel.data == "visit"
         else None,
         complex=bool(form.complex.data), second_instance=bool(form.second_instance.data),
     )
@@ -284,11 +284,11 @@ def new_letter():  # type: ignore[no-untyped-def]
     form = LetterForm()
     errors: list[str] = []
     prefill = request.args.get("visit_id", "")
-    chosen_visit = int(form.visit_id.data) if (form.visit_id.data or "").isdecimal() else None
+    chosen_visit = whole_number(form.visit_id.data)
     if request.method == "GET":
         form.received_on.data = local_today()
-        if prefill.isdecimal():
-            visit = db.session.get(Visit, int(prefill))
+        if whole_number(prefill) is not None:
+            visit = db.session.get(Visit, whole_number(prefill))
             if visit is not None and visit.unit_id == unit.id:
                 _prefill_from_visit(form, visit)
                 chosen_visit = visit.id
@@ -307,8 +307,8 @@ def new_letter():  # type: ignore[no-untyped-def]
     elif request.method == "POST":
         errors = [message("invalid")]
     chosen = None
-    if form.citizen_id.data and form.citizen_id.data.isdecimal():
-        chosen = get_citizen_or_none(int(form.citizen_id.data))
+    if whole_number(form.citizen_id.data) is not None:
+        chosen = get_citizen_or_none(whole_number(form.citizen_id.data))  # type: ignore[arg-type]
     return render_template("letters/form.html", form=form, errors=errors, chosen=chosen), (
         400 if request.method == "POST" else 200)
 
@@ -385,7 +385,7 @@ def handle_letter(letter_id: int):  # type: ignore[no-untyped-def]
         eligible=yes_no(form.eligible.data), within_competence=yes_no(form.within_competence.data),
         reason=form.reason.data, to_body=form.to_body.data, document_no=form.document_no.data,
         document_date=form.document_date.data, signer=form.signer.data or None,
-        handler_id=int(form.handler_id.data) if (form.handler_id.data or "").isdecimal() else None,
+        handler_id=whole_number(form.handler_id.data),
         complexity=complexity,
     )
     if data.handler_id is not None and data.handler_id not in {int(v) for v, _t in form.handler_id.choices if v}:
