@@ -56,6 +56,14 @@ class VNIntegerField(IntegerField):
             raise ValueError(str(_l("The number is too large.")))
 
 
+def picked_id(raw: object) -> int | None:
+    """The id a hidden field or a choice sends: None when nothing was picked, 0 (no such record, which the
+    service refuses with a message on the field) for anything that is not an id the databases can hold."""
+    if not str(raw or "").strip():
+        return None
+    return whole_number(raw, 0)
+
+
 def whole_number(raw: object, default: int | None = None) -> int | None:
     """A hidden id or version as typed (ASCII digits only), else ``default`` — never a ValueError, whatever
     a hostile client sends ("12abc", "0x1F", "²")."""

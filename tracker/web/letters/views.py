@@ -57,6 +57,7 @@ from tracker.services.reception import VisitorInput
 from tracker.web import merged
 from tracker.web.errors import attach_errors
 from tracker.web.forms import form_version
+from tracker.web.forms import picked_id
 from tracker.web.forms import whole_number
 from tracker.web.grants import views as grant_views
 from tracker.web.letters.forms import HandlingForm
@@ -219,8 +220,8 @@ def _other_senders(text: str | None) -> list[VisitorInput]:
 
 def letter_input(form: LetterForm) -> service.LetterInput:
     senders: list[VisitorInput] = []
-    if whole_number(form.citizen_id.data) is not None:
-        senders.append(VisitorInput(citizen_id=whole_number(form.citizen_id.data)))
+    if picked_id(form.citizen_id.data) is not None:
+        senders.append(VisitorInput(citizen_id=picked_id(form.citizen_id.data)))
     elif (form.full_name.data or "").strip():
         senders.append(VisitorInput(citizen=CitizenInput(**{n: getattr(form, n).data for n in CITIZEN_FIELDS})))
     senders += _other_senders(form.other_senders.data)
@@ -233,7 +234,7 @@ def letter_input(form: LetterForm) -> service.LetterInput:
         from_body=form.from_body.data if transferred else None,
         from_document_no=form.from_document_no.data if transferred else None,
         from_document_date=form.from_document_date.data if transferred else None,
-        visit_id=whole_number(form.visit_id.data) if form.channel.data == "visit"
+        visit_id=picked_id(form.visit_id.data) if form.channel.data == "visit"
         else None,
         complex=bool(form.complex.data), second_instance=bool(form.second_instance.data),
     )
@@ -385,7 +386,7 @@ def handle_letter(letter_id: int):  # type: ignore[no-untyped-def]
         eligible=yes_no(form.eligible.data), within_competence=yes_no(form.within_competence.data),
         reason=form.reason.data, to_body=form.to_body.data, document_no=form.document_no.data,
         document_date=form.document_date.data, signer=form.signer.data or None,
-        handler_id=whole_number(form.handler_id.data),
+        handler_id=picked_id(form.handler_id.data),
         complexity=complexity,
     )
     if data.handler_id is not None and data.handler_id not in {int(v) for v, _t in form.handler_id.choices if v}:

@@ -33,6 +33,7 @@ from tracker.services.errors import DomainError
 from tracker.web import merged
 from tracker.web.errors import attach_errors
 from tracker.web.forms import form_version
+from tracker.web.forms import picked_id
 from tracker.web.forms import whole_number
 from tracker.web.grants import views as grant_views
 from tracker.web.permissions import need
@@ -98,8 +99,8 @@ def _representatives(text: str | None, visit: Visit | None) -> list[service.Visi
 
 def visit_input(form: VisitForm, visit: Visit | None = None) -> service.VisitInput:
     primary: service.VisitorInput
-    if whole_number(form.citizen_id.data) is not None:
-        primary = service.VisitorInput(citizen_id=whole_number(form.citizen_id.data))
+    if picked_id(form.citizen_id.data) is not None:
+        primary = service.VisitorInput(citizen_id=picked_id(form.citizen_id.data))
     else:
         primary = service.VisitorInput(citizen=CitizenInput(**{n: getattr(form, n).data for n in CITIZEN_FIELDS}))
     visitors = [primary] + _representatives(form.representatives.data, visit)
@@ -325,7 +326,7 @@ def show_session(session_id: int):  # type: ignore[no-untyped-def]
     failed = False
     if form.validate_on_submit():
         need("visits.write")
-        picked = whole_number(form.citizen_id.data)
+        picked = picked_id(form.citizen_id.data)
         person = (service.VisitorInput(citizen_id=picked) if picked is not None
                   else service.VisitorInput(citizen=CitizenInput(full_name=form.full_name.data or "",
                                                                  id_number=form.id_number.data or None,
