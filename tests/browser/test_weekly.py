@@ -87,7 +87,7 @@ def test_the_dashboard_draws_its_charts(page: Page, live_server: str, live_app, 
     seed(live_app)
     log_in(page, live_server, "chutich")
     page.goto(f"{live_server}/dashboard/")
-    expect(page.locator("svg.chart")).to_have_count(4)
+    expect(page.locator("svg.chart")).to_have_count(5)  # cases by kind, status, trend, per month; the desk
     expect(page.locator(".cards .card").first).to_contain_text("3")
     bar = page.locator("svg.chart-hbar a").first
     expect(bar).to_have_attribute("href", "/cases/?state=open&kind=complaint")

@@ -29,6 +29,7 @@ class WeeklyQuery(Query):
 
 class WeeklyCaseItem(BaseModel):
     case_id: int
+    case_no: str | None = Field(None, description='The case number in its unit\'s register ("3/2026")')
     kind: str
     status: str
     step: str | None
