@@ -209,7 +209,22 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "config(**overrides): extra app configuration for the test")
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    # An xdist worker hands its counts to the controller, which prints the summary.
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None:
+        output["tested"] = dict(TESTED)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:  # type: ignore[no-untyped-def]
+    for name, count in getattr(node, "workeroutput", {}).get("tested", {}).items():
+        TESTED[name] += count
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # type: ignore[no-untyped-def]
+    if hasattr(config, "workerinput"):
+        return
     browser = len([r for r in terminalreporter.stats.get("passed", []) if "browser" in r.keywords])
     dbs = [name for name in ("sqlite", "postgresql") if TESTED[name]]
     lines = [

@@ -75,12 +75,10 @@ def api_fields() -> Iterator[None]:
     try:
         yield
     except ValidationError as exc:
-        db.session.rollback()
         raise ValidationError({_api_name(k): v for k, v in exc.fields.items()}, **exc.params) from exc
     except RuleError as exc:
         if exc.code not in _BAD_VALUE_CODES:
             raise
-        db.session.rollback()
         raise ValidationError({_BAD_VALUE_CODES[exc.code]: exc.code}) from exc
 
 

@@ -71,7 +71,6 @@ def _set(day: str, kind: str, basis: str, name: str | None, certainty: str, reas
                 return
             result = apply_retime(change, reason or basis)
         except DomainError as exc:
-            db.session.rollback()
             fail(exc)
         row = db.session.get(CalendarDay, result.row_id)
         click.echo("\t".join([row.day.isoformat(), row.kind, row.name, row.basis, row.certainty]))

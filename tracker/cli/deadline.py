@@ -83,7 +83,6 @@ def _affected_line(item: str, a: object) -> str:
 @click.option("--reason", default=None, help="Written on every re-timed case; the file's title by default.")
 @with_appcontext
 def update_rules(path: str, dry_run: bool, reason: str | None) -> None:
-    from tracker.extensions import db
     from tracker.services import legal_updates as lu
 
     with cli_locale():
@@ -93,12 +92,10 @@ def update_rules(path: str, dry_run: bool, reason: str | None) -> None:
             result = (lu.preview_update(update) if dry_run
                       else lu.apply_update(update, reason or update.title))
         except lu.LegalUpdateInvalid as exc:
-            db.session.rollback()
             for line in exc.lines():
                 click.echo(line, err=True)
             fail("legal_update_invalid")
         except DomainError as exc:
-            db.session.rollback()
             fail(exc)
         for item in result.items:
             label = f"{item.section}[{item.index}]"

@@ -17,6 +17,7 @@ from tracker.services.errors import ConflictError
 from tracker.services.errors import ValidationError
 from tracker.services.reception import VisitorInput
 from tracker.services.reception import resolve_people
+from tracker.services.transaction import atomic
 
 MESSAGES.update({
     "session_past": _l("This session has already taken place."),
@@ -24,6 +25,7 @@ MESSAGES.update({
 })
 
 
+@atomic
 def book(user: User, session: ReceptionSession, person: VisitorInput, topic: str, classification: str,
          people_count: int, today: date) -> SessionBooking:
     """Book a citizen (existing, or new) for a session; one transaction."""
@@ -41,7 +43,6 @@ def book(user: User, session: ReceptionSession, person: VisitorInput, topic: str
     people = resolve_people(session_unit(session), [person], today, False, errors, "citizen", user=user,
                             confidential=classification in CONFIDENTIAL_CLASSIFICATIONS)
     if errors:
-        db.session.rollback()
         raise ValidationError(errors)
     citizen = people[0][0]
     if citizen.id is not None and db.session.scalar(select(SessionBooking.id).where(
@@ -52,13 +53,12 @@ def book(user: User, session: ReceptionSession, person: VisitorInput, topic: str
                              classification=classification, people_count=people_count, booked_on=today,
                              created_by_id=user.id)
     db.session.add(booking)
-    db.session.commit()
     return booking
 
 
+@atomic
 def cancel(booking: SessionBooking) -> None:
     booking.cancelled = True
-    db.session.commit()
 
 
 def session_unit(session: ReceptionSession):  # type: ignore[no-untyped-def]

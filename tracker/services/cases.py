@@ -29,6 +29,7 @@ from tracker.services.audit import current_actor
 from tracker.services.errors import ConflictError
 from tracker.services.errors import RuleError
 from tracker.services.errors import ValidationError
+from tracker.services.transaction import atomic
 
 # Illegal transitions are conflicts with the case's current state; the others break a legal rule.
 CASE_BOOK = "case"  # register_counters book of case numbers
@@ -138,6 +139,7 @@ def _state(case: Case) -> lc.CaseState:
     return lc.CaseState(case.kind, case.status, case.outcome, case.extensions, max_extensions(case))
 
 
+@atomic
 def apply_case_action(user: User | None, case: Case, data: ActionInput, today: date) -> Case:
     """Move a case on by one legal step.
 
@@ -199,10 +201,10 @@ def apply_case_action(user: User | None, case: Case, data: ActionInput, today: d
             _event(case, "retime", data.on, note=None,
                    data={"clock": clock.clock, "old": old, "new": new, "reason": data.action, "event": event.id})
     clocks.refresh_next_due(case)
-    db.session.commit()
     return case
 
 
+@atomic
 def _open_dispute(user: User | None, case: Case, data: ActionInput) -> Case:
     """After a failed land mediation, the dispute between households goes to the commune chair as a
     linked case — only where the rules in force give the commune that power (NĐ 151/2025)."""
@@ -218,10 +220,10 @@ def _open_dispute(user: User | None, case: Case, data: ActionInput) -> Case:
                        linked_case=case)
     _event(case, "open_dispute", data.on, note=data.note, data={"linked_case": linked.id})
     case.linked_case_id = linked.id
-    db.session.commit()
     return linked
 
 
+@atomic
 def record_delay(case: Case, clock_id: int, reason: str, note: str | None, *, version: int, on: date) -> Case:
     """The reason a step is late (from the list in tracker.rules.lifecycle.DELAY_REASONS)."""
     if case.version != version:
@@ -233,5 +235,4 @@ def record_delay(case: Case, clock_id: int, reason: str, note: str | None, *, ve
         raise ValidationError({"clock": "not_found"})
     clock.delay_reason, clock.delay_note = reason, note
     _event(case, "delay_reason", on, note=note, data={"clock": clock.clock, "reason": reason})
-    db.session.commit()
     return case

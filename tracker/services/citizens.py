@@ -23,6 +23,7 @@ from tracker.rules.text import normalise_name
 from tracker.services.errors import ConflictError
 from tracker.services.errors import NotFoundError
 from tracker.services.errors import ValidationError
+from tracker.services.transaction import atomic
 
 _PHONE = re.compile(r"^\+?[0-9 .\-]{8,15}$")
 OLDEST_BIRTH_YEAR = 1900
@@ -102,6 +103,7 @@ def build_citizen(unit_id: int, data: CitizenInput, *, sealed: bool = False) -> 
                    phone=data.phone, address=data.address, neighbourhood=data.neighbourhood, sealed=sealed)
 
 
+@atomic
 def register_citizen(unit_id: int, data: CitizenInput, today: date) -> Citizen:
     cleaned, errors = clean_citizen(data, today)
     if cleaned.id_number and not errors and find_by_id_number(unit_id, cleaned.id_number):
@@ -110,10 +112,10 @@ def register_citizen(unit_id: int, data: CitizenInput, today: date) -> Citizen:
         raise ValidationError(errors)
     citizen = build_citizen(unit_id, cleaned)
     db.session.add(citizen)
-    db.session.commit()
     return citizen
 
 
+@atomic
 def update_citizen(citizen: Citizen, data: CitizenInput, *, version: int, today: date) -> Citizen:
     if citizen.version != version:
         raise ConflictError("stale")
@@ -127,7 +129,6 @@ def update_citizen(citizen: Citizen, data: CitizenInput, *, version: int, today:
     citizen.full_name, citizen.name_key = cleaned.full_name, fold_diacritics(cleaned.full_name)
     citizen.id_number, citizen.birth_year, citizen.gender = cleaned.id_number, cleaned.birth_year, cleaned.gender
     citizen.phone, citizen.address, citizen.neighbourhood = cleaned.phone, cleaned.address, cleaned.neighbourhood
-    db.session.commit()
     return citizen
 
 

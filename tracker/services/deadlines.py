@@ -38,6 +38,7 @@ from tracker.rules.deadlines import compute_due_on
 from tracker.rules.deadlines import select_rule
 from tracker.services.errors import RuleError
 from tracker.services.errors import ValidationError
+from tracker.services.transaction import atomic
 
 MESSAGES.update({
     "deadline_invalid": _l("These deadline details are not valid."),
@@ -82,23 +83,23 @@ def load_overrides() -> list[DayOverride]:
     return rows + [o for o in CALENDAR_SEED if o.day not in days]
 
 
+@atomic
 def seed_deadline_rules() -> int:
     """Insert the shipped rule rows not yet in the table (by code); idempotent. Returns the count."""
     existing = set(db.session.scalars(select(DeadlineRuleRow.code)))
     added = [DeadlineRuleRow(**{f: getattr(r, f) for f in RULE_FIELDS}) for r in DEADLINE_SEED
              if r.code not in existing]
     db.session.add_all(added)
-    db.session.commit()
     return len(added)
 
 
+@atomic
 def seed_calendar() -> int:
     """Insert the shipped calendar overrides for days not yet in the table; idempotent."""
     existing = set(db.session.scalars(select(CalendarDay.day)))
     added = [CalendarDay(day=o.day, kind=o.kind, name=o.name, basis=o.basis, certainty=o.certainty)
              for o in CALENDAR_SEED if o.day not in existing]
     db.session.add_all(added)
-    db.session.commit()
     return len(added)
 
 
@@ -162,6 +163,7 @@ def compute(kind: str, step: str, start: date, *, complex: bool = False, remote_
         raise RuleError(exc.code, **exc.params) from exc
 
 
+@atomic
 def set_calendar_day(day: date, kind: str, basis: str, name: str | None = None, certainty: str = "C") -> CalendarDay:
     """Add or correct the override of one day (audited like every change). The latest decision
     for a day replaces the earlier one."""
@@ -184,6 +186,5 @@ def set_calendar_day(day: date, kind: str, basis: str, name: str | None = None, 
         db.session.add(row)
     row.kind, row.basis, row.certainty = kind, basis.strip(), certainty
     row.name = (name or "").strip() or DEFAULT_NAMES[kind]
-    db.session.commit()
     invalidate()
     return row

@@ -28,6 +28,7 @@ from tracker.services.errors import ConflictError
 from tracker.services.errors import ForbiddenError
 from tracker.services.errors import NotFoundError
 from tracker.services.errors import ValidationError
+from tracker.services.transaction import atomic
 
 MESSAGES.update({
     "grant_chair_only": _l("Only the chairperson of the unit grants access to a denouncer's identity."),
@@ -79,6 +80,7 @@ def _kind(record: Any) -> str:
     return next(k for k, (model, _c) in RECORDS.items() if isinstance(record, model))
 
 
+@atomic
 def grant(chair: User, record: Any, user_id: int | None, reason: str) -> IdentityGrant:
     """:raises ForbiddenError: not the unit's chairperson, or the record is not confidential."""
     if not is_confidential(record):
@@ -107,10 +109,10 @@ def grant(chair: User, record: Any, user_id: int | None, reason: str) -> Identit
     db.session.add(row)
     db.session.flush()
     audit.record_event(db.session, "identity_grant", "identity_grants", row.id, record.unit_id)
-    db.session.commit()
     return row
 
 
+@atomic
 def withdraw(chair: User, grant_id: int) -> IdentityGrant:
     row = db.session.get(IdentityGrant, grant_id)
     if row is None:
@@ -122,5 +124,4 @@ def withdraw(chair: User, grant_id: int) -> IdentityGrant:
         raise ConflictError("grant_withdrawn")
     row.withdrawn_at, row.withdrawn_by_id = utcnow(), chair.id
     audit.record_event(db.session, "identity_grant_withdrawn", "identity_grants", row.id, row.unit_id)
-    db.session.commit()
     return row

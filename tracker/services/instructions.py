@@ -15,11 +15,13 @@ from tracker.services.errors import ConflictError
 from tracker.services.errors import ForbiddenError
 from tracker.services.errors import ValidationError
 from tracker.services.inbox import notify
+from tracker.services.transaction import atomic
 
 INSTRUCTING_ROLES = ("chair", "vice_chair")
 MAX_TEXT = 4000
 
 
+@atomic
 def give_instruction(user: User, case: Case, text: str, due_on: date | None, today: date,
                      assignee_id: int | None = None) -> Instruction:
     """Write an instruction on the case's timeline and in the handler's inbox (one transaction). A former
@@ -54,10 +56,10 @@ def give_instruction(user: User, case: Case, text: str, due_on: date | None, tod
         notify(assignee, unit_id, "instruction", "instruction_given",
                {"case_id": case.number, "text": text[:200], "due": due_on.strftime("%d/%m/%Y") if due_on else "—"},
                f"instruction:{instruction.id}", case_id=case.id)
-    db.session.commit()
     return instruction
 
 
+@atomic
 def complete_instruction(user: User, instruction: Instruction, on: date, *, version: int) -> Instruction:
     if instruction.version != version:
         raise ConflictError("stale")
@@ -69,7 +71,6 @@ def complete_instruction(user: User, instruction: Instruction, on: date, *, vers
     case = db.session.get(Case, instruction.case_id)
     if case is not None:
         _event(case, "instruction_done", on, data={"instruction": instruction.id})
-    db.session.commit()
     return instruction
 
 

@@ -24,6 +24,7 @@ from tracker.services.errors import ForbiddenError
 from tracker.services.errors import ValidationError
 from tracker.services.letters import BOOK
 from tracker.services.letters import new_tracking_code
+from tracker.services.transaction import atomic
 
 SPLIT_REASON = "split"
 SUMMARY_LIMIT = 5000
@@ -67,6 +68,7 @@ def may_split(user: User, letter: Letter) -> bool:
     return not confidentiality.letter_is_confidential(letter) or confidentiality.may_see_letter_identity(user, letter)
 
 
+@atomic
 def split_letter(user: User | None, letter: Letter, parts: Sequence[tuple[str, ...]], today: date, *,
                  version: int | None = None) -> list[Letter]:
     """Create one new letter per part (kind, summary[, mediation_type]) and file the original.
@@ -121,5 +123,4 @@ def split_letter(user: User | None, letter: Letter, parts: Sequence[tuple[str, .
     letter.decision_reason = SPLIT_REASON
     # The original's clocks are replaced by those of its parts: cancelled, not "met".
     clocks.stop_clocks(clocks.open_clocks(letter_id=letter.id), on, met=False)
-    db.session.commit()
     return created

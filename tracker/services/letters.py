@@ -30,6 +30,7 @@ from tracker.services.errors import ValidationError
 from tracker.services.reception import VisitorInput
 from tracker.services.reception import resolve_people
 from tracker.services.rule_params import params_on
+from tracker.services.transaction import atomic
 
 BOOK = "letters"
 # Crockford's base32 without look-alike letters: 10 characters ≈ 50 bits, not guessable.
@@ -94,6 +95,7 @@ def _check(unit: Unit, data: LetterInput, today: date, errors: dict[str, str]) -
         errors["register_no"] = "number_min"
 
 
+@atomic
 def register_letter(user: User | None, unit: Unit, data: LetterInput, today: date) -> Letter:
     """Enter a letter in the register, start its legal clocks, and commit.
 
@@ -119,7 +121,6 @@ def register_letter(user: User | None, unit: Unit, data: LetterInput, today: dat
                                     Letter.register_no == data.register_no)):
         errors["register_no"] = "register_no_taken"
     if errors:
-        db.session.rollback()
         raise ValidationError(errors, register_no=data.register_no)
     signers = max(data.signer_count or 0, len(people)) or 1
     letter = Letter(
@@ -146,7 +147,6 @@ def register_letter(user: User | None, unit: Unit, data: LetterInput, today: dat
         confidentiality.mark_merged(letter, duplicate_of)
     for key in lc.LETTER_CLOCKS[lc.case_kind_for(letter.kind, letter.mediation_type)]:
         clocks.start_clock(key, letter.received_on, unit_id=unit.id, letter=letter)
-    db.session.commit()
     return letter
 
 
@@ -189,6 +189,7 @@ def related_letters(user: User, letter: Letter) -> dict[str, object]:
             "parts": [p for p in parts if p.id in shown]}
 
 
+@atomic
 def link_duplicate(user: User | None, letter: Letter, original_id: int, *, version: int) -> Letter:
     """Mark ``letter`` as a repeat of an earlier one; a confidential original ``user`` may not know of is
     "not found" (linking to it would name its sender)."""
@@ -200,7 +201,6 @@ def link_duplicate(user: User | None, letter: Letter, original_id: int, *, versi
         raise ValidationError({"duplicate_of_id": "not_found"})
     letter.duplicate_of_id = original.id
     confidentiality.mark_merged(letter, original)
-    db.session.commit()
     return letter
 
 
@@ -244,6 +244,7 @@ def _handling_problems(letter: Letter, data: HandlingInput, today: date) -> dict
     return errors
 
 
+@atomic
 def decide_handling(user: User | None, letter: Letter, data: HandlingInput, today: date) -> Case | None:
     """Handle a letter (xử lý đơn): accept it for resolution (creates the case), transfer, guide,
     return or file it. Stops the letter's clocks; commits once.
@@ -293,5 +294,4 @@ def decide_handling(user: User | None, letter: Letter, data: HandlingInput, toda
 
         case = open_case(user, letter, kind, on=data.on, handler_id=data.handler_id, complexity=data.complexity,
                          document_no=data.document_no, document_date=data.document_date, signer=data.signer)
-    db.session.commit()
     return case

@@ -20,6 +20,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from tracker.extensions import db
 from tracker.labels import label
 from tracker.models import Visit
 from tracker.models import VisitCitizen
@@ -27,6 +28,9 @@ from tracker.rules.reception import LOG_BOOK_LAYOUTS
 from tracker.rules.reception import LogBookLayout
 from tracker.rules.reception import layout_for
 from tracker.rules.text import format_date_vn
+from tracker.services import audit
+from tracker.services.confidentiality import IdentityMask
+from tracker.services.transaction import atomic
 
 PRINT_MAX_ROWS = 5000
 
@@ -342,3 +346,11 @@ def excel_rows(visits: Iterable[Visit], is_hidden: Callable[[Visit], bool] = lam
     for visit in visits:
         values = excel_values(visit, is_hidden(visit), labels)
         yield [values[k] for k in keys]
+
+
+@atomic
+def record_export(mask: IdentityMask, unit_id: int | None, rows: int, filters: dict[str, object]) -> None:
+    """Audit an export of the log book: the protected identities it showed, and the export itself."""
+    mask.audit("export")
+    audit.record_event(db.session, "export", "visits", None, unit_id,
+                       {"rows": rows, "filters": audit.safe_filters(filters)})

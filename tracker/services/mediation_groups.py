@@ -35,6 +35,7 @@ from tracker.services.errors import ConflictError
 from tracker.services.errors import NotFoundError
 from tracker.services.errors import ValidationError
 from tracker.services.rule_params import params_on
+from tracker.services.transaction import atomic
 
 GENDERS = ("male", "female", "other")
 BOOK_KINDS = ("mediation", "land_mediation")
@@ -122,16 +123,17 @@ def _members(data: GroupInput) -> list[Mediator]:
                      phone=(m.phone or "").strip() or None) for m in data.members]
 
 
+@atomic
 def create_group(user: User, data: GroupInput) -> MediationGroup:
     unit = access.writable_unit(user)
     _check(unit.id, data, None)
     group = MediationGroup(unit_id=unit.id, name=data.name.strip(), neighbourhood=(data.neighbourhood or "").strip()
                            or None, active=data.active, members=_members(data))
     db.session.add(group)
-    db.session.commit()
     return group
 
 
+@atomic
 def update_group(user: User, group: MediationGroup, data: GroupInput, version: int) -> MediationGroup:
     access.writable_unit(user, group.unit_id)
     if group.version != version:
@@ -143,7 +145,6 @@ def update_group(user: User, group: MediationGroup, data: GroupInput, version: i
     group.members = _members(data)
     # Members are rows of their own: a change of members alone must still move the version.
     group.updated_at = utcnow()
-    db.session.commit()
     return group
 
 

@@ -33,6 +33,7 @@ from tracker.services.errors import ConflictError
 from tracker.services.errors import NotFoundError
 from tracker.services.errors import ValidationError
 from tracker.services.rule_params import params_on
+from tracker.services.transaction import atomic
 
 BOOK = "visits"
 TEXT_LIMITS = {"content": 5000, "host_name": 200, "previously_handled_by": 300, "handling_document_no": 60,
@@ -181,6 +182,15 @@ def ensure_session(unit_id: int, day: date, kind: str, host: str, host_name: str
     return session
 
 
+@atomic
+def record_session(unit_id: int, day: date, kind: str, host: str, host_name: str | None, *,
+                   place: str | None, note: str | None) -> ReceptionSession:
+    """Record (or complete) the session of that day and kind with its place and note."""
+    session = ensure_session(unit_id, day, kind, host, host_name)
+    session.place, session.note = place, note
+    return session
+
+
 def _apply(visit: Visit, data: VisitInput, unit: Unit, people: list[tuple[Citizen, bool]]) -> None:
     group = rules.GroupRule.from_params(params_on(data.visited_on))
     visit.visited_on = data.visited_on
@@ -204,6 +214,7 @@ def _apply(visit: Visit, data: VisitInput, unit: Unit, people: list[tuple[Citize
     ]
 
 
+@atomic
 def log_visit(user: User, unit: Unit, data: VisitInput, today: date, *, allow_legacy_id: bool = False) -> Visit:
     """Record a visit in the log book, with a new register number unless one was given.
 
@@ -219,7 +230,6 @@ def log_visit(user: User, unit: Unit, data: VisitInput, today: date, *, allow_le
                                                                                          data.register_no):
         errors["register_no"] = "register_no_taken"
     if errors:
-        db.session.rollback()
         raise ValidationError(errors, register_no=data.register_no)
     visit = Visit(unit_id=unit.id, register_year=year, created_by_id=user.id if user else None)
     _apply(visit, data, unit, people)
@@ -229,7 +239,6 @@ def log_visit(user: User, unit: Unit, data: VisitInput, today: date, *, allow_le
         visit.register_no = data.register_no
         counters.raise_to(unit.id, BOOK, year, data.register_no)
     db.session.add(visit)
-    db.session.commit()
     return visit
 
 
@@ -241,6 +250,7 @@ def _register_no_taken(unit_id: int, year: int, number: int, except_id: int | No
     return db.session.scalar(stmt) is not None
 
 
+@atomic
 def update_visit(visit: Visit, data: VisitInput, *, version: int, today: date, user: User | None = None) -> Visit:
     """Correct a visit. Its register number stays; a visit moved to another year is refused.
     ``user``: who corrects it (whom they may name: :func:`resolve_people`)."""
@@ -255,18 +265,16 @@ def update_visit(visit: Visit, data: VisitInput, *, version: int, today: date, u
                             confidential=data.classification in rules.CONFIDENTIAL_CLASSIFICATIONS,
                             keep=frozenset(vc.citizen_id for vc in visit.visitors))
     if errors:
-        db.session.rollback()
         raise ValidationError(errors)
     _apply(visit, data, unit, people)
-    db.session.commit()
     return visit
 
 
+@atomic
 def delete_visit(visit: Visit, *, version: int) -> None:
     if visit.version != version:
         raise ConflictError("stale")
     db.session.delete(visit)
-    db.session.commit()
 
 
 @dataclass

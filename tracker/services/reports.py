@@ -36,6 +36,7 @@ from tracker.services import report_stats
 from tracker.services.errors import ConflictError
 from tracker.services.errors import RuleError
 from tracker.services.errors import ValidationError
+from tracker.services.transaction import atomic
 
 MESSAGES.update({
     "period_invalid": _l("Please give a period as 2024, 2024-H1, 2024-9M, 2024-Q1…Q4 or 2024-01…12, within the "
@@ -210,6 +211,7 @@ def build_report(unit: Unit, period: str, *, today: date, final: bool = False,
     return BuildResult(report, created, diff)
 
 
+@atomic
 def finalize(report: Report, user: User | None, *, version: int | None = None, today: date) -> Report:
     """Freeze a draft: later data changes no longer alter it.
 
@@ -224,10 +226,10 @@ def finalize(report: Report, user: User | None, *, version: int | None = None, t
         raise RuleError("period_not_ended")
     report.status, report.finalized_at = "final", utcnow()
     report.finalized_by_id = user.id if user else None
-    db.session.commit()
     return report
 
 
+@atomic
 def edit_narrative(report: Report, text: str, *, version: int) -> Report:
     """The chairperson's own wording of a draft's narrative."""
     if report.version != version:
@@ -237,7 +239,6 @@ def edit_narrative(report: Report, text: str, *, version: int) -> Report:
     if not text.strip():
         raise ValidationError({"narrative": "required"})
     report.narrative = text.strip()
-    db.session.commit()
     return report
 
 

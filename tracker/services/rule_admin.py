@@ -10,9 +10,9 @@ from tracker.extensions import db
 from tracker.messages import MESSAGES
 from tracker.models import RuleParam
 from tracker.rules.params import SEED
-from tracker.services.errors import DomainError
 from tracker.services.errors import ValidationError
 from tracker.services.rule_params import correct_rule_param
+from tracker.services.transaction import atomic
 
 CERTAINTIES = ("C", "S", "U")
 
@@ -30,6 +30,7 @@ def known_keys() -> list[str]:
     return sorted(keys)
 
 
+@atomic
 def add_rule_version(key: str, *, value: int | None, effective_from: date | None, legal_basis: str,
                      certainty: str, effective_to: date | None = None, note: str | None = None) -> RuleParam:
     """A new version of ``key`` in force from ``effective_from``.
@@ -63,10 +64,10 @@ def add_rule_version(key: str, *, value: int | None, effective_from: date | None
     row = RuleParam(key=key, value=value, effective_from=effective_from, effective_to=effective_to,
                     legal_basis=legal_basis.strip(), certainty=certainty, note=(note or "").strip() or None)
     db.session.add(row)
-    db.session.commit()
     return row
 
 
+@atomic
 def correct_rule(row: RuleParam, *, version: int, value: int | None, legal_basis: str, effective_to: date | None,
                  note: str | None, certainty: str) -> RuleParam:
     """Correct a row (its value, legal basis, end date, note and how certain it now is), in one write."""
@@ -82,11 +83,7 @@ def correct_rule(row: RuleParam, *, version: int, value: int | None, legal_basis
     if errors:
         raise ValidationError(errors)
     assert value is not None
-    try:
-        if row.version == version:
-            row.certainty = certainty
-        return correct_rule_param(row, version=version, value=value, legal_basis=legal_basis or "",
-                                  effective_to=effective_to, note=(note or "").strip() or None)
-    except DomainError:
-        db.session.rollback()
-        raise
+    if row.version == version:
+        row.certainty = certainty
+    return correct_rule_param(row, version=version, value=value, legal_basis=legal_basis or "",
+                              effective_to=effective_to, note=(note or "").strip() or None)

@@ -12,6 +12,7 @@ from tracker.rules.params import Param
 from tracker.rules.params import values_on
 from tracker.services.errors import ConflictError
 from tracker.services.errors import ValidationError
+from tracker.services.transaction import atomic
 
 
 def params_on(day: date) -> dict[str, int]:
@@ -25,6 +26,7 @@ def params_on(day: date) -> dict[str, int]:
     return values
 
 
+@atomic
 def seed_rule_params() -> int:
     """Insert shipped values not yet in the table; never overwrite an administrator's correction."""
     existing = {(k, f) for k, f in db.session.execute(select(RuleParam.key, RuleParam.effective_from))}
@@ -35,10 +37,10 @@ def seed_rule_params() -> int:
                                      effective_to=p.effective_to, legal_basis=p.legal_basis,
                                      certainty=p.certainty))
             added += 1
-    db.session.commit()
     return added
 
 
+@atomic
 def correct_rule_param(row: RuleParam, *, version: int, value: int, legal_basis: str,
                        effective_to: date | None, note: str | None) -> RuleParam:
     if row.version != version:
@@ -53,5 +55,4 @@ def correct_rule_param(row: RuleParam, *, version: int, value: int, legal_basis:
     if errors:
         raise ValidationError(errors)
     row.value, row.legal_basis, row.effective_to, row.note = value, legal_basis.strip(), effective_to, note
-    db.session.commit()
     return row

@@ -41,6 +41,7 @@ from tracker.models.base import utcnow
 from tracker.services import audit
 from tracker.services.citizens import find_by_id_number
 from tracker.services.errors import NotFoundError
+from tracker.services.transaction import atomic
 
 FORMAT = "so-tiep-dan/subject-access/1"
 
@@ -71,6 +72,7 @@ def _others(model: Any, key: Any, owner_id: int) -> int:
     return int(db.session.scalar(select(func.count()).select_from(model).where(key == owner_id)) or 0) - 1
 
 
+@atomic
 def export_citizen(citizen: Citizen) -> dict[str, Any]:
     """The document handed to the citizen; the export is audited and committed."""
     unit = db.session.get(Unit, citizen.unit_id)
@@ -121,5 +123,4 @@ def export_citizen(citizen: Citizen) -> dict[str, Any]:
     audit.record_event(db.session, "subject_access_export", "citizens", citizen.id, citizen.unit_id,
                        {"visits": len(doc["visits"]), "letters": len(letters), "cases": len(cases),
                         "bookings": len(doc["bookings"])})
-    db.session.commit()
     return doc

@@ -30,6 +30,7 @@ from tracker.models.users import TOKEN_SCOPES
 from tracker.services.errors import ConflictError
 from tracker.services.errors import NotFoundError
 from tracker.services.errors import ValidationError
+from tracker.services.transaction import atomic
 
 MESSAGES.update({
     "token_days_invalid": _l("The validity must be a whole number of days between 1 and %(limit)s."),
@@ -57,6 +58,7 @@ def default_days() -> int:
     return int(current_app.config.get("API_TOKEN_DAYS") or DEFAULT_DAYS)
 
 
+@atomic
 def issue_token(username: str, *, days: int | None = None, name: str = "", scope: str = "write") -> str:
     """A new token of ``username`` (an active account); only its hash is kept, the token is returned once."""
     errors: dict[str, str] = {}
@@ -78,7 +80,6 @@ def issue_token(username: str, *, days: int | None = None, name: str = "", scope
     now = utcnow()
     db.session.add(ApiToken(user=user, token_hash=_digest(token), name=name.strip(), scope=scope, created_at=now,
                             expires_at=now + timedelta(days=days)))
-    db.session.commit()
     return token
 
 
@@ -132,6 +133,7 @@ def tokens_query(*, unit_ids: Select[tuple[int]] | None = None, username: str | 
     return stmt.order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
 
 
+@atomic
 def revoke_token(token_id: int, *, unit_ids: Select[tuple[int]] | None = None) -> ApiToken:
     """Revoke one token by hand (audited as a change of the token, under the acting user). ``unit_ids``:
     the units whose users' tokens the actor may revoke; another unit's token is "not found".
@@ -147,7 +149,6 @@ def revoke_token(token_id: int, *, unit_ids: Select[tuple[int]] | None = None) -
     if row.revoked_at is not None:
         raise ConflictError("token_already_revoked")
     row.revoked_at, row.revoked_reason = utcnow(), "revoked"
-    db.session.commit()
     return row
 
 
@@ -163,6 +164,7 @@ def revoke_user_tokens(user: User, reason: str) -> int:
     return len(rows)
 
 
+@atomic
 def revoke_user(username: str) -> int:
     """Revoke every token of one user by hand (CLI ``tokens revoke --user``); returns how many.
 
@@ -172,5 +174,4 @@ def revoke_user(username: str) -> int:
     if user is None:
         raise NotFoundError("user_not_found")
     count = revoke_user_tokens(user, "revoked")
-    db.session.commit()
     return count

@@ -13,6 +13,7 @@ from tracker.models import Unit
 from tracker.models.units import UNIT_LEVELS
 from tracker.services.errors import ConflictError
 from tracker.services.errors import ValidationError
+from tracker.services.transaction import atomic
 
 MESSAGES.update({"reminder_days_range": _l("Choose between 0 and 60 days.")})
 _TIME = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
@@ -21,6 +22,7 @@ _TIME = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 ALLOWED_PARENT = {"province": (None,), "district": ("province",), "commune": ("province", "district", None)}
 
 
+@atomic
 def create_unit(code: str, name: str, *, level: str = "commune", parent_code: str | None = None,
                 remote_area: bool = False, reception_weekday: int | None = 4) -> Unit:
     errors: dict[str, str] = {}
@@ -50,7 +52,6 @@ def create_unit(code: str, name: str, *, level: str = "commune", parent_code: st
     db.session.add(unit)
     db.session.flush()
     unit.path = f"{parent.path if parent else '/'}{unit.id}/"
-    db.session.commit()
     return unit
 
 
@@ -78,6 +79,7 @@ def _settings_problems(s: UnitSettings) -> dict[str, str]:
     return errors
 
 
+@atomic
 def update_report_texts(unit: Unit, *, basis: str, sentences: dict[str, dict[str, object]]) -> Unit:
     """The unit's report basis ("Thực hiện …" of the opening line) and its choice of the standard
     assessment sentences (tracker.rules.reporting.ASSESSMENT_SENTENCES); a text equal to the shipped
@@ -94,10 +96,10 @@ def update_report_texts(unit: Unit, *, basis: str, sentences: dict[str, dict[str
         stored[key] = {"enabled": bool(item.get("enabled")), "text": "" if text == default else text}
     unit.report_basis = basis.strip() or None
     unit.report_sentences = json.dumps(stored, ensure_ascii=False)
-    db.session.commit()
     return unit
 
 
+@atomic
 def update_unit(unit: Unit, *, version: int, name: str, remote_area: bool, reception_weekday: int | None,
                 address: str | None, active: bool, settings: UnitSettings | None = None) -> Unit:
     if unit.version != version:
@@ -117,5 +119,4 @@ def update_unit(unit: Unit, *, version: int, name: str, remote_area: bool, recep
         unit.leading_zero = settings.leading_zero
     unit.name, unit.remote_area, unit.reception_weekday = name.strip(), remote_area, reception_weekday
     unit.address, unit.active = address, active
-    db.session.commit()
     return unit

@@ -21,6 +21,7 @@ from tracker.services.passwords import password_problem
 from tracker.services.passwords import verify_dummy
 from tracker.services.passwords import verify_password
 from tracker.services.tokens import revoke_user_tokens
+from tracker.services.transaction import atomic
 
 
 class LoginError(DomainError):
@@ -40,6 +41,7 @@ def _unit_by_code(code: str) -> Unit | None:
     return db.session.scalar(select(Unit).where(Unit.code == code))
 
 
+@atomic
 def create_user(data: UserInput) -> User:
     errors: dict[str, str] = {}
     username = data.username.strip()
@@ -67,10 +69,10 @@ def create_user(data: UserInput) -> User:
         session_token=secrets.token_hex(16),
     )
     db.session.add(user)
-    db.session.commit()
     return user
 
 
+@atomic
 def update_user(user: User, *, version: int, full_name: str, role: str, unit_code: str, active: bool,
                 new_password: str | None = None) -> User:
     if user.version != version:
@@ -97,7 +99,6 @@ def update_user(user: User, *, version: int, full_name: str, role: str, unit_cod
     if new_password:
         user.password_hash = hash_password(new_password)
         user.failed_logins, user.locked_until = 0, None
-    db.session.commit()
     return user
 
 
@@ -143,12 +144,13 @@ def end_sessions(user: User) -> None:
     user.session_token = secrets.token_hex(16)
 
 
+@atomic
 def log_out(user: User) -> None:
     end_sessions(user)
     audit.record_event(db.session, "logout", "users", user.id, user.unit_id)
-    db.session.commit()
 
 
+@atomic
 def change_own_password(user: User, current: str, new: str) -> User:
     """A user's own password change: checked against the current one, ends every other session.
 
@@ -163,5 +165,4 @@ def change_own_password(user: User, current: str, new: str) -> User:
     end_sessions(user)
     revoke_user_tokens(user, "password_change")
     audit.record_event(db.session, "password_change", "users", user.id, user.unit_id)
-    db.session.commit()
     return user

@@ -39,6 +39,7 @@ from tracker.rules.weeks import parse_week
 from tracker.rules.weeks import reference_day
 from tracker.services import lineage
 from tracker.services.errors import ConflictError
+from tracker.services.transaction import atomic
 
 SECTION_LIMIT = 500  # a commune has tens of open cases; the cap only protects the page
 
@@ -258,11 +259,11 @@ def snapshot_of(unit_id: int, week: str) -> WeeklySnapshot | None:
                                                           WeeklySnapshot.week == week))
 
 
+@atomic
 def mark_reviewed(user: User, unit: Unit, week: str, today: date) -> WeeklySnapshot:
     """The chairperson marks the week's list as reviewed (freezing it first if the job has not)."""
     snapshot = freeze_week(unit, week, today)
     if snapshot.reviewed_at is not None:
         raise ConflictError("week_already_reviewed")
     snapshot.reviewed_by_id, snapshot.reviewed_at = user.id, utcnow()
-    db.session.commit()
     return snapshot

@@ -135,7 +135,6 @@ def calendar_day():  # type: ignore[no-untyped-def]
             else:
                 result = retime.apply_retime(change, form.reason.data or change.basis, today=local_today())
         except DomainError as exc:
-            db.session.rollback()
             conflict, failed = isinstance(exc, ConflictError), True
             errors = attach_errors(form, exc)
             preview, form.previewed.data = None, ""

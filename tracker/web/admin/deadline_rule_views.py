@@ -148,7 +148,6 @@ def _handle(form: _RuleValues, build: Any, row: DeadlineRuleRow, template: str, 
         try:
             preview, result = _preview_or_apply(form, build())
         except DomainError as exc:
-            db.session.rollback()
             conflict, failed = isinstance(exc, ConflictError), True
             errors = attach_errors(form, exc)
             preview, form.previewed.data = None, ""

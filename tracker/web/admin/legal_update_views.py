@@ -21,7 +21,6 @@ from wtforms import HiddenField
 from wtforms import TextAreaField
 from wtforms.validators import Length
 
-from tracker.extensions import db
 from tracker.messages import message
 from tracker.services import legal_updates as lu
 from tracker.services.clock import local_today
@@ -78,7 +77,6 @@ def legal_update():  # type: ignore[no-untyped-def]
                 result = lu.preview_update(update)
                 form.content.data, form.digest.data = raw.decode("utf-8-sig"), update.digest
             except DomainError as exc:
-                db.session.rollback()
                 if isinstance(exc, lu.LegalUpdateInvalid):
                     errors = [message("legal_update_invalid"), *exc.lines()]
                 else:

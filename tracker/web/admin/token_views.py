@@ -56,7 +56,6 @@ def revoke_token(token_id: int):  # type: ignore[no-untyped-def]
     except NotFoundError:
         abort(404)
     except DomainError as exc:
-        db.session.rollback()
         flash(message(exc.code, **exc.params), "error")
     else:
         flash(_("The API token “%(name)s” of %(username)s has been revoked.", name=row.name or f"#{row.id}",

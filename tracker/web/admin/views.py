@@ -171,7 +171,6 @@ def new_user():  # type: ignore[no-untyped-def]
                 username=form.username.data or "", role=form.role.data or "", unit_code=form.unit.data or "",
                 password=form.password.data or "", full_name=form.full_name.data or ""))
         except DomainError as exc:
-            db.session.rollback()
             errors = attach_errors(form, exc)
         else:
             flash(_("User %(username)s has been created.", username=user.username), "success")
@@ -219,7 +218,6 @@ def edit_user(user_id: int):  # type: ignore[no-untyped-def]
                                      role=form.role.data or "", unit_code=form.unit.data or "",
                                      active=bool(form.active.data), new_password=form.password.data or None)
         except DomainError as exc:
-            db.session.rollback()
             conflict = isinstance(exc, ConflictError)
             errors = attach_errors(form, exc)
         else:
@@ -257,7 +255,6 @@ def new_unit():  # type: ignore[no-untyped-def]
                 parent_code=form.parent.data or None, remote_area=bool(form.remote_area.data),
                 reception_weekday=int(weekday) if weekday else None)
         except DomainError as exc:
-            db.session.rollback()
             errors = attach_errors(form, exc)
         else:
             flash(_("Unit %(name)s has been created.", name=unit.name), "success")
@@ -307,7 +304,6 @@ def edit_unit(unit_id: int):  # type: ignore[no-untyped-def]
                           "text": getattr(form, f"sentence_{key}_text").data or ""}
                     for key in ASSESSMENT_SENTENCES})
         except DomainError as exc:
-            db.session.rollback()
             conflict = isinstance(exc, ConflictError)
             errors = attach_errors(form, exc)
         else:
@@ -353,7 +349,6 @@ def edit_rule(row_id: int):  # type: ignore[no-untyped-def]
                                     legal_basis=form.legal_basis.data or "", effective_to=form.effective_to.data,
                                     note=form.note.data, certainty=form.certainty.data or "")
         except DomainError as exc:
-            db.session.rollback()
             conflict = isinstance(exc, ConflictError)
             errors = attach_errors(form, exc)
         else:
@@ -379,7 +374,6 @@ def new_rule_version():  # type: ignore[no-untyped-def]
                 effective_to=form.effective_to.data, legal_basis=form.legal_basis.data or "",
                 certainty=form.certainty.data or "", note=form.note.data)
         except DomainError as exc:
-            db.session.rollback()
             errors = attach_errors(form, exc)
         else:
             flash(_("A new version of %(key)s has been added.", key=row.key), "success")

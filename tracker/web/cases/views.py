@@ -300,7 +300,6 @@ def act(case_id: int, action: str):  # type: ignore[no-untyped-def]
     try:
         result = service.apply_case_action(current_user, case, data, local_today())
     except DomainError as exc:
-        db.session.rollback()
         errors = attach_errors(form, exc)
         if exc.fields:
             errors = [message("invalid")] + errors
@@ -326,7 +325,6 @@ def record_delay(case_id: int, clock_id: int):  # type: ignore[no-untyped-def]
         service.record_delay(case, clock_id, form.reason.data, (form.note.data or "").strip() or None,
                              version=_version(form.version.data), on=local_today())
     except DomainError as exc:
-        db.session.rollback()
         errors = attach_errors(form, exc, {"delay_reason": "reason"})
         return _render_case(visible_case(case_id), delay_posted=(clock_id, form), errors=errors, status=exc.status)
     flash(_("The reason for the delay has been recorded."), "success")

@@ -11,7 +11,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_login import login_required
 
-from tracker.extensions import db
 from tracker.messages import message
 from tracker.services import access
 from tracker.services import identity_grants as service
@@ -44,7 +43,6 @@ def grant(kind: str, record_id: int):  # type: ignore[no-untyped-def]
         service.grant(current_user, record, whole_number(request.form.get("user_id")),
                       request.form.get("reason", ""))
     except DomainError as exc:
-        db.session.rollback()
         if exc.status in (403, 404):
             abort(exc.status)
         _flash_error(exc)
@@ -59,7 +57,6 @@ def withdraw(grant_id: int):  # type: ignore[no-untyped-def]
     try:
         row = service.withdraw(current_user, grant_id)
     except DomainError as exc:
-        db.session.rollback()
         if exc.status in (403, 404):
             abort(exc.status)
         _flash_error(exc)

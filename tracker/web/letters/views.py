@@ -394,7 +394,6 @@ def handle_letter(letter_id: int):  # type: ignore[no-untyped-def]
     try:
         case = service.decide_handling(current_user, letter, data, local_today())
     except DomainError as exc:
-        db.session.rollback()
         letter = visible_letter(letter_id)
         return render_letter(letter, form, form_errors(form, exc), 409 if exc.code in (
             "stale", "letter_already_handled") else 400)
@@ -419,7 +418,6 @@ def link_duplicate(letter_id: int):  # type: ignore[no-untyped-def]
         service.link_duplicate(current_user, letter, int(form.original_id.data),
                                version=form_version(form.version.data))
     except DomainError as exc:
-        db.session.rollback()
         flash(" ".join(attach_errors(None, exc)), "error")
     else:
         flash(_("The letter has been linked as a duplicate."), "success")
@@ -445,7 +443,6 @@ def split(letter_id: int):  # type: ignore[no-untyped-def]
         try:
             created = split_letter(current_user, letter, parts, local_today(), version=form_version(form.version.data))
         except DomainError as exc:
-            db.session.rollback()
             letter = visible_letter(letter_id)
             errors = _split_errors(form, exc)
         else:

@@ -140,7 +140,6 @@ def new_group():  # type: ignore[no-untyped-def]
         try:
             group = service.create_group(current_user, _input(form))
         except DomainError as exc:
-            db.session.rollback()
             errors = [message("invalid")] + _attach(form, exc)
         else:
             _flash_saved(group)
@@ -185,7 +184,6 @@ def edit_group(group_id: int):  # type: ignore[no-untyped-def]
             try:
                 service.update_group(current_user, group, _input(form), version)
             except DomainError as exc:
-                db.session.rollback()
                 group = _group(group_id)
                 errors = ([message("invalid")] if exc.fields else []) + _attach(form, exc)
                 status = exc.status

@@ -35,7 +35,6 @@ from tracker.imports.visits_xlsx import import_visits as run_import
 from tracker.models import Unit
 from tracker.models import Visit
 from tracker.services import access
-from tracker.services import audit
 from tracker.services import confidentiality
 from tracker.services import logbook
 from tracker.services import reception as service
@@ -117,10 +116,7 @@ def export_visits():  # type: ignore[no-untyped-def]
         name = f"so-tiep-cong-dan-{local_today():%Y%m%d}.xlsx"
     handle = write_xlsx(logbook.EXCEL_SHEET, _excel_headers(), rows, [c.width for c in logbook.EXCEL_COLUMNS])
     if not template:
-        hider.audit("export")
-        audit.record_event(db.session, "export", "visits", None, current_user.unit_id,
-                           {"rows": counter[0], "filters": audit.safe_filters(request.args.to_dict())})
-        db.session.commit()
+        logbook.record_export(hider, current_user.unit_id, counter[0], request.args.to_dict())
     size = handle.seek(0, 2)
     handle.seek(0)
     return Response(_chunks(handle), mimetype=XLSX_MIMETYPE, headers={

@@ -96,7 +96,6 @@ def edit_citizen(citizen_id: int):  # type: ignore[no-untyped-def]
             service.update_citizen(citizen, citizen_input(form), version=form_version(form.version.data),
                                    today=local_today())
         except DomainError as exc:
-            db.session.rollback()
             errors = attach_errors(form, exc)
         else:
             flash(_("The citizen's details have been updated."), "success")

@@ -289,10 +289,9 @@ def list_sessions():  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         need("visits.write")
         unit = access.writable_unit(current_user)
-        session = service.ensure_session(unit.id, form.held_on.data, form.kind.data, form.host.data,
-                                         form.host_name.data or None)
-        session.place, session.note = form.place.data or None, form.note.data or None
-        db.session.commit()
+        service.record_session(unit.id, form.held_on.data, form.kind.data, form.host.data,
+                               form.host_name.data or None, place=form.place.data or None,
+                               note=form.note.data or None)
         flash(_("The reception session has been recorded."), "success")
         return redirect(url_for(".list_sessions"))
     stmt = (select(ReceptionSession)

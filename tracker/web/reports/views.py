@@ -219,7 +219,6 @@ def edit_narrative(period: str):  # type: ignore[no-untyped-def]
         reports.edit_narrative(report, request.form.get("narrative", ""),
                                version=request.form.get("version", type=int) or 0)
     except DomainError as exc:
-        db.session.rollback()
         flash(message(exc.code) if not exc.fields else "; ".join(message(c) for c in exc.fields.values()), "error")
     else:
         flash(_("The narrative was saved."), "success")
@@ -237,7 +236,6 @@ def finalize(period: str):  # type: ignore[no-untyped-def]
     try:
         reports.finalize(report, current_user, version=request.form.get("version", type=int), today=today())
     except DomainError as exc:
-        db.session.rollback()
         flash(message(exc.code), "error")
     else:
         flash(_("The report is final: later changes to the data no longer alter it."), "success")

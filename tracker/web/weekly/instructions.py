@@ -82,7 +82,6 @@ def new_instruction():  # type: ignore[no-untyped-def]
             service.give_instruction(current_user, case, form.text.data or "", form.due_on.data, today(),
                                      assignee_id=assignee if assignee != case.handler_id else None)
         except DomainError as exc:
-            db.session.rollback()
             errors = attach_errors(form, exc)
         else:
             flash(_("The instruction on case no. %(id)s has been sent.", id=case.number), "success")
@@ -120,7 +119,6 @@ def complete(instruction_id: int):  # type: ignore[no-untyped-def]
     try:
         service.complete_instruction(current_user, instruction, today(), version=version or 0)
     except DomainError as exc:
-        db.session.rollback()
         if exc.status == 403:
             abort(403)
         flash(message(exc.code, **exc.params), "warning")

@@ -144,7 +144,6 @@ def review_week():  # type: ignore[no-untyped-def]
     try:
         weekly.mark_reviewed(current_user, unit, week, today())
     except DomainError as exc:
-        db.session.rollback()
         flash(message(exc.code, **exc.params), "warning")
     else:
         flash(_("The list of week %(week)s has been marked as reviewed.", week=week), "success")
