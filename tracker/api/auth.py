@@ -82,7 +82,7 @@ def need_own_unit(user: User, unit_id: int) -> None:
         if access.is_merged_away(user, unit_id):
             raise access.merged_read_only_error(unit_id)
         raise ApiError(404, "not_found")
-    if unit_id != user.unit_id and user.role != "admin":
+    if unit_id != user.unit_id and not access.can(user, "units.write_below"):
         raise ApiError(403, "forbidden")
 
 

@@ -15,6 +15,7 @@ from tracker.api.errors import ApiError
 from tracker.api.openapi import operation
 from tracker.api.parse import parse_query
 from tracker.api.schemas import Query
+from tracker.services import access
 from tracker.services import reports
 from tracker.services import weekly_view
 from tracker.services.errors import ValidationError
@@ -52,7 +53,7 @@ class ReportOut(BaseModel):
                        "is 404; a malformed period is 400 `period_invalid`.")
 def get_report(period: str) -> Response:
     user = api_user()
-    if user.role not in reports.REPORT_ROLES:
+    if not access.can(user, "reports.read"):
         raise ApiError(403, "forbidden")
     args = parse_query(ReportQuery)
     unit = weekly_view.unit_for(user, args.unit)

@@ -32,9 +32,6 @@ from tracker.services import confidentiality
 from tracker.services import reception as service
 from tracker.services.clock import local_today
 
-# Deleting a row of the log book is for the head of the unit (and the administrator).
-DELETE_ROLES = ("admin", "chair")
-
 
 def _visible_visit(visit_id: int, user: User) -> Visit:
     visit = db.session.get(Visit, visit_id)
@@ -113,7 +110,7 @@ def update_visit(visit_id: int) -> Response:
            description="For the chairperson and the administrator; `version` must be the one last read.")
 def delete_visit(visit_id: int) -> tuple[str, int]:
     user = need("visits.write")
-    if user.role not in DELETE_ROLES:
+    if not access.can(user, "visits.delete"):
         raise ApiError(403, "forbidden")
     visit = _visible_visit(visit_id, user)
     need_own_unit(user, visit.unit_id)

@@ -35,9 +35,33 @@ MESSAGES.update({
                            "it can be read here, not changed."),
 })
 
-# Roles that see the units below their own (an inspector follows subordinate units; an admin manages them).
-SUBTREE_ROLES = ("inspector", "admin")
+# Who may do what: the one table. The web (views and templates through ``may()``), the API and the use cases
+# all ask it, by permission name, through :func:`can` (or :func:`roles_with` inside a query).
 PERMISSIONS: dict[str, tuple[str, ...]] = {
+    # Roles that see the units below their own (an inspector follows subordinate units; an admin manages them).
+    "units.below": ("inspector", "admin"),
+    # The unit's leaders resolve its denunciations and complaints (Luật TC Điều 13, 31; Luật KN Điều 18: the
+    # chairperson; vice-chairs by delegation): they assign, and they see the unit's denouncers.
+    "cases.lead": ("chair", "vice_chair"),
+    # Who may be given a case or a letter to handle: the unit's handlers and leaders, never an administrator.
+    "cases.assignee": ("handler", "chair", "vice_chair"),
+    # The head of the unit (and the administrator) deletes a row of the log book or an attachment.
+    "visits.delete": ("admin", "chair"),
+    "attachments.delete": ("admin", "chair"),
+    "weekly.read": ("chair", "vice_chair", "admin", "inspector", "handler"),
+    "weekly.review": ("chair", "vice_chair"),
+    "instructions.give": ("chair", "vice_chair"),
+    "reports.read": ("chair", "vice_chair", "admin", "inspector"),
+    "reports.build": ("chair", "vice_chair", "admin"),  # on demand
+    "reports.edit": ("chair", "vice_chair"),  # the narrative, and marking a report final
+    "reminders.receive": ("chair",),  # the weekly reminder of due dates
+    "exchange.export": ("chair", "vice_chair"),
+    "exchange.import": ("admin", "chair"),
+    # The chairperson alone lets another staff member see a denouncer (Luật TC Điều 47: need to know).
+    "identity.grant": ("chair",),
+    # Writing a record of a unit below one's own (an administrator manages the communes under it).
+    "units.write_below": ("admin",),
+    "inbox.read": ("admin", "chair", "vice_chair", "receptionist", "handler", "inspector"),
     "visits.read": ("admin", "chair", "vice_chair", "receptionist", "handler", "inspector"),
     "visits.write": ("admin", "chair", "vice_chair", "receptionist"),
     "citizens.read": ("admin", "chair", "vice_chair", "receptionist", "handler", "inspector"),
@@ -64,6 +88,14 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
 
 def can(user: User, permission: str) -> bool:
     return user.role in PERMISSIONS.get(permission, ())
+
+
+def roles_with(permission: str) -> tuple[str, ...]:
+    """The roles holding ``permission``, for a query (``User.role.in_(roles_with(...))``)."""
+    return PERMISSIONS[permission]
+
+
+SUBTREE_ROLES = roles_with("units.below")
 
 
 def require(user: User, permission: str) -> None:
@@ -107,7 +139,7 @@ def writable_unit(user: User, unit_id: int | None = None) -> Unit:
     target = unit_id or user.unit_id
     if user.role == "inspector":
         raise ForbiddenError("forbidden")
-    if target != user.unit_id and not (user.role == "admin" and can_see_unit(user, target)):
+    if target != user.unit_id and not (can(user, "units.write_below") and can_see_unit(user, target)):
         raise ForbiddenError("forbidden")
     unit = db.session.get(Unit, target)
     if unit is None:
@@ -237,11 +269,7 @@ MESSAGES.update({
                         "vice-chair may move it on."),
 })
 
-# The unit's leaders resolve its denunciations and complaints (Luật TC Điều 13, 31; Luật KN Điều 18: the
-# chairperson; vice-chairs by delegation): they assign, and they see the unit's denouncers.
-LEADER_ROLES = ("chair", "vice_chair")
-# Who may be given a case or a letter to handle: the unit's handlers and leaders, never an administrator.
-ASSIGNABLE_ROLES = ("handler", "chair", "vice_chair")
+LEADER_ROLES = roles_with("cases.lead")
 
 
 def is_leader_for(user: User, record: Any) -> bool:
@@ -273,7 +301,8 @@ def check_case_step(user: User | None, case: Case, action: str, handler_id: int 
 
 def assignable_handlers(unit_ids: list[int]) -> Select[tuple[User]]:
     """The active handlers and leaders of these units, by name: the choices every form offers."""
-    return (select(User).where(User.unit_id.in_(unit_ids), User.active.is_(True), User.role.in_(ASSIGNABLE_ROLES))
+    return (select(User).where(User.unit_id.in_(unit_ids), User.active.is_(True),
+                               User.role.in_(roles_with("cases.assignee")))
             .order_by(User.full_name, User.username, User.id))
 
 

@@ -61,7 +61,6 @@ MESSAGES.update({
 CHUNK = 64 * 1024
 # Only the parts of a zip container that say what it is are read, and never more than this.
 CONTENT_TYPES_MAX = 1024 * 1024
-DELETE_ROLES = ("admin", "chair")
 
 
 @dataclass(frozen=True)
@@ -256,7 +255,8 @@ def may_upload(user: User, *, letter: Letter | None = None, case: Case | None = 
     permission = "cases.act" if case is not None else "letters.write"
     if not access.can(user, permission) or user.role == "inspector":
         return False
-    if owner.unit_id != user.unit_id and not (user.role == "admin" and access.can_see_unit(user, owner.unit_id)) \
+    if owner.unit_id != user.unit_id \
+            and not (access.can(user, "units.write_below") and access.can_see_unit(user, owner.unit_id)) \
             and not access.continues(user, owner):  # a former commune's open work: the new commune goes on
         return False
     if case is not None and not access.may_move_case(user, case):  # a case's files are its handler's work
@@ -265,7 +265,7 @@ def may_upload(user: User, *, letter: Letter | None = None, case: Case | None = 
 
 
 def may_delete(user: User, attachment: Attachment) -> bool:
-    if user.role not in DELETE_ROLES:
+    if not access.can(user, "attachments.delete"):
         return False
     if access.continues(user, attachment):  # a file of a former commune's open work
         return True

@@ -56,6 +56,7 @@ from tracker.models.cases import CLOCK_STATUSES
 from tracker.models.citizens import GENDERS
 from tracker.rules import lifecycle as lc
 from tracker.rules import reception as rr
+from tracker.services import access
 from tracker.services import audit
 from tracker.services import clock
 from tracker.services import counters
@@ -75,8 +76,6 @@ BASIS = "Nghị định 55/2022/NĐ-CP, Điều 6"
 # Who may hand the unit's records over: the chairperson and vice-chairs of that unit, who answer for what
 # the commune sends to the national database (NĐ 55/2022 Điều 9: the head of the body updating the data).
 # The CLI runs as the installation's operator (actor "cli"), like every other command; both are audited.
-EXPORT_ROLES = ("chair", "vice_chair")
-IMPORT_ROLES = ("admin", "chair")
 BATCH = 200
 KINDS = ("citizen", "visit", "letter", "case")
 PLURAL = {"citizen": "citizens", "visit": "visits", "letter": "letters", "case": "cases"}
@@ -164,7 +163,7 @@ def _split_uid(uid: object, unit_code: str, kind: str) -> tuple[int, ...] | None
 
 
 def authorize_export(user: User | None, unit: Unit) -> None:
-    if user is not None and (user.role not in EXPORT_ROLES or user.unit_id != unit.id):
+    if user is not None and (not access.can(user, "exchange.export") or user.unit_id != unit.id):
         raise ForbiddenError("forbidden")
 
 
@@ -958,7 +957,7 @@ def import_file(unit: Unit, source: str | os.PathLike[str] | IO[str] | IO[bytes]
 
     :raises ExchangeRefused: every problem found, each named by record uid and field; nothing written.
     """
-    if user is not None and (user.role not in IMPORT_ROLES or user.unit_id != unit.id):
+    if user is not None and (not access.can(user, "exchange.import") or user.unit_id != unit.id):
         raise ForbiddenError("forbidden")
     stream, after = _seekable(source)
     try:

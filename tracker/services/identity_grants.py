@@ -59,7 +59,7 @@ def record_of(kind: str, record_id: int) -> Any:
 
 
 def may_grant(user: User, record: Any) -> bool:
-    return user.role == "chair" and user.unit_id == record.unit_id and is_confidential(record)
+    return access.can(user, "identity.grant") and user.unit_id == record.unit_id and is_confidential(record)
 
 
 def grants_of(record: Any) -> list[IdentityGrant]:
@@ -118,7 +118,7 @@ def withdraw(chair: User, grant_id: int) -> IdentityGrant:
     if row is None:
         raise NotFoundError("not_found")
     access.check_readable(chair, row.unit_id)
-    if chair.role != "chair" or chair.unit_id != row.unit_id:
+    if not access.can(chair, "identity.grant") or chair.unit_id != row.unit_id:
         raise ForbiddenError("grant_chair_only")
     if row.withdrawn_at is not None:
         raise ConflictError("grant_withdrawn")

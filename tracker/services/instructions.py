@@ -17,7 +17,6 @@ from tracker.services.errors import ValidationError
 from tracker.services.inbox import notify
 from tracker.services.transaction import atomic
 
-INSTRUCTING_ROLES = ("chair", "vice_chair")
 MAX_TEXT = 4000
 
 
@@ -28,7 +27,7 @@ def give_instruction(user: User, case: Case, text: str, due_on: date | None, tod
     commune's open case is instructed by the chair of the commune that continues it: the instruction is
     that commune's (its unit), the case keeps its own."""
     continued = access.continues(user, case)
-    if user.role not in INSTRUCTING_ROLES or (user.unit_id != case.unit_id and not continued):
+    if not access.can(user, "instructions.give") or (user.unit_id != case.unit_id and not continued):
         raise ForbiddenError("forbidden")
     unit_id = user.unit_id if continued else case.unit_id
     errors: dict[str, str] = {}
@@ -63,7 +62,7 @@ def give_instruction(user: User, case: Case, text: str, due_on: date | None, tod
 def complete_instruction(user: User, instruction: Instruction, on: date, *, version: int) -> Instruction:
     if instruction.version != version:
         raise ConflictError("stale")
-    if user.id not in (instruction.assignee_id, instruction.author_id) and user.role not in INSTRUCTING_ROLES:
+    if user.id not in (instruction.assignee_id, instruction.author_id) and not access.can(user, "instructions.give"):
         raise ForbiddenError("forbidden")
     if instruction.done_on is not None:
         raise ConflictError("instruction_done")

@@ -16,10 +16,9 @@ from tracker.models import Case
 from tracker.models import Clock
 from tracker.models import Unit
 from tracker.models import User
+from tracker.services import access
 from tracker.services import lineage
 from tracker.services.inbox import notify
-
-CHAIR_ROLES = ("chair",)
 
 
 def send_reminders(unit: Unit, today: date) -> int:
@@ -31,8 +30,8 @@ def send_reminders(unit: Unit, today: date) -> int:
         .join(Case, and_(Case.id == Clock.case_id, Case.is_open.is_(True)))
         .where(Clock.unit_id.in_(units), Clock.status == "open", Clock.due_on.is_not(None),
                Clock.due_on <= horizon)).all()
-    chairs = list(db.session.scalars(select(User.id).where(User.unit_id == unit.id, User.role.in_(CHAIR_ROLES),
-                                                           User.active.is_(True))))
+    chairs = list(db.session.scalars(select(User.id).where(
+        User.unit_id == unit.id, User.role.in_(access.roles_with("reminders.receive")), User.active.is_(True))))
     added = 0
     for clock_id, step, due, case_id, handler_id, register_no, register_year in rows:
         overdue = due < today

@@ -49,9 +49,6 @@ MESSAGES.update({
 })
 
 
-REPORT_ROLES = ("chair", "vice_chair", "admin", "inspector")  # who may see reports
-BUILD_ROLES = ("chair", "vice_chair", "admin")  # who may build them on demand
-EDIT_ROLES = ("chair", "vice_chair")  # who may edit the narrative and mark a report final
 
 
 @dataclass

@@ -29,8 +29,6 @@ from tracker.services import weekly
 
 MESSAGES.update({"week_invalid": _l("Please give a week as YYYY-Www, for example 2026-W48.")})
 
-WEEKLY_ROLES = ("chair", "vice_chair", "admin", "inspector", "handler")
-REVIEW_ROLES = ("chair", "vice_chair")
 CASE_SECTIONS = ("overdue", "due_this_week", "awaiting_decision", "new")
 LETTER_SECTIONS = ("letters_due", "visits_without_letter", "new_letters")
 # The order of the page: most urgent first.
@@ -48,7 +46,7 @@ local_today = clock.local_today  # kept for callers that pass the config (tracke
 
 
 def may_see_weekly(user: User) -> bool:
-    return user.role in WEEKLY_ROLES
+    return access.can(user, "weekly.read")
 
 
 def own_cases_only(user: User) -> bool:
@@ -56,7 +54,7 @@ def own_cases_only(user: User) -> bool:
 
 
 def may_review(user: User, unit: Unit) -> bool:
-    return user.role in REVIEW_ROLES and user.unit_id == unit.id
+    return access.can(user, "weekly.review") and user.unit_id == unit.id
 
 
 def unit_for(user: User, code: str | None) -> Unit | None:

@@ -100,8 +100,8 @@ def writable_letter(letter_id: int) -> Letter:
 def may_write(letter: Letter) -> bool:
     if access.continues(current_user, letter):  # a former commune's letter not yet handled
         return True
-    return (letter.unit_id == current_user.unit_id or current_user.role == "admin") and access.can_see_unit(
-        current_user, letter.unit_id)
+    return (letter.unit_id == current_user.unit_id or access.can(current_user, "units.write_below")) \
+        and access.can_see_unit(current_user, letter.unit_id)
 
 
 def case_url(case_id: int) -> str:

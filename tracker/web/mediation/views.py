@@ -163,7 +163,7 @@ def edit_group(group_id: int):  # type: ignore[no-untyped-def]
     need("cases.read")
     group = _group(group_id)
     can_manage = access.can(current_user, "mediation.manage") and (
-        group.unit_id == current_user.unit_id or current_user.role == "admin")
+        group.unit_id == current_user.unit_id or access.can(current_user, "units.write_below"))
     if request.method == "POST" and not can_manage:
         abort(403)
     if request.method == "GET":

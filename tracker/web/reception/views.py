@@ -206,7 +206,7 @@ def show_visit(visit_id: int):  # type: ignore[no-untyped-def]
 def edit_visit(visit_id: int):  # type: ignore[no-untyped-def]
     need("visits.write")
     visit = writable_visit(visit_id)
-    if visit.unit_id != current_user.unit_id and current_user.role != "admin":
+    if visit.unit_id != current_user.unit_id and not access.can(current_user, "units.write_below"):
         abort(403)
     if not confidentiality.may_see_identity(current_user, visit):
         abort(403)
@@ -243,8 +243,7 @@ def edit_visit(visit_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/<int:visit_id>/delete", methods=["POST"])
 @login_required
 def delete_visit(visit_id: int):  # type: ignore[no-untyped-def]
-    if current_user.role not in ("admin", "chair"):
-        abort(403)
+    need("visits.delete")
     visit = writable_visit(visit_id)
     try:
         service.delete_visit(visit, version=form_version(request.form.get("version")))

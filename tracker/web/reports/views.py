@@ -31,6 +31,7 @@ from tracker.models import Unit
 from tracker.rules import periods
 from tracker.rules import reporting as rp
 from tracker.rules.data.report_periods import CUTOFF_RULES
+from tracker.services import access
 from tracker.services import reports
 from tracker.services.errors import DomainError
 from tracker.services.errors import ValidationError
@@ -43,17 +44,17 @@ LIST_DAYS_BACK = 400  # periods that ended within about a year and a month are l
 
 
 def _need_reports() -> None:
-    if current_user.role not in reports.REPORT_ROLES:
+    if not access.can(current_user, "reports.read"):
         abort(403)
 
 
 def _may_build(unit: Unit) -> bool:
-    return current_user.role in reports.BUILD_ROLES and (current_user.role == "admin"
+    return access.can(current_user, "reports.build") and (access.can(current_user, "units.write_below")
                                                           or current_user.unit_id == unit.id)
 
 
 def _may_edit(unit: Unit) -> bool:
-    return current_user.role in reports.EDIT_ROLES and current_user.unit_id == unit.id
+    return access.can(current_user, "reports.edit") and current_user.unit_id == unit.id
 
 
 def _unit() -> Unit:

@@ -35,7 +35,7 @@ def chosen_unit(code: str | None) -> Unit:
 
 def visible_units() -> list[Unit]:
     """Units the user may choose among (only more than one for inspectors and admins)."""
-    if current_user.role not in access.SUBTREE_ROLES:
+    if not access.can(current_user, "units.below"):
         return []
     return list(db.session.scalars(select(Unit).where(Unit.id.in_(access.visible_units_query(current_user)))
                                    .order_by(Unit.path, Unit.code)))

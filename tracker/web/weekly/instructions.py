@@ -57,7 +57,7 @@ def _safe_next(target: str | None, fallback: str) -> str:
 
 
 def _instructable_case(case_id: int | None) -> Case:
-    if current_user.role not in service.INSTRUCTING_ROLES:
+    if not access.can(current_user, "instructions.give"):
         abort(403)
     case = db.session.get(Case, case_id) if case_id else None
     if case is None or (case.unit_id != current_user.unit_id and not access.continues(current_user, case)):
@@ -100,7 +100,7 @@ def list_instructions():  # type: ignore[no-untyped-def]
         .options(selectinload(Instruction.author), selectinload(Instruction.case))
         .order_by(Instruction.due_on, Instruction.id)))
     unit_open: list[Instruction] = []
-    if current_user.role in service.INSTRUCTING_ROLES:
+    if access.can(current_user, "instructions.give"):
         unit_open = list(db.session.scalars(
             select(Instruction).where(Instruction.unit_id == current_user.unit_id, Instruction.done_on.is_(None))
             .options(selectinload(Instruction.author), selectinload(Instruction.assignee),

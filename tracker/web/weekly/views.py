@@ -23,6 +23,7 @@ from tracker.rules import lifecycle as lc
 from tracker.rules.weeks import WeekError
 from tracker.rules.weeks import parse_week
 from tracker.rules.weeks import shift_week
+from tracker.services import access
 from tracker.services import weekly
 from tracker.services import weekly_view
 from tracker.services.errors import DomainError
@@ -88,7 +89,7 @@ def weekly_context() -> dict[str, Any]:
         "sections": weekly_view.SECTIONS, "filter": f, "people": people, "names": names,
         "units": visible_units(), "kinds": lc.CASE_KINDS,
         "own_only": weekly_view.own_cases_only(current_user),
-        "may_instruct": current_user.role in weekly_view.REVIEW_ROLES and current_user.unit_id == unit.id,
+        "may_instruct": access.can(current_user, "instructions.give") and current_user.unit_id == unit.id,
         "may_review": weekly_view.may_review(current_user, unit),
         "args": _args(week, unit.code, f, view),
     }
