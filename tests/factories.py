@@ -8,11 +8,11 @@ from tracker.models import Citizen
 from tracker.models import Unit
 from tracker.models import User
 from tracker.models import Visit
-from tracker.services import reception
-from tracker.services.citizens import CitizenInput
-from tracker.services.units import create_unit
-from tracker.services.users import UserInput
-from tracker.services.users import create_user
+from tracker.services.operations.units import create_unit
+from tracker.services.operations.users import UserInput
+from tracker.services.operations.users import create_user
+from tracker.services.reception import visits as reception
+from tracker.services.reception.citizens import CitizenInput
 
 PASSWORD = "correct horse battery"
 

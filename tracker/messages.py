@@ -61,7 +61,7 @@ MESSAGES = {
     "import_formula": _l("Formulas are not accepted; enter the value itself."),
     "import_duplicate_in_file": _l("This register number appears twice in the file."),
     "bad_json": _l("The request body is not valid JSON."),
-    # Letters and cases (tracker.services.letters, tracker.services.cases).
+    # Letters and cases (tracker.services.letters.register, tracker.services.cases.actions).
     "from_body_required": _l("Name the body that transferred the letter."),
     "sender_required": _l("Give at least one sender, or mark the letter as anonymous."),
     "signer_count_low": _l("The number of signatories cannot be smaller than the number of senders listed."),

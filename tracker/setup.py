@@ -53,8 +53,8 @@ def register_extensions(app: Flask) -> None:
 
     from tracker import models  # noqa: F401  (registers every table)
     from tracker import ratelimit
-    from tracker.services import audit
-    from tracker.services.users import load_session_user
+    from tracker.services.operations.users import load_session_user
+    from tracker.services.privacy import audit
 
     db.init_app(app)
     migrate.init_app(app, db, directory=app.config.get("MIGRATIONS_DIR") or _migrations_dir())
@@ -112,7 +112,7 @@ def register_request_hooks(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
     from tracker import security
-    from tracker.services import audit
+    from tracker.services.privacy import audit
 
     login_manager.login_message = _l("Please log in to continue.")
 

@@ -16,9 +16,9 @@ from flask import g
 from flask import request
 
 from tracker.extensions import limiter
+from tracker.services.cases.status import PublicStatus
+from tracker.services.cases.status import status_of
 from tracker.services.clock import local_today
-from tracker.services.status import PublicStatus
-from tracker.services.status import status_of
 
 
 def _lookup_limit() -> str:

@@ -2,7 +2,7 @@
 
 The audit log is append-only. Triggers on ``audit_log`` (PostgreSQL and SQLite) refuse every DELETE
 (and on PostgreSQL every TRUNCATE) and every UPDATE, with one exception: the anonymisation required
-by Luật 91/2025 (tracker/services/anonymise.py ``scrub_audit``) may rewrite the ``changes`` column —
+by Luật 91/2025 (tracker/services/privacy/anonymise.py ``scrub_audit``) may rewrite the ``changes`` column —
 and nothing else — while a row of ``audit_unlocks`` exists. ``scrub_audit`` inserts that row inside
 its own transaction and deletes it before the commit, so the unlock is never visible to any other
 transaction; on PostgreSQL a deferred constraint trigger also refuses any commit that would leave a

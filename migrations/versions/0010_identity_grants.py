@@ -74,7 +74,7 @@ def upgrade():
     op.create_index('uq_citizens_unit_id_number_hash', 'citizens', ['unit_id', 'id_number_hash'], unique=True,
                     sqlite_where=sa.text('id_number_hash IS NOT NULL AND NOT sealed'),
                     postgresql_where=sa.text('id_number_hash IS NOT NULL AND NOT sealed'))
-    # The need-to-know gate's sets, each answered from an index (tracker.services.confidentiality).
+    # The need-to-know gate's sets, each answered from an index (tracker.services.privacy.confidentiality).
     for name, table, column, where in GATE_INDEXES:
         op.create_index(name, table, [column], unique=False, sqlite_where=sa.text(where) if where else None,
                         postgresql_where=sa.text(where) if where else None)

@@ -42,7 +42,7 @@ from tracker.id_protection import hash_id  # noqa: E402
 from tracker.models.base import Base  # noqa: E402
 from tracker.rules import lifecycle as lc  # noqa: E402
 from tracker.rules.text import fold_diacritics  # noqa: E402
-from tracker.services import demo_data as d  # noqa: E402
+from tracker.services.operations import demo_data as d  # noqa: E402
 
 PASSWORD = "benchmark-password"
 CHUNK = 50_000  # cases generated and written at a time
@@ -291,8 +291,8 @@ def _app_for_keys(url: str) -> Any:
 def _seed_rules(url: str) -> None:
     from tracker import create_app
     from tracker.extensions import db
-    from tracker.services.deadlines import seed_calendar
-    from tracker.services.deadlines import seed_deadline_rules
+    from tracker.services.legal.deadlines import seed_calendar
+    from tracker.services.legal.deadlines import seed_deadline_rules
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "benchmark-only"})
     with app.app_context():
@@ -364,7 +364,7 @@ _CONTENTS = [t[3] for t in d.TOPICS]
 def _citizen(rng: random.Random, st: _State, unit: int, out: list[tuple], now: datetime, *,
              sealed: bool = False) -> int:
     """A citizen, often one who came before; ``sealed``: a denouncer's registry entry, kept apart from the
-    open pool as the product keeps it (tracker.services.confidentiality)."""
+    open pool as the product keeps it (tracker.services.privacy.confidentiality)."""
     pool = st.citizens.setdefault(unit, [])
     if pool and not sealed and rng.random() < 0.3:  # people come back
         return pool[int(rng.random() * len(pool))]

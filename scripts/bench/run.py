@@ -151,7 +151,7 @@ def machine(url: str) -> dict[str, str]:
 def subjects(url: str) -> dict[str, Any]:
     """The commune with most cases, its province, the data's last day and a chair's API token."""
     from tracker.extensions import db
-    from tracker.services.tokens import issue_token
+    from tracker.services.operations.tokens import issue_token
 
     app = make_app(url)
     with app.app_context():
@@ -308,7 +308,7 @@ def optimal(conn: Any, scope: str, params: dict[str, Any], early_margin: int) ->
 
 def comparable(stats: dict[str, Any]) -> dict[str, Any]:
     """The same numbers out of report_stats.compute's document."""
-    from tracker.services.report_stats import CASE_COLUMNS
+    from tracker.services.reports.report_stats import CASE_COLUMNS
 
     cases = {k: [v[c] for c in CASE_COLUMNS] for k, v in stats["cases"]["by_kind"].items() if any(v.values())}
     v = stats["visits"]
@@ -336,8 +336,8 @@ def bench_reports(url: str, s: dict[str, Any], runs: int) -> list[dict[str, Any]
     from tracker.extensions import db
     from tracker.models import Unit
     from tracker.rules.reporting import TIMELINESS
-    from tracker.services import report_stats
-    from tracker.services.reports import resolve_span
+    from tracker.services.reports import report_stats
+    from tracker.services.reports.periodic import resolve_span
 
     app = make_app(url)
     rows = []
@@ -478,9 +478,9 @@ def report_job(url: str, scope: str) -> None:
     half-year, then print the peak RSS of this process in KiB."""
     from tracker.extensions import db
     from tracker.models import Unit
-    from tracker.services import report_stats
-    from tracker.services.reports import compute_document
-    from tracker.services.reports import resolve_span
+    from tracker.services.reports import report_stats
+    from tracker.services.reports.periodic import compute_document
+    from tracker.services.reports.periodic import resolve_span
 
     app = make_app(url)
     with app.app_context():

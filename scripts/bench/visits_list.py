@@ -37,10 +37,10 @@ from tracker.models import Citizen  # noqa: E402
 from tracker.models import Visit  # noqa: E402
 from tracker.models import VisitCitizen  # noqa: E402
 from tracker.rules.text import fold_diacritics  # noqa: E402
-from tracker.services import demo_data as d  # noqa: E402
-from tracker.services.units import create_unit  # noqa: E402
-from tracker.services.users import UserInput  # noqa: E402
-from tracker.services.users import create_user  # noqa: E402
+from tracker.services.operations import demo_data as d  # noqa: E402
+from tracker.services.operations.units import create_unit  # noqa: E402
+from tracker.services.operations.users import UserInput  # noqa: E402
+from tracker.services.operations.users import create_user  # noqa: E402
 
 PASSWORD = "benchmark-password"
 CASES = (

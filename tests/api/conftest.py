@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from tests.factories import make_unit
 from tests.factories import make_user
 from tracker.models import User
-from tracker.services.tokens import issue_token
+from tracker.services.operations.tokens import issue_token
 
 
 @dataclass

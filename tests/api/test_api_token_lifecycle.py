@@ -19,9 +19,9 @@ from tracker.models import AuditEntry
 from tracker.models import Citizen
 from tracker.models import User
 from tracker.models.base import utcnow
-from tracker.services import tokens
-from tracker.services.users import change_own_password
-from tracker.services.users import update_user
+from tracker.services.operations import tokens
+from tracker.services.operations.users import change_own_password
+from tracker.services.operations.users import update_user
 
 
 def _row(api: Api) -> ApiToken:

@@ -18,8 +18,8 @@ from tracker.messages import message
 from tracker.models import AuditEntry
 from tracker.models import Case
 from tracker.models import CaseEvent
-from tracker.services.deadlines import seed_calendar
-from tracker.services.deadlines import seed_deadline_rules
+from tracker.services.legal.deadlines import seed_calendar
+from tracker.services.legal.deadlines import seed_deadline_rules
 
 
 def vi(code: str, **params: object) -> str:

@@ -8,8 +8,8 @@ from flask_babel import force_locale
 
 from tracker.api.schemas_letters import DeadlineOut
 from tracker.messages import message
-from tracker.services.deadlines import seed_calendar
-from tracker.services.deadlines import seed_deadline_rules
+from tracker.services.legal.deadlines import seed_calendar
+from tracker.services.legal.deadlines import seed_deadline_rules
 
 
 def vi(code: str, **params: object) -> str:

@@ -6,8 +6,8 @@ import pytest
 
 from tests.factories import make_user
 from tests.integration.test_letters_cases import register
-from tracker.services.deadlines import seed_calendar
-from tracker.services.deadlines import seed_deadline_rules
+from tracker.services.legal.deadlines import seed_calendar
+from tracker.services.legal.deadlines import seed_deadline_rules
 
 
 @pytest.fixture

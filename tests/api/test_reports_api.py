@@ -7,10 +7,10 @@ from tests.api.conftest import Api
 from tests.factories import make_unit
 from tests.factories import make_user
 from tests.integration.test_reports import example_002
-from tracker.services import reports
-from tracker.services.deadlines import seed_calendar
-from tracker.services.deadlines import seed_deadline_rules
-from tracker.services.tokens import issue_token
+from tracker.services.legal.deadlines import seed_calendar
+from tracker.services.legal.deadlines import seed_deadline_rules
+from tracker.services.operations.tokens import issue_token
+from tracker.services.reports import periodic as reports
 
 
 @pytest.fixture

@@ -12,9 +12,9 @@ from tests.factories import make_user
 from tests.integration.test_letters_cases import accept
 from tests.integration.test_letters_cases import act
 from tests.integration.test_letters_cases import register
-from tracker.services.deadlines import seed_calendar
-from tracker.services.deadlines import seed_deadline_rules
-from tracker.services.tokens import issue_token
+from tracker.services.legal.deadlines import seed_calendar
+from tracker.services.legal.deadlines import seed_deadline_rules
+from tracker.services.operations.tokens import issue_token
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ from tests.factories import PASSWORD
 from tests.factories import make_user
 from tests.integration.test_letters_cases import register
 from tracker.extensions import db
-from tracker.services.deadlines import seed_calendar
-from tracker.services.deadlines import seed_deadline_rules
+from tracker.services.legal.deadlines import seed_calendar
+from tracker.services.legal.deadlines import seed_deadline_rules
 
 AXE = Axe()
 TAGS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}

@@ -17,8 +17,8 @@ from tracker.extensions import db
 from tracker.models import Case
 from tracker.models import Clock
 from tracker.models import Letter
-from tracker.services import clocks as clock_service
-from tracker.services import deadlines
+from tracker.services.cases import clocks as clock_service
+from tracker.services.legal import deadlines
 
 RECEIVED = date(2026, 3, 2)
 ACCEPTED = date(2026, 3, 5)
@@ -58,7 +58,7 @@ def log_out(page: Page, base: str) -> None:
 
 def engine_dates(live_app, *, letter_id: int, case_id: int | None = None) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
     """(clock, start, engine's due date) of every clock, in the order the page lists them. The engine
-    is asked afresh with the owner's flags (tracker.services.clocks), not read from the stored clock."""
+    is asked afresh with the owner's flags (tracker.services.cases.clocks), not read from the stored clock."""
     with live_app.app_context():
         letter = db.session.get(Letter, letter_id)
         if case_id is None:

@@ -80,8 +80,8 @@ def test_the_receipt_the_why_sheet_and_the_weekly_list_print_with_page_numbers(p
     from tests.integration.test_letters_cases import accept
     from tests.integration.test_letters_cases import register
     from tracker.models import Clock
-    from tracker.services.deadlines import seed_calendar
-    from tracker.services.deadlines import seed_deadline_rules
+    from tracker.services.legal.deadlines import seed_calendar
+    from tracker.services.legal.deadlines import seed_deadline_rules
 
     live_app.config["FIXED_TODAY"] = date(2026, 4, 15)
     with live_app.app_context():

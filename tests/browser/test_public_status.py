@@ -7,8 +7,8 @@ from playwright.sync_api import expect
 from tests.factories import make_user
 from tests.integration.test_letters_cases import register
 from tracker.extensions import db
-from tracker.services.deadlines import seed_calendar
-from tracker.services.deadlines import seed_deadline_rules
+from tracker.services.legal.deadlines import seed_calendar
+from tracker.services.legal.deadlines import seed_deadline_rules
 
 
 def test_a_citizen_checks_a_letter_on_a_small_screen(browser: Browser, live_server: str,

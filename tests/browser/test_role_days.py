@@ -13,10 +13,10 @@ from playwright.sync_api import Page
 from playwright.sync_api import expect
 
 from tracker.extensions import db
-from tracker.services.deadlines import seed_calendar
-from tracker.services.deadlines import seed_deadline_rules
-from tracker.services.demo import DEFAULT_PASSWORD
-from tracker.services.demo import load_demo
+from tracker.services.legal.deadlines import seed_calendar
+from tracker.services.legal.deadlines import seed_deadline_rules
+from tracker.services.operations.demo import DEFAULT_PASSWORD
+from tracker.services.operations.demo import load_demo
 
 GUIDE = Path(__file__).resolve().parents[2] / "tracker" / "static" / "guide"
 

@@ -13,8 +13,8 @@ from tests.integration.test_letters_cases import accept
 from tests.integration.test_letters_cases import act
 from tests.integration.test_letters_cases import register
 from tracker.extensions import db
-from tracker.services.deadlines import seed_calendar
-from tracker.services.deadlines import seed_deadline_rules
+from tracker.services.legal.deadlines import seed_calendar
+from tracker.services.legal.deadlines import seed_deadline_rules
 
 WEEK = "2026-W16"
 

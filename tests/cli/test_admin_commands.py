@@ -7,7 +7,7 @@ from tracker.extensions import db
 from tracker.models import ApiToken
 from tracker.models import Unit
 from tracker.models import User
-from tracker.services.tokens import user_for_token
+from tracker.services.operations.tokens import user_for_token
 
 
 def test_units_are_added_under_their_parent(runner) -> None:

@@ -27,12 +27,12 @@ from tracker.models import Attachment
 from tracker.models import Citizen
 from tracker.models import User
 from tracker.models import Visit
-from tracker.services import attachments
-from tracker.services import backup
-from tracker.services import letters
-from tracker.services import reception
-from tracker.services.backup import MANIFEST
-from tracker.services.citizens import CitizenInput
+from tracker.services.letters import attachments
+from tracker.services.letters import register as letters
+from tracker.services.operations import backup
+from tracker.services.operations.backup import MANIFEST
+from tracker.services.reception import visits as reception
+from tracker.services.reception.citizens import CitizenInput
 
 TODAY = date(2026, 11, 23)
 

@@ -14,8 +14,8 @@ from tracker.models import CalendarDay
 from tracker.models import DeadlineRuleRow
 from tracker.rules.data.calendar_vn import CALENDAR_SEED
 from tracker.rules.data.deadlines_vn import DEADLINE_SEED
-from tracker.services.deadlines import seed_calendar
-from tracker.services.deadlines import seed_deadline_rules
+from tracker.services.legal.deadlines import seed_calendar
+from tracker.services.legal.deadlines import seed_deadline_rules
 
 
 @pytest.fixture
@@ -137,8 +137,8 @@ def test_a_calendar_day_needs_a_valid_date_and_a_document(seeded, runner) -> Non
 def test_the_service_finds_the_rule_in_force_and_turns_engine_errors_into_rule_errors(seeded) -> None:
     from datetime import date
 
-    from tracker.services import deadlines as engine
     from tracker.services.errors import RuleError
+    from tracker.services.legal import deadlines as engine
 
     assert engine.rule_for("land_dispute", "resolve", date(2025, 7, 1)).code == "land_dispute.resolve.2025"
     with pytest.raises(engine.NoRuleError):

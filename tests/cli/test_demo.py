@@ -15,8 +15,8 @@ from tracker.models import VisitCitizen
 from tracker.rules.identity import parse_id_number
 from tracker.rules.reception import GroupRule
 from tracker.rules.text import fold_diacritics
-from tracker.services.passwords import verify_password
-from tracker.services.rule_params import params_on
+from tracker.services.legal.rule_params import params_on
+from tracker.services.operations.passwords import verify_password
 
 
 def load(runner, *args: str, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]

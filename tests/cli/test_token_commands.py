@@ -10,7 +10,7 @@ from sqlalchemy import select
 from tests.factories import make_user
 from tracker.extensions import db
 from tracker.models import ApiToken
-from tracker.services.tokens import live_token
+from tracker.services.operations.tokens import live_token
 
 
 def test_issue_prints_only_the_token_with_the_default_expiry(app, runner) -> None:  # type: ignore[no-untyped-def]

@@ -18,14 +18,14 @@ from tests.factories import make_user
 from tracker.extensions import db
 from tracker.models import Attachment
 from tracker.models import AuditEntry
-from tracker.services import attachments as service
-from tracker.services import letters
-from tracker.services.citizens import CitizenInput
-from tracker.services.deadlines import seed_calendar
-from tracker.services.deadlines import seed_deadline_rules
 from tracker.services.errors import ForbiddenError
 from tracker.services.errors import NotFoundError
-from tracker.services.reception import VisitorInput
+from tracker.services.legal.deadlines import seed_calendar
+from tracker.services.legal.deadlines import seed_deadline_rules
+from tracker.services.letters import attachments as service
+from tracker.services.letters import register as letters
+from tracker.services.reception.citizens import CitizenInput
+from tracker.services.reception.visits import VisitorInput
 
 TODAY = date(2026, 11, 23)
 

@@ -29,9 +29,9 @@ from tests.web.test_access_table import url_for_rule
 from tracker.extensions import db
 from tracker.models import AuditEntry
 from tracker.models.audit import AuditUnlock
-from tracker.services import anonymise
-from tracker.services import audit
-from tracker.services.audit import set_actor
+from tracker.services.privacy import anonymise
+from tracker.services.privacy import audit
+from tracker.services.privacy.audit import set_actor
 
 # Every column of an audit row, each set to a value it does not hold.
 TAMPER = {"id": "id + 100000", "at": "at", "user_id": "NULL", "actor": "'someone else'", "action": "'view'",
@@ -220,9 +220,9 @@ def test_only_the_anonymisation_unlocks_the_audit_log() -> None:
     root = Path(__file__).resolve().parents[2] / "tracker"
     users = sorted(str(p.relative_to(root)) for p in root.rglob("*.py")
                    if "audit_unlocked(" in p.read_text(encoding="utf-8"))
-    assert users == ["services/anonymise.py", "services/audit.py"]
+    assert users == ["services/privacy/anonymise.py", "services/privacy/audit.py"]
     named = sorted(str(p.relative_to(root)) for p in root.rglob("*.py")
                    if any(word in p.read_text(encoding="utf-8") for word in ("audit_unlocks", "AuditUnlock")))
-    assert named == ["models/audit.py", "services/audit.py"]
+    assert named == ["models/audit.py", "services/privacy/audit.py"]
     source = (root / "services" / "anonymise.py").read_text(encoding="utf-8")
     assert source.count("audit_unlocked(") == 1 and "with audit.audit_unlocked(db.session):" in source

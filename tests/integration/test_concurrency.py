@@ -12,11 +12,11 @@ from tracker.extensions import db
 from tracker.models import Letter
 from tracker.models import User
 from tracker.models import Visit
-from tracker.services import letters
-from tracker.services import reception
-from tracker.services.citizens import CitizenInput
-from tracker.services.deadlines import seed_calendar
-from tracker.services.deadlines import seed_deadline_rules
+from tracker.services.legal.deadlines import seed_calendar
+from tracker.services.legal.deadlines import seed_deadline_rules
+from tracker.services.letters import register as letters
+from tracker.services.reception import visits as reception
+from tracker.services.reception.citizens import CitizenInput
 
 WRITERS, EACH = 6, 5
 TODAY = date(2026, 11, 23)

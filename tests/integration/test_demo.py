@@ -23,8 +23,8 @@ from tracker.models import Unit
 from tracker.models import User
 from tracker.models import Visit
 from tracker.rules import lifecycle as lc
-from tracker.services.demo import load_demo
 from tracker.services.errors import ConflictError
+from tracker.services.operations.demo import load_demo
 
 NOW = datetime(2026, 11, 19, 15, 30, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
 

@@ -24,15 +24,15 @@ from tracker.models import Citizen
 from tracker.models import Clock
 from tracker.models import Letter
 from tracker.models import Visit
-from tracker.services import cases
-from tracker.services import exchange
-from tracker.services import letters
-from tracker.services import reception
-from tracker.services.citizens import CitizenInput
-from tracker.services.deadlines import seed_calendar
-from tracker.services.deadlines import seed_deadline_rules
+from tracker.services.cases import actions as cases
 from tracker.services.errors import ForbiddenError
-from tracker.services.reception import VisitorInput
+from tracker.services.exchange import national as exchange
+from tracker.services.legal.deadlines import seed_calendar
+from tracker.services.legal.deadlines import seed_deadline_rules
+from tracker.services.letters import register as letters
+from tracker.services.reception import visits as reception
+from tracker.services.reception.citizens import CitizenInput
+from tracker.services.reception.visits import VisitorInput
 
 TODAY = date(2026, 11, 23)
 START, END = date(2026, 3, 1), date(2026, 3, 31)

@@ -33,16 +33,16 @@ from tracker.id_protection import keys
 from tracker.id_protection import load_keys
 from tracker.models import AuditEntry
 from tracker.models import Citizen
-from tracker.services import anonymise as anon
-from tracker.services import backup
-from tracker.services import citizens
-from tracker.services import letters
-from tracker.services import reception
-from tracker.services.citizens import CitizenInput
-from tracker.services.deadlines import seed_calendar
-from tracker.services.deadlines import seed_deadline_rules
 from tracker.services.errors import ValidationError
-from tracker.services.reception import VisitorInput
+from tracker.services.legal.deadlines import seed_calendar
+from tracker.services.legal.deadlines import seed_deadline_rules
+from tracker.services.letters import register as letters
+from tracker.services.operations import backup
+from tracker.services.privacy import anonymise as anon
+from tracker.services.reception import citizens
+from tracker.services.reception import visits as reception
+from tracker.services.reception.citizens import CitizenInput
+from tracker.services.reception.visits import VisitorInput
 
 TODAY = date(2026, 11, 23)
 AN = "001085012345"

@@ -14,17 +14,17 @@ from tracker.models import AuditEntry
 from tracker.models import CalendarDay
 from tracker.models import Clock
 from tracker.models import DeadlineRuleRow
-from tracker.services import letters
-from tracker.services.citizens import CitizenInput
-from tracker.services.deadlines import seed_calendar
-from tracker.services.deadlines import seed_deadline_rules
 from tracker.services.errors import ConflictError
-from tracker.services.legal_updates import LegalUpdateInvalid
-from tracker.services.legal_updates import apply_update
-from tracker.services.legal_updates import export_update
-from tracker.services.legal_updates import load_update
-from tracker.services.legal_updates import preview_update
-from tracker.services.reception import VisitorInput
+from tracker.services.legal.deadlines import seed_calendar
+from tracker.services.legal.deadlines import seed_deadline_rules
+from tracker.services.legal.legal_updates import LegalUpdateInvalid
+from tracker.services.legal.legal_updates import apply_update
+from tracker.services.legal.legal_updates import export_update
+from tracker.services.legal.legal_updates import load_update
+from tracker.services.legal.legal_updates import preview_update
+from tracker.services.letters import register as letters
+from tracker.services.reception.citizens import CitizenInput
+from tracker.services.reception.visits import VisitorInput
 
 TODAY = date(2026, 11, 23)
 REASON = "Công văn của Thanh tra tỉnh"

@@ -15,15 +15,15 @@ from tracker.models import Case
 from tracker.models import CaseEvent
 from tracker.models import Clock
 from tracker.models import Letter
-from tracker.services import cases
-from tracker.services import letters
-from tracker.services.citizens import CitizenInput
-from tracker.services.deadlines import seed_calendar
-from tracker.services.deadlines import seed_deadline_rules
+from tracker.services.cases import actions as cases
 from tracker.services.errors import ConflictError
 from tracker.services.errors import RuleError
 from tracker.services.errors import ValidationError
-from tracker.services.reception import VisitorInput
+from tracker.services.legal.deadlines import seed_calendar
+from tracker.services.legal.deadlines import seed_deadline_rules
+from tracker.services.letters import register as letters
+from tracker.services.reception.citizens import CitizenInput
+from tracker.services.reception.visits import VisitorInput
 
 TODAY = date(2026, 11, 23)
 

@@ -24,9 +24,9 @@ from tracker.messages import message
 from tracker.models import AuditEntry
 from tracker.models import Visit
 from tracker.rules.reception import layout_for
-from tracker.services import logbook
-from tracker.services import reception
-from tracker.services.citizens import CitizenInput
+from tracker.services.reception import logbook
+from tracker.services.reception import visits as reception
+from tracker.services.reception.citizens import CitizenInput
 
 TODAY = date(2026, 11, 23)
 

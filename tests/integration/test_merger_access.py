@@ -27,18 +27,18 @@ from tracker.models import Case
 from tracker.models import Letter
 from tracker.models import User
 from tracker.models import Visit
-from tracker.services import attachments
-from tracker.services import cases
-from tracker.services import letters
-from tracker.services import report_stats
-from tracker.services.citizens import CitizenInput
-from tracker.services.deadlines import seed_calendar
-from tracker.services.deadlines import seed_deadline_rules
+from tracker.services.cases import actions as cases
 from tracker.services.errors import ValidationError
-from tracker.services.mergers import merge_units
-from tracker.services.mergers import predecessors
-from tracker.services.reception import VisitorInput
-from tracker.services.tokens import issue_token
+from tracker.services.legal.deadlines import seed_calendar
+from tracker.services.legal.deadlines import seed_deadline_rules
+from tracker.services.letters import attachments
+from tracker.services.letters import register as letters
+from tracker.services.operations.mergers import merge_units
+from tracker.services.operations.mergers import predecessors
+from tracker.services.operations.tokens import issue_token
+from tracker.services.reception.citizens import CitizenInput
+from tracker.services.reception.visits import VisitorInput
+from tracker.services.reports import report_stats
 
 TODAY = date(2026, 11, 23)
 A_INTO_B = date(2025, 7, 1)
@@ -359,7 +359,7 @@ def test_a_merger_dated_before_the_communes_own_predecessors_arrived_is_refused(
 
 
 def test_the_exchange_file_of_a_commune_merged_through_the_chain_is_accepted(chain, tmp_path) -> None:
-    from tracker.services import exchange
+    from tracker.services.exchange import national as exchange
 
     a, _b, c = chain["units"]
     stranger = make_unit("XA-KHAC", "UBND xã Khác", parent_code="TINH")

@@ -31,11 +31,11 @@ from tracker.models import Letter
 from tracker.models import Notification
 from tracker.models import User
 from tracker.rules.weeks import week_code
-from tracker.services import cases
-from tracker.services import report_stats
-from tracker.services import weekly
-from tracker.services.audit import set_actor
-from tracker.services.reminders import send_reminders
+from tracker.services.cases import actions as cases
+from tracker.services.privacy.audit import set_actor
+from tracker.services.reports import report_stats
+from tracker.services.reports import weekly
+from tracker.services.reports.reminders import send_reminders
 from tracker.web.filters import local_today
 
 CONTINUES = "UBND xã Cường tiếp tục giải quyết từ 01/07/2026."

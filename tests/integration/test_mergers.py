@@ -18,15 +18,15 @@ from tracker.imports.visits_xlsx import ImportFailed
 from tracker.models import AuditEntry
 from tracker.models import Unit
 from tracker.models import Visit
-from tracker.services import letters
-from tracker.services import report_stats
-from tracker.services.citizens import CitizenInput
-from tracker.services.deadlines import seed_calendar
-from tracker.services.deadlines import seed_deadline_rules
 from tracker.services.errors import ValidationError
-from tracker.services.mergers import import_history
-from tracker.services.mergers import merge_units
-from tracker.services.reception import VisitorInput
+from tracker.services.legal.deadlines import seed_calendar
+from tracker.services.legal.deadlines import seed_deadline_rules
+from tracker.services.letters import register as letters
+from tracker.services.operations.mergers import import_history
+from tracker.services.operations.mergers import merge_units
+from tracker.services.reception.citizens import CitizenInput
+from tracker.services.reception.visits import VisitorInput
+from tracker.services.reports import report_stats
 
 TODAY = date(2026, 11, 23)
 MERGED_ON = date(2025, 7, 1)

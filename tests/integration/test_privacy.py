@@ -25,21 +25,21 @@ from tracker.models import Report
 from tracker.models import RuleParam
 from tracker.models import Visit
 from tracker.rules.text import fold_diacritics
-from tracker.services import anonymise as anon
-from tracker.services import attachments
-from tracker.services import bookings
-from tracker.services import cases
-from tracker.services import letters
-from tracker.services import reception
-from tracker.services import report_stats
-from tracker.services import reports
-from tracker.services import subject_access
-from tracker.services import weekly
-from tracker.services.citizens import CitizenInput
-from tracker.services.deadlines import seed_calendar
-from tracker.services.deadlines import seed_deadline_rules
-from tracker.services.reception import VisitorInput
-from tracker.services.rule_params import correct_rule_param
+from tracker.services.cases import actions as cases
+from tracker.services.legal.deadlines import seed_calendar
+from tracker.services.legal.deadlines import seed_deadline_rules
+from tracker.services.legal.rule_params import correct_rule_param
+from tracker.services.letters import attachments
+from tracker.services.letters import register as letters
+from tracker.services.privacy import anonymise as anon
+from tracker.services.privacy import subject_access
+from tracker.services.reception import bookings
+from tracker.services.reception import visits as reception
+from tracker.services.reception.citizens import CitizenInput
+from tracker.services.reception.visits import VisitorInput
+from tracker.services.reports import periodic as reports
+from tracker.services.reports import report_stats
+from tracker.services.reports import weekly
 
 TODAY = date(2026, 11, 23)
 RUN_ON = date(2036, 6, 1)  # ten years on: the 2026-03 visit book is due, November's is not yet

@@ -14,11 +14,11 @@ from tests.factories import make_visit
 from tracker.extensions import db
 from tracker.models import AuditEntry
 from tracker.models import Visit
-from tracker.services import citizens
-from tracker.services import reception
-from tracker.services.citizens import CitizenInput
 from tracker.services.errors import ConflictError
 from tracker.services.errors import ValidationError
+from tracker.services.reception import citizens
+from tracker.services.reception import visits as reception
+from tracker.services.reception.citizens import CitizenInput
 
 
 def test_register_numbers_run_from_one_each_year_and_unit(app) -> None:

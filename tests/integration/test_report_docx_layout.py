@@ -18,8 +18,8 @@ from tests.integration.test_report_exports import _report_002
 from tracker.exports.report_docx import ANNEX_TITLE
 from tracker.exports.report_docx import report_docx
 from tracker.exports.report_xlsx import report_xlsx
-from tracker.services.deadlines import seed_calendar
-from tracker.services.deadlines import seed_deadline_rules
+from tracker.services.legal.deadlines import seed_calendar
+from tracker.services.legal.deadlines import seed_deadline_rules
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "reports"
 

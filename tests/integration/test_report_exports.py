@@ -27,9 +27,9 @@ from tracker.models import Letter
 from tracker.models import Unit
 from tracker.models import Visit
 from tracker.rules import reporting as rp
-from tracker.services import reports
-from tracker.services.deadlines import seed_calendar
-from tracker.services.deadlines import seed_deadline_rules
+from tracker.services.legal.deadlines import seed_calendar
+from tracker.services.legal.deadlines import seed_deadline_rules
+from tracker.services.reports import periodic as reports
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "reports"
 NARRATIVE_002 = "Trong 6 tháng đầu năm 2024 đã tiếp nhận 11 đơn thư kiến nghị của công dân."

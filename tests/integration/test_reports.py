@@ -28,17 +28,17 @@ from tracker.models import Visit
 from tracker.rules import lifecycle as lc
 from tracker.rules import reception as rr
 from tracker.rules.reporting import RESOLUTION_CLOCKS
-from tracker.services import cases
-from tracker.services import letters
-from tracker.services import report_stats
-from tracker.services import reports
-from tracker.services.citizens import CitizenInput
-from tracker.services.deadlines import seed_calendar
-from tracker.services.deadlines import seed_deadline_rules
+from tracker.services.cases import actions as cases
 from tracker.services.errors import ConflictError
 from tracker.services.errors import RuleError
 from tracker.services.errors import ValidationError
-from tracker.services.reception import VisitorInput
+from tracker.services.legal.deadlines import seed_calendar
+from tracker.services.legal.deadlines import seed_deadline_rules
+from tracker.services.letters import register as letters
+from tracker.services.reception.citizens import CitizenInput
+from tracker.services.reception.visits import VisitorInput
+from tracker.services.reports import periodic as reports
+from tracker.services.reports import report_stats
 
 
 @pytest.fixture

@@ -18,20 +18,20 @@ from tracker.models import CaseEvent
 from tracker.models import Clock
 from tracker.models import DeadlineRuleRow
 from tracker.models import Notification
-from tracker.services import cases
-from tracker.services import letters
-from tracker.services.citizens import CitizenInput
-from tracker.services.deadlines import seed_calendar
-from tracker.services.deadlines import seed_deadline_rules
+from tracker.services.cases import actions as cases
 from tracker.services.errors import ConflictError
 from tracker.services.errors import RuleError
 from tracker.services.errors import ValidationError
-from tracker.services.reception import VisitorInput
-from tracker.services.retime import CalendarChange
-from tracker.services.retime import RuleCorrection
-from tracker.services.retime import RuleVersion
-from tracker.services.retime import apply_retime
-from tracker.services.retime import preview_retime
+from tracker.services.legal.deadlines import seed_calendar
+from tracker.services.legal.deadlines import seed_deadline_rules
+from tracker.services.legal.retime import CalendarChange
+from tracker.services.legal.retime import RuleCorrection
+from tracker.services.legal.retime import RuleVersion
+from tracker.services.legal.retime import apply_retime
+from tracker.services.legal.retime import preview_retime
+from tracker.services.letters import register as letters
+from tracker.services.reception.citizens import CitizenInput
+from tracker.services.reception.visits import VisitorInput
 
 TODAY = date(2026, 11, 23)
 REASON = "Thông báo nghỉ bổ sung của Bộ Nội vụ"

@@ -23,12 +23,12 @@ from tracker.models import JobRun
 from tracker.models import Notification
 from tracker.models import WeeklySnapshot
 from tracker.models.base import utcnow
-from tracker.services import inbox
-from tracker.services import instructions
-from tracker.services import weekly
-from tracker.services.deadlines import seed_calendar
-from tracker.services.deadlines import seed_deadline_rules
+from tracker.services.cases import instructions
 from tracker.services.errors import ForbiddenError
+from tracker.services.legal.deadlines import seed_calendar
+from tracker.services.legal.deadlines import seed_deadline_rules
+from tracker.services.operations import inbox
+from tracker.services.reports import weekly
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -76,7 +76,7 @@ def test_an_instruction_reaches_the_handler_and_the_timeline(office) -> None:
 
 
 def test_reminders_go_to_the_handler_before_the_due_date_and_to_the_chair_when_overdue(office) -> None:
-    from tracker.services.reminders import send_reminders
+    from tracker.services.reports.reminders import send_reminders
 
     clerk, chair, handler = office
     accept(clerk, register(clerk), handler_id=handler.id)  # due 6 April 2026

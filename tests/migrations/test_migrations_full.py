@@ -61,16 +61,16 @@ from tracker.models import ReceptionSession
 from tracker.models import Unit
 from tracker.models import User
 from tracker.rules.weeks import week_code
-from tracker.services import attachments
-from tracker.services import bookings
-from tracker.services import cases
-from tracker.services import letters
-from tracker.services import reception
-from tracker.services.citizens import CitizenInput
-from tracker.services.mergers import merge_units
-from tracker.services.reports import build_report
-from tracker.services.tokens import issue_token
-from tracker.services.weekly import freeze_week
+from tracker.services.cases import actions as cases
+from tracker.services.letters import attachments
+from tracker.services.letters import register as letters
+from tracker.services.operations.mergers import merge_units
+from tracker.services.operations.tokens import issue_token
+from tracker.services.reception import bookings
+from tracker.services.reception import visits as reception
+from tracker.services.reception.citizens import CitizenInput
+from tracker.services.reports.periodic import build_report
+from tracker.services.reports.weekly import freeze_week
 from tracker.web.filters import local_today
 
 State = dict[str, dict[str, list[str | None]]]  # table → column → values in primary-key order

@@ -24,8 +24,8 @@ from tests.api.conftest import visit_body
 from tests.api.test_letters_api import letter_body
 from tests.figures import record
 from tracker.extensions import db
-from tracker.services.deadlines import seed_calendar
-from tracker.services.deadlines import seed_deadline_rules
+from tracker.services.legal.deadlines import seed_calendar
+from tracker.services.legal.deadlines import seed_deadline_rules
 
 EXAMPLES = 25
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]

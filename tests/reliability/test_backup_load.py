@@ -3,7 +3,7 @@
 gunicorn (deploy/gunicorn.conf.py, two workers) serves client threads that register visits and letters
 and move a case on (notes with the version just read) through the API, while a thread of this process
 stores attachments on those letters through the service layer. Twice during that load the backup is
-taken (tracker.services.backup.create_backup, the code behind ``flask backup``); each archive is then
+taken (tracker.services.operations.backup.create_backup, the code behind ``flask backup``); each archive is then
 restored into a fresh, empty database and attachments directory and checked:
 
 - every write acknowledged before the backup started is there, with its register number and content;
@@ -54,9 +54,9 @@ from tracker import create_app
 from tracker.extensions import db
 from tracker.models import Letter
 from tracker.models import User
-from tracker.services import attachments
-from tracker.services import backup
-from tracker.services.audit import set_actor
+from tracker.services.letters import attachments
+from tracker.services.operations import backup
+from tracker.services.privacy.audit import set_actor
 
 CLIENTS = 4
 BACKUPS = 2

@@ -38,9 +38,9 @@ from tests.figures import record
 from tests.test_production import SHARED_LIMITER
 from tracker import create_app
 from tracker.extensions import db
-from tracker.services.deadlines import seed_calendar
-from tracker.services.deadlines import seed_deadline_rules
-from tracker.services.tokens import issue_token
+from tracker.services.legal.deadlines import seed_calendar
+from tracker.services.legal.deadlines import seed_deadline_rules
+from tracker.services.operations.tokens import issue_token
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 BIN = Path(sys.executable).parent

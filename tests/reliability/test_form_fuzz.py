@@ -53,11 +53,11 @@ from tests.web.test_injection import start_urls
 from tracker.extensions import db
 from tracker.models import Letter
 from tracker.models import Unit
-from tracker.services import identity_grants
-from tracker.services import letters
-from tracker.services import reception
-from tracker.services.citizens import CitizenInput
-from tracker.services.reports import build_report
+from tracker.services.letters import register as letters
+from tracker.services.privacy import identity_grants
+from tracker.services.reception import visits as reception
+from tracker.services.reception.citizens import CitizenInput
+from tracker.services.reports.periodic import build_report
 from tracker.web.filters import local_today
 
 SEED = int(os.environ.get("TRACKER_FUZZ_SEED", "2026"))

@@ -34,7 +34,7 @@ from tracker.models import AuditEntry
 from tracker.models import Citizen
 from tracker.models import Visit
 from tracker.models import VisitCitizen
-from tracker.services import logbook
+from tracker.services.reception import logbook
 
 EXAMPLES = 50
 BROKEN = "\u2063BROKEN\u2063"  # a marker replaced in the XML by characters openpyxl refuses to write

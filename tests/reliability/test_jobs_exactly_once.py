@@ -65,12 +65,12 @@ from tracker.models import WeeklySnapshot
 from tracker.models.base import utcnow
 from tracker.rules.data.report_periods import CUTOFF_RULES
 from tracker.rules.periods import periods_ending_between
-from tracker.services import reminders
-from tracker.services import reports
-from tracker.services import weekly
-from tracker.services.deadlines import seed_calendar
-from tracker.services.deadlines import seed_deadline_rules
-from tracker.services.tokens import issue_token
+from tracker.services.legal.deadlines import seed_calendar
+from tracker.services.legal.deadlines import seed_deadline_rules
+from tracker.services.operations.tokens import issue_token
+from tracker.services.reports import periodic as reports
+from tracker.services.reports import reminders
+from tracker.services.reports import weekly
 
 NOW = "2026-06-15T08:00:00"  # a Monday morning: this week's snapshot, last week's reminders, May/Q2/H1 reports
 LEASE = 4  # seconds before an unfinished claim is taken over

@@ -17,8 +17,8 @@ from tests.api.conftest import visit_body
 from tests.api.test_cases_api import open_case
 from tests.figures import record
 from tracker.extensions import db
-from tracker.services.deadlines import seed_calendar
-from tracker.services.deadlines import seed_deadline_rules
+from tracker.services.legal.deadlines import seed_calendar
+from tracker.services.legal.deadlines import seed_deadline_rules
 
 ROUNDS = 8
 

@@ -32,8 +32,8 @@ from tests.web.planting import global_ids
 from tests.web.planting import plant_unit
 from tests.web.planting import seed_rules
 from tracker.extensions import db
-from tracker.services.reports import build_report
-from tracker.services.tokens import issue_token
+from tracker.services.operations.tokens import issue_token
+from tracker.services.reports.periodic import build_report
 from tracker.web.filters import local_today
 
 MARK = "Qzxmarkqz"

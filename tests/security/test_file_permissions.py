@@ -15,7 +15,7 @@ from sqlalchemy import text
 from tracker import create_app
 from tracker.extensions import db
 from tracker.id_protection import instance_secret
-from tracker.services import backup
+from tracker.services.operations import backup
 
 
 def mode(path: Path) -> int:

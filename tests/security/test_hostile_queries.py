@@ -28,8 +28,8 @@ from tests.web.planting import global_ids
 from tests.web.planting import plant_unit
 from tests.web.planting import seed_rules
 from tracker.extensions import db
-from tracker.services.reports import build_report
-from tracker.services.tokens import issue_token
+from tracker.services.operations.tokens import issue_token
+from tracker.services.reports.periodic import build_report
 from tracker.web.filters import local_today
 
 HOSTILE = ["0000-W01", "9999-W52", "0001-W01", "2026-W00", "2026-W99", "0000", "9999", "0", "-1",

@@ -137,7 +137,7 @@ def crawl(app: Flask, browser: Browser | Api, starts: list[str]) -> list[tuple[s
 
 def exchange_export(target: Target, username: str) -> list[str] | None:
     """The exchange file of the commune's year as ``username`` may export it (None: refused)."""
-    from tracker.services import exchange
+    from tracker.services.exchange import national as exchange
 
     with target.app.app_context():
         try:

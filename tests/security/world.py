@@ -31,21 +31,21 @@ from tracker.models import ReceptionSession
 from tracker.models import RuleParam
 from tracker.models import Unit
 from tracker.models import User
-from tracker.services import attachments
-from tracker.services import cases
-from tracker.services import letters
-from tracker.services import reception
-from tracker.services.citizens import CitizenInput
-from tracker.services.deadlines import seed_calendar
-from tracker.services.deadlines import seed_deadline_rules
-from tracker.services.instructions import give_instruction
-from tracker.services.letter_split import split_letter
-from tracker.services.mediation_groups import GroupInput
-from tracker.services.mediation_groups import MemberInput
-from tracker.services.mediation_groups import create_group
-from tracker.services.rule_params import seed_rule_params
-from tracker.services.tokens import issue_token
-from tracker.services.users import update_user
+from tracker.services.cases import actions as cases
+from tracker.services.cases.instructions import give_instruction
+from tracker.services.cases.mediation_groups import GroupInput
+from tracker.services.cases.mediation_groups import MemberInput
+from tracker.services.cases.mediation_groups import create_group
+from tracker.services.legal.deadlines import seed_calendar
+from tracker.services.legal.deadlines import seed_deadline_rules
+from tracker.services.legal.rule_params import seed_rule_params
+from tracker.services.letters import attachments
+from tracker.services.letters import register as letters
+from tracker.services.letters.letter_split import split_letter
+from tracker.services.operations.tokens import issue_token
+from tracker.services.operations.users import update_user
+from tracker.services.reception import visits as reception
+from tracker.services.reception.citizens import CitizenInput
 from tracker.web.filters import local_today
 
 PEOPLE = {

@@ -27,20 +27,20 @@ from tracker.models import RuleParam
 from tracker.models import Unit
 from tracker.models import User
 from tracker.models.base import utcnow
-from tracker.services import attachments
-from tracker.services import cases
-from tracker.services import inbox
-from tracker.services import letters
-from tracker.services import reception
-from tracker.services.citizens import CitizenInput
-from tracker.services.deadlines import seed_calendar
-from tracker.services.deadlines import seed_deadline_rules
-from tracker.services.instructions import give_instruction
-from tracker.services.mediation_groups import GroupInput
-from tracker.services.mediation_groups import MemberInput
-from tracker.services.mediation_groups import create_group
-from tracker.services.rule_params import seed_rule_params
-from tracker.services.tokens import issue_token
+from tracker.services.cases import actions as cases
+from tracker.services.cases.instructions import give_instruction
+from tracker.services.cases.mediation_groups import GroupInput
+from tracker.services.cases.mediation_groups import MemberInput
+from tracker.services.cases.mediation_groups import create_group
+from tracker.services.legal.deadlines import seed_calendar
+from tracker.services.legal.deadlines import seed_deadline_rules
+from tracker.services.legal.rule_params import seed_rule_params
+from tracker.services.letters import attachments
+from tracker.services.letters import register as letters
+from tracker.services.operations import inbox
+from tracker.services.operations.tokens import issue_token
+from tracker.services.reception import visits as reception
+from tracker.services.reception.citizens import CitizenInput
 from tracker.web.filters import local_today
 
 ROLES = ("admin", "chair", "vice_chair", "receptionist", "handler", "inspector")

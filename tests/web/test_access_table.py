@@ -49,8 +49,8 @@ from tests.web.planting import seed_rules
 from tests.web.test_identity_crawl import response_text
 from tracker.extensions import db
 from tracker.models import Notification
-from tracker.services import inbox
-from tracker.services.tokens import issue_token
+from tracker.services.operations import inbox
+from tracker.services.operations.tokens import issue_token
 from tracker.web.filters import local_today
 
 ANON = "anonymous"
@@ -354,7 +354,7 @@ def make_world() -> World:
     a.notes.update({f"p_{role}": db.session.scalar(select(Notification.id).where(Notification.user_id == user.id))
                     for role, user in top.items()})
     try:
-        from tracker.services.reports import build_report
+        from tracker.services.reports.periodic import build_report
     except ImportError:  # pragma: no cover  (period reports arrive with their own change)
         build_report = None
     for unit in (province, a.unit, b.unit) if build_report else ():

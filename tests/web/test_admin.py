@@ -19,9 +19,9 @@ from tracker.models import RuleParam
 from tracker.models import Unit
 from tracker.models import User
 from tracker.services.errors import ValidationError
-from tracker.services.rule_admin import add_rule_version
-from tracker.services.rule_params import params_on
-from tracker.services.rule_params import seed_rule_params
+from tracker.services.legal.rule_admin import add_rule_version
+from tracker.services.legal.rule_params import params_on
+from tracker.services.legal.rule_params import seed_rule_params
 
 NEW_PASSWORD = "another long secret"
 

@@ -16,11 +16,11 @@ from tracker.extensions import db
 from tracker.models import CalendarDay
 from tracker.models import Clock
 from tracker.models import DeadlineRuleRow
-from tracker.services import letters
-from tracker.services.citizens import CitizenInput
-from tracker.services.deadlines import seed_calendar
-from tracker.services.deadlines import seed_deadline_rules
-from tracker.services.reception import VisitorInput
+from tracker.services.legal.deadlines import seed_calendar
+from tracker.services.legal.deadlines import seed_deadline_rules
+from tracker.services.letters import register as letters
+from tracker.services.reception.citizens import CitizenInput
+from tracker.services.reception.visits import VisitorInput
 
 TODAY = date(2026, 11, 23)
 
@@ -177,7 +177,7 @@ def test_the_legal_data_pages_speak_vietnamese_with_codes_only_beside(sysadmin, 
     assert "Thụ lý khiếu nại" in rules and "<td>Khiếu nại</td>" in rules
     assert "<td>complaint</td>" not in rules and ">accept<" not in rules
     assert '<option value="complaint" selected>Khiếu nại</option>' in rules
-    from tracker.services.rule_params import seed_rule_params
+    from tracker.services.legal.rule_params import seed_rule_params
 
     seed_rule_params()
     db.session.commit()

@@ -16,7 +16,7 @@ from tracker.extensions import db
 from tracker.models import ApiToken
 from tracker.models import AuditEntry
 from tracker.models import User
-from tracker.services.tokens import issue_token
+from tracker.services.operations.tokens import issue_token
 
 
 def text(response) -> str:  # type: ignore[no-untyped-def]

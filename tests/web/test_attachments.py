@@ -21,10 +21,10 @@ from tracker.extensions import db
 from tracker.messages import message
 from tracker.models import Attachment
 from tracker.models import AuditEntry
-from tracker.services import attachments as service
-from tracker.services import letters
-from tracker.services.citizens import CitizenInput
-from tracker.services.reception import VisitorInput
+from tracker.services.letters import attachments as service
+from tracker.services.letters import register as letters
+from tracker.services.reception.citizens import CitizenInput
+from tracker.services.reception.visits import VisitorInput
 from tracker.web.filters import vn_date
 
 TODAY = date(2026, 11, 23)

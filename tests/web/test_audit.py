@@ -14,8 +14,8 @@ from tests.factories import make_user
 from tests.factories import make_visit
 from tracker.extensions import db
 from tracker.models import AuditEntry
-from tracker.services import reception
-from tracker.services.audit import set_actor
+from tracker.services.privacy.audit import set_actor
+from tracker.services.reception import visits as reception
 
 
 def text(response) -> str:  # type: ignore[no-untyped-def]

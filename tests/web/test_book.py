@@ -23,7 +23,7 @@ from tracker.extensions import db
 from tracker.messages import message
 from tracker.models import AuditEntry
 from tracker.models import Visit
-from tracker.services import logbook
+from tracker.services.reception import logbook
 
 
 def visit_count() -> int:

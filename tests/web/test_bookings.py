@@ -11,8 +11,8 @@ from tests.factories import make_user
 from tracker.extensions import db
 from tracker.messages import message
 from tracker.models import SessionBooking
-from tracker.services import weekly
-from tracker.services.reception import ensure_session
+from tracker.services.reception.visits import ensure_session
+from tracker.services.reports import weekly
 
 
 def _session(unit_id: int, day: date):  # type: ignore[no-untyped-def]

@@ -19,13 +19,13 @@ from tracker.models import AuditEntry
 from tracker.models import Case
 from tracker.models import CaseEvent
 from tracker.models import Clock
-from tracker.services import cases
-from tracker.services import letters
-from tracker.services.citizens import CitizenInput
-from tracker.services.deadlines import seed_calendar
-from tracker.services.deadlines import seed_deadline_rules
-from tracker.services.reception import VisitorInput
-from tracker.services.tokens import issue_token
+from tracker.services.cases import actions as cases
+from tracker.services.legal.deadlines import seed_calendar
+from tracker.services.legal.deadlines import seed_deadline_rules
+from tracker.services.letters import register as letters
+from tracker.services.operations.tokens import issue_token
+from tracker.services.reception.citizens import CitizenInput
+from tracker.services.reception.visits import VisitorInput
 from tracker.web.filters import vn_date
 
 

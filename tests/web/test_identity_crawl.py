@@ -5,7 +5,7 @@ denunciation letter accepted as a case (with files, when attachments exist), nex
 Then, as each role, the crawler starts from every GET route of the application (ids filled from the
 planted objects), follows the same-site links of every HTML page, reads the Excel exports cell by
 cell, and calls every GET endpoint of the API with the role's token. Those not cleared (Luật Tố cáo
-2018 Điều 47; tracker.services.confidentiality) must never receive any of the four values; those
+2018 Điều 47; tracker.services.privacy.confidentiality) must never receive any of the four values; those
 cleared must receive them somewhere (so the crawl is not vacuous), and every response that shows
 them to a cleared person must write a "view_confidential" row to the audit log.
 """
@@ -48,21 +48,21 @@ from tracker.models import ReceptionSession
 from tracker.models import RuleParam
 from tracker.models import Unit
 from tracker.rules.text import fold_diacritics
-from tracker.services import cases
-from tracker.services import letters
-from tracker.services import reception
-from tracker.services.citizens import CitizenInput
-from tracker.services.deadlines import seed_calendar
-from tracker.services.deadlines import seed_deadline_rules
-from tracker.services.instructions import give_instruction
-from tracker.services.mediation_groups import GroupInput
-from tracker.services.mediation_groups import MemberInput
-from tracker.services.mediation_groups import create_group
-from tracker.services.tokens import issue_token
+from tracker.services.cases import actions as cases
+from tracker.services.cases.instructions import give_instruction
+from tracker.services.cases.mediation_groups import GroupInput
+from tracker.services.cases.mediation_groups import MemberInput
+from tracker.services.cases.mediation_groups import create_group
+from tracker.services.legal.deadlines import seed_calendar
+from tracker.services.legal.deadlines import seed_deadline_rules
+from tracker.services.letters import register as letters
+from tracker.services.operations.tokens import issue_token
+from tracker.services.reception import visits as reception
+from tracker.services.reception.citizens import CitizenInput
 from tracker.web.filters import local_today
 
 try:  # attachments arrive with their own change; the crawl covers them once they exist
-    from tracker.services import attachments
+    from tracker.services.letters import attachments
 except ImportError:  # pragma: no cover
     attachments = None  # type: ignore[assignment]
 

@@ -38,7 +38,7 @@ from tests.web.planting import plant_unit
 from tests.web.planting import seed_rules
 from tests.web.test_identity_crawl import same_site
 from tracker.extensions import db
-from tracker.services.tokens import issue_token
+from tracker.services.operations.tokens import issue_token
 
 MARKUP = 'Hòa <img src=x onerror=alert(1)> "><script>alert(2)</script> Đông'
 RAW = ("<img src=x onerror", "<script>alert(2)")

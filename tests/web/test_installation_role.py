@@ -17,8 +17,8 @@ from tests.web.test_admin import edit_form
 from tests.web.test_admin import user_form
 from tracker.extensions import db
 from tracker.models import User
-from tracker.services.passwords import verify_password
-from tracker.services.tokens import issue_token
+from tracker.services.operations.passwords import verify_password
+from tracker.services.operations.tokens import issue_token
 
 NAME = "Nguyễn Thị Riêng Tư"
 

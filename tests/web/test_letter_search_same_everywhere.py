@@ -1,4 +1,4 @@
-"""One letter search (services/letter_queries.py): the web list and the API find the same letters for the
+"""One letter search (services/letters/letter_queries.py): the web list and the API find the same letters for the
 same ``q`` (issue 14: they used to differ), and neither finds a denunciation by its sender for someone not
 cleared."""
 from __future__ import annotations
@@ -10,12 +10,12 @@ import pytest
 
 from tests.conftest import login
 from tests.factories import make_user
-from tracker.services import letters
-from tracker.services.citizens import CitizenInput
-from tracker.services.deadlines import seed_calendar
-from tracker.services.deadlines import seed_deadline_rules
-from tracker.services.reception import VisitorInput
-from tracker.services.tokens import issue_token
+from tracker.services.legal.deadlines import seed_calendar
+from tracker.services.legal.deadlines import seed_deadline_rules
+from tracker.services.letters import register as letters
+from tracker.services.operations.tokens import issue_token
+from tracker.services.reception.citizens import CitizenInput
+from tracker.services.reception.visits import VisitorInput
 
 TODAY = date(2026, 3, 20)
 

@@ -19,9 +19,9 @@ from tracker.extensions import db
 from tracker.messages import message
 from tracker.models import Case
 from tracker.models import Letter
-from tracker.services.deadlines import seed_calendar
-from tracker.services.deadlines import seed_deadline_rules
-from tracker.services.letter_split import SPLIT_REASON
+from tracker.services.legal.deadlines import seed_calendar
+from tracker.services.legal.deadlines import seed_deadline_rules
+from tracker.services.letters.letter_split import SPLIT_REASON
 from tracker.web.filters import local_today
 
 DENOUNCER = "Lê Văn Tố"

@@ -12,12 +12,12 @@ from tests.factories import make_unit
 from tests.factories import make_user
 from tracker.extensions import db
 from tracker.models import MediationGroup
-from tracker.services import cases
-from tracker.services import letters
-from tracker.services.citizens import CitizenInput
-from tracker.services.deadlines import seed_calendar
-from tracker.services.deadlines import seed_deadline_rules
-from tracker.services.reception import VisitorInput
+from tracker.services.cases import actions as cases
+from tracker.services.legal.deadlines import seed_calendar
+from tracker.services.legal.deadlines import seed_deadline_rules
+from tracker.services.letters import register as letters
+from tracker.services.reception.citizens import CitizenInput
+from tracker.services.reception.visits import VisitorInput
 
 TODAY = date(2026, 11, 23)
 GROUP = {
@@ -118,9 +118,9 @@ def test_the_log_book_lists_the_units_mediations_with_their_result(client, chair
 
 def test_the_smallest_mediation_group_is_a_rule_value_an_administrator_corrects(app) -> None:  # type: ignore[no-untyped-def]
     from tracker.models import RuleParam
-    from tracker.services import mediation_groups
-    from tracker.services.rule_params import correct_rule_param
-    from tracker.services.rule_params import seed_rule_params
+    from tracker.services.cases import mediation_groups
+    from tracker.services.legal.rule_params import correct_rule_param
+    from tracker.services.legal.rule_params import seed_rule_params
 
     seed_rule_params()
     three = [mediation_groups.MemberInput(n, g, lead) for n, g, lead in (

@@ -17,16 +17,16 @@ from tracker.extensions import db
 from tracker.models import AuditEntry
 from tracker.models import Citizen
 from tracker.models import User
-from tracker.services import cases
-from tracker.services import citizens
-from tracker.services import identity_grants
-from tracker.services import letters
-from tracker.services import reception
-from tracker.services.citizens import CitizenInput
+from tracker.services.cases import actions as cases
 from tracker.services.errors import DomainError
 from tracker.services.errors import ForbiddenError
 from tracker.services.errors import ValidationError
-from tracker.services.letter_split import split_letter
+from tracker.services.letters import register as letters
+from tracker.services.letters.letter_split import split_letter
+from tracker.services.privacy import identity_grants
+from tracker.services.reception import citizens
+from tracker.services.reception import visits as reception
+from tracker.services.reception.citizens import CitizenInput
 from tracker.web.filters import local_today
 
 SECRET = "Trịnh Thị Bí Mật"

@@ -40,7 +40,7 @@ def test_the_why_this_date_sheet_reads_as_a_document_without_rule_codes(client, 
 
     from tests.conftest import login
     from tracker.models import Clock
-    from tracker.services import deadlines as engine
+    from tracker.services.legal import deadlines as engine
 
     case = open_case(staff["chair"])
     clock = db.session.scalar(select(Clock).where(Clock.case_id == case.id))
@@ -60,7 +60,7 @@ def test_an_answer_on_the_spot_is_in_column_12_of_form_03_tcd_not_column_10(app:
     from tests.factories import make_user
     from tests.factories import make_visit
     from tracker.rules.reception import layout_for
-    from tracker.services import logbook
+    from tracker.services.reception import logbook
 
     visit = make_visit(make_user(), visited_on=date(2026, 9, 3), handling="answered")
     layout = layout_for(visit.visited_on)

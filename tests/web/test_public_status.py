@@ -10,8 +10,8 @@ from tests.factories import make_user
 from tests.integration.test_letters_cases import accept
 from tests.integration.test_letters_cases import act
 from tests.integration.test_letters_cases import register
-from tracker.services.deadlines import seed_calendar
-from tracker.services.deadlines import seed_deadline_rules
+from tracker.services.legal.deadlines import seed_calendar
+from tracker.services.legal.deadlines import seed_deadline_rules
 
 
 @pytest.fixture

@@ -17,9 +17,9 @@ from tests.factories import make_user
 from tests.integration.test_reports import example_002
 from tracker.extensions import db
 from tracker.models import Report
-from tracker.services import reports
-from tracker.services.deadlines import seed_calendar
-from tracker.services.deadlines import seed_deadline_rules
+from tracker.services.legal.deadlines import seed_calendar
+from tracker.services.legal.deadlines import seed_deadline_rules
+from tracker.services.reports import periodic as reports
 
 
 @pytest.fixture
@@ -104,7 +104,7 @@ def test_every_figure_links_to_the_list_behind_it(client, app, town) -> None:  #
 
 
 def test_the_figure_filters_count_what_the_table_says(client, app, town) -> None:  # type: ignore[no-untyped-def]
-    from tracker.services import case_queries
+    from tracker.services.cases import case_queries
 
     unit = town["unit"]
     reports.build_report(unit, "2024-H1", today=town["today"])

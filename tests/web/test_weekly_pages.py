@@ -23,9 +23,9 @@ from tracker.extensions import db
 from tracker.models import Case
 from tracker.models import Instruction
 from tracker.models import WeeklySnapshot
-from tracker.services import weekly_view
-from tracker.services.deadlines import seed_calendar
-from tracker.services.deadlines import seed_deadline_rules
+from tracker.services.legal.deadlines import seed_calendar
+from tracker.services.legal.deadlines import seed_deadline_rules
+from tracker.services.reports import weekly_view
 from tracker.web.dashboard import svg
 from tracker.web.weekly.export import SHEETS
 
@@ -295,9 +295,9 @@ def test_the_svg_charts_have_axes_labels_values_and_links() -> None:
 
 def test_a_visit_that_received_a_letter_stays_on_the_list_until_the_letter_is_registered(client, office) -> None:
     from tests.factories import make_visit
-    from tracker.services import letters as letter_service
-    from tracker.services.citizens import CitizenInput
-    from tracker.services.reception import VisitorInput
+    from tracker.services.letters import register as letter_service
+    from tracker.services.reception.citizens import CitizenInput
+    from tracker.services.reception.visits import VisitorInput
 
     waiting = make_visit(office["clerk"], visited_on=date(2026, 4, 10), handling="letter_received",
                          classification="complaint", full_name="Trần Văn Nộp", today=date(2026, 4, 15))

@@ -16,8 +16,8 @@ from tracker.api.errors import ApiError
 from tracker.models import User
 from tracker.models.users import INSTALLATION_ROLES
 from tracker.services import access
-from tracker.services.audit import set_actor
-from tracker.services.tokens import live_token
+from tracker.services.operations.tokens import live_token
+from tracker.services.privacy.audit import set_actor
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # What a token of the installation-level role reaches: the deadline calculator (rule data, no person).

@@ -33,10 +33,10 @@ from tracker.models import Clock
 from tracker.models import User
 from tracker.rules import lifecycle as lc
 from tracker.services import access
-from tracker.services import cases as service
-from tracker.services import confidentiality
-from tracker.services import deadlines
+from tracker.services.cases import actions as service
 from tracker.services.clock import local_today
+from tracker.services.legal import deadlines
+from tracker.services.privacy import confidentiality
 
 
 def _visible_case(case_id: int, user: User) -> Case:

@@ -22,9 +22,9 @@ from tracker.api.serializers import page_json
 from tracker.extensions import db
 from tracker.models import Citizen
 from tracker.services import access
-from tracker.services import citizens as service
-from tracker.services import confidentiality
 from tracker.services.clock import local_today
+from tracker.services.privacy import confidentiality
+from tracker.services.reception import citizens as service
 
 
 def _visible_citizen(citizen_id: int, permission: str) -> Citizen:

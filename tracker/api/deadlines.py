@@ -10,7 +10,7 @@ from tracker.api.openapi import operation
 from tracker.api.parse import parse_query
 from tracker.api.schemas_letters import DeadlineOut
 from tracker.api.schemas_letters import DeadlineQuery
-from tracker.services import deadlines
+from tracker.services.legal import deadlines
 
 
 @api_bp.get("/deadlines")

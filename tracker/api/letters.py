@@ -40,13 +40,13 @@ from tracker.models import Letter
 from tracker.models import LetterSender
 from tracker.models import User
 from tracker.services import access
-from tracker.services import confidentiality
-from tracker.services import deadlines
-from tracker.services import letter_queries
-from tracker.services import letters as service
 from tracker.services.clock import local_today
 from tracker.services.errors import RuleError
 from tracker.services.errors import ValidationError
+from tracker.services.legal import deadlines
+from tracker.services.letters import letter_queries
+from tracker.services.letters import register as service
+from tracker.services.privacy import confidentiality
 
 # Messages of the letter and case services' codes, unless another module already gave them.
 

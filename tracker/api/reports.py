@@ -16,9 +16,9 @@ from tracker.api.openapi import operation
 from tracker.api.parse import parse_query
 from tracker.api.schemas import Query
 from tracker.services import access
-from tracker.services import reports
-from tracker.services import weekly_view
 from tracker.services.errors import ValidationError
+from tracker.services.reports import periodic as reports
+from tracker.services.reports import weekly_view
 
 
 class ReportQuery(Query):

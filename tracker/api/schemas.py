@@ -20,10 +20,10 @@ from pydantic_core import PydanticCustomError
 
 from tracker.models.citizens import GENDERS
 from tracker.rules import reception as r
-from tracker.services.citizens import CitizenInput
-from tracker.services.reception import VisitFilter
-from tracker.services.reception import VisitInput
-from tracker.services.reception import VisitorInput
+from tracker.services.reception.citizens import CitizenInput
+from tracker.services.reception.visits import VisitFilter
+from tracker.services.reception.visits import VisitInput
+from tracker.services.reception.visits import VisitorInput
 
 MAX_PER_PAGE = 200
 

@@ -21,9 +21,9 @@ from tracker.api.schemas import Subject
 from tracker.api.schemas import VisitCitizenIn
 from tracker.api.schemas import VisitCitizenOut
 from tracker.rules import lifecycle as lc
-from tracker.services.cases import ActionInput
-from tracker.services.letters import HandlingInput
-from tracker.services.letters import LetterInput
+from tracker.services.cases.actions import ActionInput
+from tracker.services.letters.register import HandlingInput
+from tracker.services.letters.register import LetterInput
 
 LetterChannel = Literal[lc.LETTER_CHANNELS]  # type: ignore[valid-type]
 LetterKind = Literal[lc.LETTER_KINDS]  # type: ignore[valid-type]

@@ -17,7 +17,7 @@ from pydantic import Field
 from tracker.api import api_bp
 from tracker.api.errors import ApiError
 from tracker.api.openapi import operation
-from tracker.services.status import STAGES
+from tracker.services.cases.status import STAGES
 from tracker.status_lookup import lookup_status
 from tracker.status_lookup import shared_status_limits
 

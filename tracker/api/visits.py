@@ -28,9 +28,9 @@ from tracker.extensions import db
 from tracker.models import User
 from tracker.models import Visit
 from tracker.services import access
-from tracker.services import confidentiality
-from tracker.services import reception as service
 from tracker.services.clock import local_today
+from tracker.services.privacy import confidentiality
+from tracker.services.reception import visits as service
 
 
 def _visible_visit(visit_id: int, user: User) -> Visit:

@@ -18,7 +18,7 @@ from tracker.rules.weeks import WeekError
 from tracker.rules.weeks import parse_week
 from tracker.rules.weeks import week_code
 from tracker.services import clock
-from tracker.services import weekly_view
+from tracker.services.reports import weekly_view
 
 
 class WeeklyQuery(Query):

@@ -10,8 +10,8 @@ from flask_babel import gettext as _
 
 from tracker.cli import fail
 from tracker.cli.locale import cli_locale
-from tracker.services import backup as service
 from tracker.services.errors import DomainError
+from tracker.services.operations import backup as service
 
 KEY_FILE_HELP = ("The backup key file (default: TRACKER_BACKUP_KEY, else TRACKER_BACKUP_KEY_FILE, else backup_key in "
                  "the instance folder). Keep it apart from the backups.")

@@ -1,6 +1,6 @@
 """``calendar show|day-off|work-day|not-off``: the working calendar and its official overrides.
 
-Changing a day re-times the open clocks whose window contains it (tracker.services.retime): one
+Changing a day re-times the open clocks whose window contains it (tracker.services.legal.retime): one
 line per moved clock after the day's own line; ``--dry-run`` prints those lines and writes nothing.
 """
 from __future__ import annotations
@@ -16,12 +16,12 @@ from tracker.cli.deadline import parse_iso_date
 from tracker.cli.locale import cli_locale
 from tracker.extensions import db
 from tracker.models import CalendarDay
-from tracker.services.deadlines import working_calendar
 from tracker.services.errors import DomainError
-from tracker.services.retime import Affected
-from tracker.services.retime import CalendarChange
-from tracker.services.retime import apply_retime
-from tracker.services.retime import preview_retime
+from tracker.services.legal.deadlines import working_calendar
+from tracker.services.legal.retime import Affected
+from tracker.services.legal.retime import CalendarChange
+from tracker.services.legal.retime import apply_retime
+from tracker.services.legal.retime import preview_retime
 
 
 @click.group("calendar", help="Working calendar: public holidays, official days off, make-up working days.")

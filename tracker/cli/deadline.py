@@ -9,10 +9,10 @@ from flask.cli import with_appcontext
 
 from tracker.cli import fail
 from tracker.cli.locale import cli_locale
-from tracker.services.deadlines import compute
-from tracker.services.deadlines import seed_calendar
-from tracker.services.deadlines import seed_deadline_rules
 from tracker.services.errors import DomainError
+from tracker.services.legal.deadlines import compute
+from tracker.services.legal.deadlines import seed_calendar
+from tracker.services.legal.deadlines import seed_deadline_rules
 
 
 def parse_iso_date(text: str) -> date:
@@ -83,7 +83,7 @@ def _affected_line(item: str, a: object) -> str:
 @click.option("--reason", default=None, help="Written on every re-timed case; the file's title by default.")
 @with_appcontext
 def update_rules(path: str, dry_run: bool, reason: str | None) -> None:
-    from tracker.services import legal_updates as lu
+    from tracker.services.legal import legal_updates as lu
 
     with cli_locale():
         try:
@@ -117,7 +117,7 @@ def update_rules(path: str, dry_run: bool, reason: str | None) -> None:
 @with_appcontext
 def export_rules_update(year: int, output: str, rules_since: str | None, title: str | None, issued_by: str) -> None:
     from tracker.services.clock import local_today
-    from tracker.services.legal_updates import export_update
+    from tracker.services.legal.legal_updates import export_update
 
     with cli_locale():
         since = parse_iso_date(rules_since) if rules_since else None

@@ -10,9 +10,9 @@ from flask_babel import gettext as _
 from tracker.cli import fail
 from tracker.cli.locale import cli_locale
 from tracker.services.clock import local_now
-from tracker.services.demo import DEFAULT_PASSWORD
-from tracker.services.demo import load_demo
 from tracker.services.errors import DomainError
+from tracker.services.operations.demo import DEFAULT_PASSWORD
+from tracker.services.operations.demo import load_demo
 
 
 @click.group("demo", help="Demo data for trying the application.")

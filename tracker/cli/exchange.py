@@ -13,8 +13,8 @@ from tracker.cli.locale import cli_locale
 from tracker.extensions import db
 from tracker.messages import message
 from tracker.models import Unit
-from tracker.services import exchange
 from tracker.services.errors import DomainError
+from tracker.services.exchange import national as exchange
 
 
 @click.group("exchange", help="Exchange files for the national database (Decree 55/2022/NĐ-CP).")

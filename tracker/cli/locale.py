@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from flask import current_app
 from flask_babel import force_locale
 
-from tracker.services import audit
+from tracker.services.privacy import audit
 
 
 @contextmanager

@@ -10,11 +10,11 @@ from flask.cli import with_appcontext
 
 from tracker.cli import fail
 from tracker.cli.locale import cli_locale
-from tracker.services import anonymise as anon
-from tracker.services import id_keys
-from tracker.services import subject_access
 from tracker.services.clock import local_today
 from tracker.services.errors import DomainError
+from tracker.services.privacy import anonymise as anon
+from tracker.services.privacy import id_keys
+from tracker.services.privacy import subject_access
 
 
 @click.group("privacy", help="Personal data: retention and the citizens' access requests.")

@@ -16,9 +16,9 @@ from tracker.exports.report_xlsx import report_xlsx
 from tracker.extensions import db
 from tracker.messages import MESSAGES
 from tracker.models import Unit
-from tracker.services import reports
 from tracker.services.clock import local_today
 from tracker.services.errors import DomainError
+from tracker.services.reports import periodic as reports
 
 MESSAGES.update({"report_predecessors_json_only": _l(
     "A report with the merged communes is computed as it stands: JSON only, and it cannot be made final.")})

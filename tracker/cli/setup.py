@@ -14,12 +14,12 @@ from tracker.cli.locale import cli_locale
 from tracker.extensions import db
 from tracker.models import Unit
 from tracker.models import User
-from tracker.services.anonymise import seed_retention
 from tracker.services.errors import DomainError
-from tracker.services.rule_params import seed_rule_params
-from tracker.services.units import create_unit
-from tracker.services.users import UserInput
-from tracker.services.users import create_user
+from tracker.services.legal.rule_params import seed_rule_params
+from tracker.services.operations.units import create_unit
+from tracker.services.operations.users import UserInput
+from tracker.services.operations.users import create_user
+from tracker.services.privacy.anonymise import seed_retention
 
 
 @click.group("setup", help="First-time set-up.")

@@ -7,8 +7,8 @@ from flask.cli import with_appcontext
 from tracker.cli import fail
 from tracker.cli.locale import cli_locale
 from tracker.extensions import db
-from tracker.services import tokens as service
 from tracker.services.errors import DomainError
+from tracker.services.operations import tokens as service
 
 
 @click.group("tokens", help="API bearer tokens.")

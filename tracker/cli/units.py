@@ -7,7 +7,7 @@ from flask.cli import with_appcontext
 from tracker.cli import fail
 from tracker.cli.locale import cli_locale
 from tracker.services.errors import DomainError
-from tracker.services.units import create_unit
+from tracker.services.operations.units import create_unit
 
 
 @click.group("units", help="Administrative units (UBND).")
@@ -47,7 +47,7 @@ def _day(text: str):  # type: ignore[no-untyped-def]
 @click.option("--on", "on", required=True, help="Date of the merger (YYYY-MM-DD).")
 @with_appcontext
 def merge(old_codes: tuple[str, ...], new_code: str, on: str) -> None:
-    from tracker.services.mergers import merge_units
+    from tracker.services.operations.mergers import merge_units
 
     with cli_locale():
         day = _day(on)
@@ -75,7 +75,7 @@ def import_history_command(old_code: str, path: str, new_code: str, on: str, nam
     from tracker.imports.visits_xlsx import ImportFailed
     from tracker.messages import message
     from tracker.services.clock import local_today
-    from tracker.services.mergers import import_history
+    from tracker.services.operations.mergers import import_history
 
     with cli_locale():
         day = _day(on)
@@ -103,7 +103,7 @@ def history(code: str) -> None:
     from tracker.extensions import db
     from tracker.models import Unit
     from tracker.services.errors import NotFoundError
-    from tracker.services.lineage import predecessors_of
+    from tracker.services.operations.lineage import predecessors_of
 
     with cli_locale():
         unit = db.session.scalar(select(Unit).where(Unit.code == code.strip()))

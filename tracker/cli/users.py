@@ -10,8 +10,8 @@ from tracker.cli import fail
 from tracker.cli.locale import cli_locale
 from tracker.models.users import ROLES
 from tracker.services.errors import DomainError
-from tracker.services.users import UserInput
-from tracker.services.users import create_user
+from tracker.services.operations.users import UserInput
+from tracker.services.operations.users import create_user
 
 
 @click.group("users", help="Staff accounts.")

@@ -374,7 +374,7 @@ def _page(doc: Any, draft: bool) -> None:
 
 
 def report_docx(report: Mapping[str, Any], info: Any) -> bytes:
-    """The Word document of a report document (tracker.services.reports.document) and its ExportInfo."""
+    """The Word document of a report document (tracker.services.reports.periodic.document) and its ExportInfo."""
     doc = Document()
     _page(doc, report.get("status") != "final")
     # Document() starts with no paragraph; the heading table comes first.

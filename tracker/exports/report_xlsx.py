@@ -158,7 +158,7 @@ def _built(iso: str) -> str:
 
 
 def report_xlsx(report: Mapping[str, Any], info: Any) -> bytes:
-    """The workbook of a report document (tracker.services.reports.document) and its ExportInfo."""
+    """The workbook of a report document (tracker.services.reports.periodic.document) and its ExportInfo."""
     wb = Workbook()
     wb.remove(wb.active)
     for number, table in enumerate(rp.tables(report), start=1):

@@ -35,15 +35,15 @@ from tracker.models import User
 from tracker.models import Visit
 from tracker.rules.reception import CONFIDENTIAL_CLASSIFICATIONS
 from tracker.rules.text import fold_diacritics
-from tracker.services import audit
 from tracker.services import clock
 from tracker.services import counters
-from tracker.services import reception
-from tracker.services.citizens import CitizenInput
 from tracker.services.errors import DomainError
-from tracker.services.logbook import EXCEL_COLUMNS
-from tracker.services.logbook import EXCEL_SHEET
-from tracker.services.logbook import ExcelColumn
+from tracker.services.privacy import audit
+from tracker.services.reception import visits as reception
+from tracker.services.reception.citizens import CitizenInput
+from tracker.services.reception.logbook import EXCEL_COLUMNS
+from tracker.services.reception.logbook import EXCEL_SHEET
+from tracker.services.reception.logbook import ExcelColumn
 
 MESSAGES.update({
     "import_wrong_type": _l("This cell does not hold the expected kind of value."),

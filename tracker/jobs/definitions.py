@@ -22,10 +22,10 @@ from tracker.models import Unit
 from tracker.rules.data.report_periods import CUTOFF_RULES
 from tracker.rules.periods import periods_ending_between
 from tracker.rules.weeks import week_code
-from tracker.services import reminders
-from tracker.services import reports
-from tracker.services import weekly
-from tracker.services.deadlines import working_calendar
+from tracker.services.legal.deadlines import working_calendar
+from tracker.services.reports import periodic as reports
+from tracker.services.reports import reminders
+from tracker.services.reports import weekly
 
 REMINDER_TIME = time(7, 0)  # local time of the daily reminders
 CATCH_UP_DAYS = 7  # how far back a restarted scheduler looks for missed slots
@@ -93,7 +93,7 @@ def _privacy_slots(now: datetime) -> Iterator[tuple[str, Unit, date]]:
 
 
 def _anonymise(unit: Unit, today: date) -> object:
-    from tracker.services.anonymise import anonymise
+    from tracker.services.privacy.anonymise import anonymise
 
     return anonymise(today)
 

@@ -33,8 +33,8 @@ from tracker.extensions import db
 from tracker.jobs.definitions import JOBS
 from tracker.models import JobRun
 from tracker.models.base import utcnow
-from tracker.services import audit
-from tracker.services import mail
+from tracker.services.operations import mail
+from tracker.services.privacy import audit
 
 DEFAULT_LEASE_SECONDS = 30 * 60
 log = logging.getLogger(__name__)

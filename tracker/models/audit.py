@@ -44,7 +44,7 @@ class AuditUnlock(Base):
     """While a row exists here, the database lets the ``changes`` of audit rows be rewritten (and
     nothing else): the triggers of migration 0007 refuse every other UPDATE and every DELETE of
     ``audit_log``. Only the anonymisation inserts a row, inside its own transaction, and removes it
-    before the commit (``tracker.services.audit.audit_unlocked``), so no other transaction ever sees one."""
+    before the commit (``tracker.services.privacy.audit.audit_unlocked``), so no other transaction ever sees one."""
 
     __tablename__ = "audit_unlocks"
 

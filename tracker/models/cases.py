@@ -87,7 +87,7 @@ class Case(VersionMixin, TimestampMixin, Base):
     next_clock: Mapped[str | None] = mapped_column(String(40))
     awaiting_decision: Mapped[bool] = mapped_column(Boolean, default=False)
     # A denunciation, or the case of a confidential letter: who complained or denounced is need-to-know
-    # (tracker.services.confidentiality). Set when the case opens, and with its letter's family.
+    # (tracker.services.privacy.confidentiality). Set when the case opens, and with its letter's family.
     confidential: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
 
     unit: Mapped[Unit] = relationship()

@@ -65,7 +65,7 @@ class Citizen(VersionMixin, TimestampMixin, Base):
     address: Mapped[str | None] = mapped_column(String(300))
     neighbourhood: Mapped[str | None] = mapped_column(String(120))
     # Registered through a denunciation: the entry is the denouncer's identity, seen only by those cleared
-    # for one of their denunciations (tracker.services.confidentiality), never matched by id or ID number
+    # for one of their denunciations (tracker.services.privacy.confidentiality), never matched by id or ID number
     # for anyone else — who, typing the same number, gets an entry of their own.
     sealed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
 

@@ -40,7 +40,7 @@ class Letter(VersionMixin, TimestampMixin, Base):
         UniqueConstraint("unit_id", "register_year", "register_no", name="uq_letters_register"),
         Index("ix_letters_unit_received_on", "unit_id", "received_on", "id"),
         Index("ix_letters_unit_status", "unit_id", "status"),
-        # The need-to-know gate's sets (tracker.services.confidentiality): the confidential letters a user
+        # The need-to-know gate's sets (tracker.services.privacy.confidentiality): the confidential letters a user
         # received, those of a leader's unit, and the parts of a letter.
         Index("ix_letters_confidential_created_by", "created_by_id", sqlite_where=text("confidential"),
               postgresql_where=text("confidential")),
@@ -92,7 +92,7 @@ class Letter(VersionMixin, TimestampMixin, Base):
     handler_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # Holds a denunciation, or is split from, split into or merged with one: its senders are a denouncer's
-    # identity as a whole (tracker.services.confidentiality).
+    # identity as a whole (tracker.services.privacy.confidentiality).
     confidential: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
 
     unit: Mapped[Unit] = relationship()

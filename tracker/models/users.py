@@ -58,7 +58,7 @@ class User(UserMixin, VersionMixin, TimestampMixin, Base):
 
 
 TOKEN_SCOPES = ("read", "write")  # "write": read and write, as the owner's role allows
-# Why a token stopped working before its expiry (tracker.services.tokens).
+# Why a token stopped working before its expiry (tracker.services.operations.tokens).
 REVOKE_REASONS = ("revoked", "password_reset", "password_change", "deactivated")
 
 
@@ -76,7 +76,7 @@ class ApiToken(Base):
     scope: Mapped[str] = mapped_column(String(8), default="write")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    # Written at most every few minutes (tracker.services.tokens.TOUCH_EVERY), not on every call.
+    # Written at most every few minutes (tracker.services.operations.tokens.TOUCH_EVERY), not on every call.
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_reason: Mapped[str | None] = mapped_column(String(16))

@@ -1,6 +1,6 @@
 """The period report's citizen-reception and petition section written in Vietnamese, from its numbers.
 
-Pure: the input is the report document (tracker.services.reports) and the unit's style; the output
+Pure: the input is the report document (tracker.services.reports.periodic) and the unit's style; the output
 is the narrative. The wording is the report's own language (like an official form), kept here as
 templates in the register of the example reports (../shared/examples): "Trong năm 2023 UBND phường
 đã tiếp 08 lượt người đến trình bày, kết quả đã kịp thời xử lý đúng thẩm quyền, đạt 100%."

@@ -1,7 +1,7 @@
 """Who may see and change what: units in scope, and role permissions.
 
 The 2025 mergers: the records of the communes merged into a user's unit (whole chain, see
-tracker.services.lineage) are *readable* by its users (lists, pages, search, log book, API reads):
+tracker.services.operations.lineage) are *readable* by its users (lists, pages, search, log book, API reads):
 :func:`can_see_unit` / :func:`writable_unit` stay the unit's own scope (the scope of new records),
 :func:`can_read_unit` / :func:`read_filter` add the former communes. The new commune's People's Committee
 takes over the old communes' duties, so their *open work* — a letter not yet handled, an open case
@@ -26,9 +26,9 @@ from tracker.models import Case
 from tracker.models import Letter
 from tracker.models import Unit
 from tracker.models import User
-from tracker.services import lineage
 from tracker.services.errors import ForbiddenError
 from tracker.services.errors import NotFoundError
+from tracker.services.operations import lineage
 
 MESSAGES.update({
     "merged_read_only": _l("This record belongs to the former commune %(old)s (merged into %(into)s on %(on)s): "

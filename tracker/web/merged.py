@@ -27,9 +27,9 @@ from flask_login import current_user
 from tracker.messages import message
 from tracker.models import Unit
 from tracker.services import access
-from tracker.services import lineage
 from tracker.services.errors import ForbiddenError
 from tracker.services.errors import NotFoundError
+from tracker.services.operations import lineage
 
 RECORD_SCOPES = ("", "own", "former")
 

@@ -2,7 +2,7 @@
 rows whose key starts with ``retention_`` (value in months). An administrator corrects them on the
 rule values page (Quản trị → Tham số pháp lý) like any other rule value; the database copy wins.
 
-When a record's time is up it is anonymised (tracker.services.anonymise), not deleted: the numbers
+When a record's time is up it is anonymised (tracker.services.privacy.anonymise), not deleted: the numbers
 of every report stay the same (Luật 91/2025/QH15 Điều 3: keep personal data only as long as the
 purpose requires; domain.md §10).
 

@@ -1,7 +1,7 @@
 """Administration: the working calendar of a year, and adding or correcting one day.
 
 A change is shown first as a preview of the open clocks it moves (nothing written); the
-administrator then confirms it and the open cases are re-timed (tracker.services.retime).
+administrator then confirms it and the open cases are re-timed (tracker.services.legal.retime).
 """
 from __future__ import annotations
 
@@ -32,12 +32,12 @@ from tracker.labels import choices
 from tracker.messages import message
 from tracker.models import CalendarDay
 from tracker.rules.calendar import OVERRIDE_KINDS
-from tracker.services import retime
 from tracker.services.clock import local_today
-from tracker.services.deadlines import working_calendar
 from tracker.services.errors import ConflictError
 from tracker.services.errors import DomainError
-from tracker.services.rule_admin import CERTAINTIES
+from tracker.services.legal import retime
+from tracker.services.legal.deadlines import working_calendar
+from tracker.services.legal.rule_admin import CERTAINTIES
 from tracker.web.admin.forms import TOO_LONG
 from tracker.web.admin.views import INVALID
 from tracker.web.admin.views import bp

@@ -1,7 +1,7 @@
 """Administration: the deadline table (rule rows), correcting a row and adding a new version.
 
 Both changes are previewed first (the open clocks they move, nothing written) and applied on
-confirmation, re-timing the open cases (tracker.services.retime).
+confirmation, re-timing the open cases (tracker.services.legal.retime).
 """
 from __future__ import annotations
 
@@ -30,11 +30,11 @@ from tracker.messages import message
 from tracker.models import DeadlineRuleRow
 from tracker.rules.deadlines import DAY_KINDS
 from tracker.rules.deadlines import PAUSE_RULES
-from tracker.services import retime
 from tracker.services.clock import local_today
 from tracker.services.errors import ConflictError
 from tracker.services.errors import DomainError
-from tracker.services.rule_admin import CERTAINTIES
+from tracker.services.legal import retime
+from tracker.services.legal.rule_admin import CERTAINTIES
 from tracker.web.admin.calendar_views import PREVIEW_LIMIT
 from tracker.web.admin.calendar_views import fingerprint
 from tracker.web.admin.calendar_views import outcome_status

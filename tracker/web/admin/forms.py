@@ -18,7 +18,7 @@ from tracker.labels import choices
 from tracker.labels import label
 from tracker.models.units import UNIT_LEVELS
 from tracker.models.users import UNIT_ROLES
-from tracker.services.rule_admin import CERTAINTIES
+from tracker.services.legal.rule_admin import CERTAINTIES
 from tracker.web.forms import OPTIONAL
 from tracker.web.forms import REQUIRED
 from tracker.web.forms import VNDateField

@@ -2,7 +2,7 @@
 
 Uploading shows, item by item, the open cases and letters each item would re-time (nothing written);
 the file's content travels back in the form with its digest, and only the installation administrator
-(role ``sysadmin``) may then apply it — every item or none (tracker.services.legal_updates).
+(role ``sysadmin``) may then apply it — every item or none (tracker.services.legal.legal_updates).
 """
 from __future__ import annotations
 
@@ -22,10 +22,10 @@ from wtforms import TextAreaField
 from wtforms.validators import Length
 
 from tracker.messages import message
-from tracker.services import legal_updates as lu
 from tracker.services.clock import local_today
 from tracker.services.errors import ConflictError
 from tracker.services.errors import DomainError
+from tracker.services.legal import legal_updates as lu
 from tracker.web.admin.calendar_views import PREVIEW_LIMIT
 from tracker.web.admin.forms import TOO_LONG
 from tracker.web.admin.views import bp

@@ -19,9 +19,9 @@ from tracker.labels import LABELS
 from tracker.messages import message
 from tracker.models.base import utcnow
 from tracker.services import access
-from tracker.services import tokens as service
 from tracker.services.errors import DomainError
 from tracker.services.errors import NotFoundError
+from tracker.services.operations import tokens as service
 from tracker.web.admin.views import bp
 from tracker.web.permissions import need
 

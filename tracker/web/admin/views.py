@@ -35,12 +35,12 @@ from tracker.models.users import INSTALLATION_ROLES
 from tracker.rules.reporting import ASSESSMENT_SENTENCES
 from tracker.rules.reporting import sentence_settings
 from tracker.services import access
-from tracker.services import rule_admin
-from tracker.services import units as unit_service
-from tracker.services import users as user_service
 from tracker.services.errors import ConflictError
 from tracker.services.errors import DomainError
 from tracker.services.errors import ValidationError
+from tracker.services.legal import rule_admin
+from tracker.services.operations import units as unit_service
+from tracker.services.operations import users as user_service
 from tracker.web.admin import audit_text
 from tracker.web.admin.forms import AuditFilterForm
 from tracker.web.admin.forms import RuleCorrectForm

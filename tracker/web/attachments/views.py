@@ -22,9 +22,9 @@ from tracker.models import Attachment
 from tracker.models import Case
 from tracker.models import Letter
 from tracker.services import access
-from tracker.services import attachments as service
 from tracker.services.errors import ForbiddenError
 from tracker.services.errors import NotFoundError
+from tracker.services.letters import attachments as service
 from tracker.web import merged
 
 bp = Blueprint("attachments", __name__, url_prefix="/attachments")

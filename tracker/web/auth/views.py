@@ -26,10 +26,10 @@ from wtforms.validators import Length
 from tracker.extensions import limiter
 from tracker.messages import message
 from tracker.services.errors import ValidationError
-from tracker.services.users import LoginError
-from tracker.services.users import authenticate
-from tracker.services.users import change_own_password
-from tracker.services.users import log_out
+from tracker.services.operations.users import LoginError
+from tracker.services.operations.users import authenticate
+from tracker.services.operations.users import change_own_password
+from tracker.services.operations.users import log_out
 from tracker.web.auth import throttle
 from tracker.web.landing import home_url
 

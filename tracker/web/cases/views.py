@@ -30,14 +30,14 @@ from tracker.models import LetterSender
 from tracker.models import MediationGroup
 from tracker.rules import lifecycle as lc
 from tracker.services import access
-from tracker.services import attachments as attachment_service
-from tracker.services import case_queries
-from tracker.services import cases as service
-from tracker.services import clocks as clock_service
-from tracker.services import confidentiality
-from tracker.services import deadlines as engine
+from tracker.services.cases import actions as service
+from tracker.services.cases import case_queries
+from tracker.services.cases import clocks as clock_service
 from tracker.services.clock import local_today
 from tracker.services.errors import DomainError
+from tracker.services.legal import deadlines as engine
+from tracker.services.letters import attachments as attachment_service
+from tracker.services.privacy import confidentiality
 from tracker.web import merged
 from tracker.web.cases.forms import ActionForm
 from tracker.web.cases.forms import CaseFilterForm

@@ -1,7 +1,7 @@
 """/dashboard: open cases by kind and status, overdue now and over 12 weeks, cases per month, on-time rate;
 the reception desk's visits and letters per month and the letters waiting for a handling decision.
 
-All numbers come from SQL aggregates (tracker.services.dashboard_stats); charts are inline SVG
+All numbers come from SQL aggregates (tracker.services.reports.dashboard_stats); charts are inline SVG
 (tracker.web.dashboard.svg); every number links to the case list behind it.
 """
 from __future__ import annotations
@@ -25,7 +25,7 @@ from tracker.labels import label
 from tracker.models import Unit
 from tracker.rules import lifecycle as lc
 from tracker.services import access
-from tracker.services import dashboard_stats as stats
+from tracker.services.reports import dashboard_stats as stats
 from tracker.web.dashboard import svg
 from tracker.web.weekly.common import today
 from tracker.web.weekly.common import visible_units

@@ -13,8 +13,8 @@ from flask_login import login_required
 
 from tracker.messages import message
 from tracker.services import access
-from tracker.services import identity_grants as service
 from tracker.services.errors import DomainError
+from tracker.services.privacy import identity_grants as service
 from tracker.web.forms import whole_number
 
 bp = Blueprint("grants", __name__, url_prefix="/grants")

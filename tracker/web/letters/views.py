@@ -38,22 +38,22 @@ from tracker.models import Visit
 from tracker.rules import lifecycle as lc
 from tracker.rules.reporting import place_name
 from tracker.services import access
-from tracker.services import attachments as attachment_service
-from tracker.services import confidentiality
-from tracker.services import deadlines
-from tracker.services import letter_queries
-from tracker.services import letters as service
-from tracker.services import report_stats
-from tracker.services.citizens import CitizenInput
 from tracker.services.clock import local_now
 from tracker.services.clock import local_today
 from tracker.services.errors import DomainError
-from tracker.services.letter_split import SPLIT_REASON
-from tracker.services.letter_split import may_split
-from tracker.services.letter_split import split_letter
-from tracker.services.receipts import letter_by_tracking_code
-from tracker.services.receipts import qr_svg
-from tracker.services.reception import VisitorInput
+from tracker.services.legal import deadlines
+from tracker.services.letters import attachments as attachment_service
+from tracker.services.letters import letter_queries
+from tracker.services.letters import register as service
+from tracker.services.letters.letter_split import SPLIT_REASON
+from tracker.services.letters.letter_split import may_split
+from tracker.services.letters.letter_split import split_letter
+from tracker.services.privacy import confidentiality
+from tracker.services.reception.citizens import CitizenInput
+from tracker.services.reception.receipts import letter_by_tracking_code
+from tracker.services.reception.receipts import qr_svg
+from tracker.services.reception.visits import VisitorInput
+from tracker.services.reports import report_stats
 from tracker.web import merged
 from tracker.web.errors import attach_errors
 from tracker.web.forms import form_version

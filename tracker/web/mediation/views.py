@@ -27,7 +27,7 @@ from tracker.labels import choices
 from tracker.messages import message
 from tracker.models import MediationGroup
 from tracker.services import access
-from tracker.services import mediation_groups as service
+from tracker.services.cases import mediation_groups as service
 from tracker.services.clock import local_today
 from tracker.services.errors import DomainError
 from tracker.web.forms import REQUIRED

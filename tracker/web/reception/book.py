@@ -35,11 +35,11 @@ from tracker.imports.visits_xlsx import import_visits as run_import
 from tracker.models import Unit
 from tracker.models import Visit
 from tracker.services import access
-from tracker.services import confidentiality
-from tracker.services import logbook
-from tracker.services import reception as service
 from tracker.services.clock import local_today
 from tracker.services.errors import DomainError
+from tracker.services.privacy import confidentiality
+from tracker.services.reception import logbook
+from tracker.services.reception import visits as service
 from tracker.web.permissions import need
 from tracker.web.reception.views import bp
 from tracker.web.reception.views import filter_from_args

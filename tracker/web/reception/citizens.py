@@ -16,11 +16,11 @@ from flask_login import login_required
 from tracker.extensions import db
 from tracker.models import Citizen
 from tracker.services import access
-from tracker.services import citizen_history
-from tracker.services import citizens as service
-from tracker.services import confidentiality
 from tracker.services.clock import local_today
 from tracker.services.errors import DomainError
+from tracker.services.privacy import confidentiality
+from tracker.services.reception import citizen_history
+from tracker.services.reception import citizens as service
 from tracker.web.errors import attach_errors
 from tracker.web.forms import form_version
 from tracker.web.permissions import need

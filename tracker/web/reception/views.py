@@ -22,14 +22,14 @@ from tracker.models import Visit
 from tracker.models import VisitCitizen
 from tracker.rules.text import fold_diacritics
 from tracker.services import access
-from tracker.services import confidentiality
-from tracker.services import reception as service
-from tracker.services import report_stats
-from tracker.services.citizens import CitizenInput
-from tracker.services.citizens import likely_matches
 from tracker.services.clock import local_now
 from tracker.services.clock import local_today
 from tracker.services.errors import DomainError
+from tracker.services.privacy import confidentiality
+from tracker.services.reception import visits as service
+from tracker.services.reception.citizens import CitizenInput
+from tracker.services.reception.citizens import likely_matches
+from tracker.services.reports import report_stats
 from tracker.web import merged
 from tracker.web.errors import attach_errors
 from tracker.web.forms import form_version
@@ -312,7 +312,7 @@ from tracker.web.reception import book  # noqa: E402,F401  (print, export and im
 @login_required
 def show_session(session_id: int):  # type: ignore[no-untyped-def]
     """One reception session: who booked, and a form to book a citizen for it."""
-    from tracker.services import bookings
+    from tracker.services.reception import bookings
     from tracker.web.reception.forms import BookingForm
 
     need("visits.read")

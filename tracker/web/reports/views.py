@@ -32,9 +32,9 @@ from tracker.rules import periods
 from tracker.rules import reporting as rp
 from tracker.rules.data.report_periods import CUTOFF_RULES
 from tracker.services import access
-from tracker.services import reports
 from tracker.services.errors import DomainError
 from tracker.services.errors import ValidationError
+from tracker.services.reports import periodic as reports
 from tracker.web.weekly.common import chosen_unit
 from tracker.web.weekly.common import today
 from tracker.web.weekly.common import visible_units

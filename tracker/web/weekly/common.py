@@ -13,7 +13,7 @@ from tracker.models import User
 from tracker.rules.weeks import week_code
 from tracker.services import access
 from tracker.services import clock
-from tracker.services import weekly_view
+from tracker.services.reports import weekly_view
 
 
 def today() -> date:

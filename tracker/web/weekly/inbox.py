@@ -15,7 +15,7 @@ from flask_login import login_required
 
 from tracker.extensions import db
 from tracker.models import Notification
-from tracker.services import inbox as service
+from tracker.services.operations import inbox as service
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 

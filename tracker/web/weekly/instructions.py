@@ -26,7 +26,7 @@ from tracker.messages import message
 from tracker.models import Case
 from tracker.models import Instruction
 from tracker.services import access
-from tracker.services import instructions as service
+from tracker.services.cases import instructions as service
 from tracker.services.errors import DomainError
 from tracker.web.errors import attach_errors
 from tracker.web.forms import OPTIONAL

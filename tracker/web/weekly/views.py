@@ -24,9 +24,9 @@ from tracker.rules.weeks import WeekError
 from tracker.rules.weeks import parse_week
 from tracker.rules.weeks import shift_week
 from tracker.services import access
-from tracker.services import weekly
-from tracker.services import weekly_view
 from tracker.services.errors import DomainError
+from tracker.services.reports import weekly
+from tracker.services.reports import weekly_view
 from tracker.web.weekly.common import chosen_unit
 from tracker.web.weekly.common import this_week
 from tracker.web.weekly.common import today

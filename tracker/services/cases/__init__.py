@@ -1,0 +1,1 @@
+"""Use cases of cases: legal steps, clocks, instructions, mediation groups, the public status."""

@@ -1,0 +1,1 @@
+"""Exchange files with the national database of citizen reception."""

@@ -1,0 +1,1 @@
+"""Use cases of letters: registering, searching, splitting, attachments."""

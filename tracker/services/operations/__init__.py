@@ -1,0 +1,1 @@
+"""Running the installation: users, units, tokens, mergers, backup, mail, inbox, demo data."""

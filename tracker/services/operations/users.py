@@ -1,0 +1,168 @@
+"""Staff accounts: creation, login, changes by an administrator."""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from tracker.extensions import db
+from tracker.models import Unit
+from tracker.models import User
+from tracker.models.base import utcnow
+from tracker.models.users import ROLES
+from tracker.services.errors import ConflictError
+from tracker.services.errors import DomainError
+from tracker.services.errors import ValidationError
+from tracker.services.operations.passwords import hash_password
+from tracker.services.operations.passwords import needs_rehash
+from tracker.services.operations.passwords import password_problem
+from tracker.services.operations.passwords import verify_dummy
+from tracker.services.operations.passwords import verify_password
+from tracker.services.operations.tokens import revoke_user_tokens
+from tracker.services.privacy import audit
+from tracker.services.transaction import atomic
+
+
+class LoginError(DomainError):
+    status = 401
+
+
+@dataclass
+class UserInput:
+    username: str
+    role: str
+    unit_code: str
+    password: str
+    full_name: str = ""
+
+
+def _unit_by_code(code: str) -> Unit | None:
+    return db.session.scalar(select(Unit).where(Unit.code == code))
+
+
+@atomic
+def create_user(data: UserInput) -> User:
+    errors: dict[str, str] = {}
+    username = data.username.strip()
+    if not username or len(username) > 64 or not username.replace(".", "").replace("_", "").isalnum():
+        errors["username"] = "username_invalid"
+    elif db.session.scalar(select(User.id).where(User.username == username)):
+        errors["username"] = "username_taken"
+    if data.role not in ROLES:
+        errors["role"] = "role_invalid"
+    unit = _unit_by_code(data.unit_code)
+    if unit is None:
+        errors["unit"] = "unit_not_found"
+    problem = password_problem(data.password)
+    if problem:
+        errors["password"] = problem
+    if errors:
+        raise ValidationError(errors)
+    assert unit is not None
+    user = User(
+        username=username,
+        full_name=data.full_name.strip(),
+        role=data.role,
+        unit_id=unit.id,
+        password_hash=hash_password(data.password),
+        session_token=secrets.token_hex(16),
+    )
+    db.session.add(user)
+    return user
+
+
+@atomic
+def update_user(user: User, *, version: int, full_name: str, role: str, unit_code: str, active: bool,
+                new_password: str | None = None) -> User:
+    if user.version != version:
+        raise ConflictError("stale")
+    errors: dict[str, str] = {}
+    if role not in ROLES:
+        errors["role"] = "role_invalid"
+    unit = _unit_by_code(unit_code)
+    if unit is None:
+        errors["unit"] = "unit_not_found"
+    if new_password:
+        problem = password_problem(new_password)
+        if problem:
+            errors["password"] = problem
+    if errors:
+        raise ValidationError(errors)
+    assert unit is not None
+    user.full_name, user.role, user.unit_id = full_name.strip(), role, unit.id
+    if not active and user.active or new_password:
+        user.session_token = secrets.token_hex(16)  # log the user out everywhere
+        # and end its API tokens: re-activating the account later gives none back
+        revoke_user_tokens(user, "deactivated" if not active and user.active else "password_reset")
+    user.active = active
+    if new_password:
+        user.password_hash = hash_password(new_password)
+        user.failed_logins, user.locked_until = 0, None
+    return user
+
+
+def authenticate(username: str, password: str) -> User:
+    """Check a password.
+
+    An unknown name, an inactive account and a wrong password get the same ``bad_credentials`` after the
+    same argon2 work (an unknown name is checked against a dummy hash of the same parameters), and a failure
+    writes nothing: neither the answer nor its time tells which usernames exist. There is no lockout here,
+    so nobody can lock another person out; guessing is slowed by the login limits (tracker/web/auth/throttle.py).
+
+    :raises LoginError: ``bad_credentials``.
+    """
+    user = db.session.scalar(select(User).where(User.username == username.strip()))
+    if user is None:
+        verify_dummy(password)
+        raise LoginError("bad_credentials")
+    if not verify_password(user.password_hash, password) or not user.active:
+        raise LoginError("bad_credentials")
+    user.failed_logins, user.locked_until, user.last_login_at = 0, None, utcnow()
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    audit.set_actor(user.id, user.username)
+    audit.record_event(db.session, "login", "users", user.id, user.unit_id)
+    db.session.commit()
+    return user
+
+
+def load_session_user(session_id: str) -> User | None:
+    """Flask-Login's loader: the id carries the session token, so a reset token ends old sessions."""
+    user_id, _, token = session_id.partition(":")
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or not token or not secrets.compare_digest(user.session_token, token):
+        return None
+    return user
+
+
+def end_sessions(user: User) -> None:
+    """Every session of ``user`` ends server-side: the cookie's copy of the token no longer matches
+    (a cookie copied before logout or before a password change is refused, from any browser)."""
+    user.session_token = secrets.token_hex(16)
+
+
+@atomic
+def log_out(user: User) -> None:
+    end_sessions(user)
+    audit.record_event(db.session, "logout", "users", user.id, user.unit_id)
+
+
+@atomic
+def change_own_password(user: User, current: str, new: str) -> User:
+    """A user's own password change: checked against the current one, ends every other session.
+
+    :raises ValidationError: ``current`` wrong (``wrong_password``) or ``new`` too weak.
+    """
+    if not verify_password(user.password_hash, current):
+        raise ValidationError({"current": "wrong_password"})
+    problem = password_problem(new)
+    if problem:
+        raise ValidationError({"new": problem})
+    user.password_hash = hash_password(new)
+    end_sessions(user)
+    revoke_user_tokens(user, "password_change")
+    audit.record_event(db.session, "password_change", "users", user.id, user.unit_id)
+    return user

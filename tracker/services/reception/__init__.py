@@ -1,0 +1,1 @@
+"""Use cases of the reception desk: the log book of visits, citizens, bookings, receipts."""
