@@ -22,6 +22,18 @@ from tracker.extensions import db
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 TESTED: dict[str, int] = {"sqlite": 0, "postgresql": 0, "browser": 0}
+# ``scripts/test --fast`` runs on SQLite alone; CI and the plain ``scripts/test`` run on both.
+DATABASES = [name for name in os.environ.get("TRACKER_TEST_DATABASES", "sqlite,postgresql").split(",") if name]
+# Tests that need seconds each (real servers, whole-database migrations, a browser's long walk): marked
+# ``slow`` so that the edit-run loop leaves them to the full run. Everything under tests/reliability/ is
+# marked ``reliability`` the same way.
+SLOW_FILES = ("tests/migrations/", "tests/test_production.py", "tests/test_production_limits.py",
+              "tests/test_bench_smoke.py", "tests/security/test_sessions.py", "tests/cli/test_backup.py",
+              "tests/cli/test_demo.py", "tests/integration/test_demo.py", "tests/integration/test_concurrency.py",
+              # the attacker's crawls: every route, role and hostile value (minutes on their own)
+              "tests/security/test_hostile_queries.py", "tests/security/test_need_to_know_crawl.py",
+              "tests/web/test_identity_crawl.py", "tests/web/test_injection.py",
+              "tests/security/test_excel_formulas.py", "tests/web/test_access_table.py")
 
 
 def postgres_url() -> str | None:
@@ -132,7 +144,7 @@ def wipe(app: Flask) -> None:
                 conn.execute(text(sql))
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+@pytest.fixture(scope="session", params=DATABASES)
 def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     tmp = tmp_path_factory.mktemp("db")
     if request.param == "postgresql":
@@ -149,11 +161,33 @@ def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
         drop_database(url)
 
 
+# One app per database for the whole session (its templates compiled once), its configuration put back
+# before every test; a test marked ``config(...)`` gets an app of its own, built with the overrides — and
+# since building an app binds the module-level extensions (the limiter's switch and store) to it, the next
+# test builds a fresh shared app.
+_APPS: dict[str, tuple[Flask, dict[str, object]]] = {}
+
+
+def _shared_app(database: dict[str, str]) -> Flask:
+    if database["url"] not in _APPS:
+        shared = create_app(base_config(database["url"], Path(database["tmp"])))
+        _APPS[database["url"]] = (shared, dict(shared.config))
+    shared, config = _APPS[database["url"]]
+    shared.config.clear()
+    shared.config.update(config)
+    return shared
+
+
 @pytest.fixture
 def app(database: dict[str, str], tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Flask]:
     marker = request.node.get_closest_marker("config")
     overrides = dict(marker.kwargs) if marker else {}
-    flask_app = create_app({**base_config(database["url"], tmp_path), **overrides})
+    if overrides:
+        _APPS.clear()
+        flask_app = create_app({**base_config(database["url"], tmp_path), **overrides})
+    else:
+        flask_app = _shared_app(database)
+        flask_app.config["ATTACHMENTS_DIR"] = str(tmp_path / "attachments")
     TESTED[database["name"]] += 1
     with flask_app.app_context():
         try:
@@ -207,6 +241,16 @@ def login(client: FlaskClient, username: str, password: str = "correct horse bat
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "config(**overrides): extra app configuration for the test")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    root = Path(__file__).resolve().parent.parent
+    for item in items:
+        where = item.path.resolve().relative_to(root).as_posix()
+        if where.startswith("tests/reliability/"):
+            item.add_marker(pytest.mark.reliability)
+        if where.startswith(SLOW_FILES):
+            item.add_marker(pytest.mark.slow)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import DATABASES
 from tests.conftest import postgres_url
 
 BENCH = Path(__file__).resolve().parent.parent / "scripts" / "bench"
@@ -29,7 +30,7 @@ def _bench_run() -> Any:
     return module
 
 
-@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+@pytest.mark.parametrize("backend", DATABASES)
 def test_every_benchmark_runs_once_on_a_tiny_generated_country_and_cleans_up(backend: str, tmp_path: Path) -> None:
     server = None
     if backend == "postgresql":

@@ -224,5 +224,5 @@ def test_only_the_anonymisation_unlocks_the_audit_log() -> None:
     named = sorted(str(p.relative_to(root)) for p in root.rglob("*.py")
                    if any(word in p.read_text(encoding="utf-8") for word in ("audit_unlocks", "AuditUnlock")))
     assert named == ["models/audit.py", "services/privacy/audit.py"]
-    source = (root / "services" / "anonymise.py").read_text(encoding="utf-8")
+    source = (root / "services" / "privacy" / "anonymise.py").read_text(encoding="utf-8")
     assert source.count("audit_unlocked(") == 1 and "with audit.audit_unlocked(db.session):" in source

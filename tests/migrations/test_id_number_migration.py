@@ -13,6 +13,7 @@ from flask_migrate import upgrade
 from sqlalchemy import inspect
 from sqlalchemy import text
 
+from tests.conftest import DATABASES
 from tests.conftest import base_config
 from tests.conftest import create_database
 from tests.conftest import drop_database
@@ -45,7 +46,7 @@ def _dump() -> str:
     return "\n".join(out)
 
 
-@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+@pytest.mark.parametrize("kind", DATABASES)
 def test_0008_protects_the_stored_numbers_and_its_downgrade_gives_them_back(kind: str, tmp_path: Path) -> None:
     app = create_app(base_config(_fresh_url(kind, tmp_path), tmp_path))
     now = datetime.now(UTC)

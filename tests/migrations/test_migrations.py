@@ -10,6 +10,7 @@ from flask_migrate import downgrade
 from flask_migrate import upgrade
 from sqlalchemy import inspect
 
+from tests.conftest import DATABASES
 from tests.conftest import base_config
 from tests.conftest import create_database
 from tests.conftest import drop_database
@@ -29,7 +30,7 @@ def _fresh_url(kind: str, tmp_path: Path) -> str:
     return create_database(url, f"{MIGRATION_DB}_{os.getpid()}")
 
 
-@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+@pytest.mark.parametrize("kind", DATABASES)
 def test_migrations_go_up_down_and_up_again_and_match_the_models(kind: str, tmp_path: Path) -> None:
     app = create_app(base_config(_fresh_url(kind, tmp_path), tmp_path))
     with app.app_context():

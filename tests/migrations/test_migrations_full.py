@@ -45,6 +45,7 @@ from sqlalchemy import select
 from sqlalchemy import text
 
 from tests.conftest import ARTIFACTS
+from tests.conftest import DATABASES
 from tests.conftest import base_config
 from tests.conftest import create_database
 from tests.conftest import drop_database
@@ -243,7 +244,7 @@ def _copy(kind: str, source_url: str, tmp: Path) -> str:
     return f"{server}/{copy_name}"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=DATABASES)
 def original(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignore[no-untyped-def]
     if request.param == "sqlite":
         yield "sqlite", f"sqlite:///{tmp_path / 'full.sqlite'}"

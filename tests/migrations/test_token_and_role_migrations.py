@@ -14,6 +14,7 @@ from flask_migrate import upgrade
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
+from tests.conftest import DATABASES
 from tests.conftest import base_config
 from tests.conftest import create_database
 from tests.conftest import drop_database
@@ -49,7 +50,7 @@ def _as_utc(value: object) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+@pytest.mark.parametrize("kind", DATABASES)
 def test_0009_gives_existing_tokens_an_expiry_and_its_downgrade_revokes_what_the_old_schema_cannot_limit(
         kind: str, tmp_path: Path) -> None:
     app = create_app(base_config(_fresh_url(kind, tmp_path, "token_migration"), tmp_path))
@@ -92,7 +93,7 @@ def test_0009_gives_existing_tokens_an_expiry_and_its_downgrade_revokes_what_the
         drop_database(str(app.config["SQLALCHEMY_DATABASE_URI"]))
 
 
-@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+@pytest.mark.parametrize("kind", DATABASES)
 def test_0011_admits_the_installation_role_and_its_downgrade_disarms_its_accounts(kind: str, tmp_path: Path) -> None:
     app = create_app(base_config(_fresh_url(kind, tmp_path, "role_migration"), tmp_path))
     now = datetime.now(UTC)

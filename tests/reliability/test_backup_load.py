@@ -38,6 +38,7 @@ from sqlalchemy import select
 from sqlalchemy import text
 
 from tests.conftest import ARTIFACTS
+from tests.conftest import DATABASES
 from tests.conftest import create_database
 from tests.conftest import drop_database
 from tests.conftest import postgres_url
@@ -264,7 +265,7 @@ def _check(att: Path, live: dict[str, dict[object, tuple[object, ...]]], load: L
                 "acknowledged before, checked": len(before), "sent after, checked absent": len(after)}
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=DATABASES)
 def kind(request: pytest.FixtureRequest) -> str:
     if request.param == "postgresql" and postgres_url() is None:
         pytest.skip("PostgreSQL is not reachable")

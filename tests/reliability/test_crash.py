@@ -31,6 +31,7 @@ import pytest
 from flask_migrate import upgrade
 from sqlalchemy import text
 
+from tests.conftest import DATABASES
 from tests.conftest import throwaway_database
 from tests.factories import make_unit
 from tests.factories import make_user
@@ -254,7 +255,7 @@ def _check(url: str, tmp: Path, run: Run) -> dict[str, int]:
     return figures
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=DATABASES)
 def crash_db(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignore[no-untyped-def]
     yield from throwaway_database(request.param, tmp_path, "crash")
 

@@ -38,6 +38,7 @@ from sqlalchemy import func
 from sqlalchemy import insert
 from sqlalchemy import select
 
+from tests.conftest import DATABASES
 from tests.conftest import throwaway_database
 from tests.factories import make_unit
 from tests.factories import make_user
@@ -235,7 +236,7 @@ class Scheduler:
         return self.process.wait(timeout)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=DATABASES)
 def jobs_db(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignore[no-untyped-def]
     yield from throwaway_database(request.param, tmp_path, "jobs")
 

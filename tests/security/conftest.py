@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
+from tests.conftest import DATABASES
 from tests.conftest import TESTED
 from tests.conftest import base_config
 from tests.conftest import reset_schema
@@ -55,7 +56,7 @@ class Target:
         return start_server(kind, self.env(), self.tmp / f"{kind}-{label}.log", **kw)  # type: ignore[arg-type]
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+@pytest.fixture(scope="session", params=DATABASES)
 def target(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
     tmp = tmp_path_factory.mktemp(f"security-{request.param}")
     (tmp / "instance").mkdir()
