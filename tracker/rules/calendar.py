@@ -18,7 +18,7 @@ import holidays
 OVERRIDE_KINDS = ("day_off", "work_day", "not_off")
 # Names of the weekly rest days, as the law calls them (BLLĐ 2019 Điều 111).
 WEEKEND_NAMES = {5: "Thứ Bảy", 6: "Chủ nhật"}
-PACKAGE_SOURCE = f"holidays.VN {holidays.__version__}"
+PACKAGE_SOURCE = f"holidays.VN {holidays.__version__}"  # type: ignore[attr-defined]
 # What a reader is shown as the document behind a public holiday: the law, not the package that lists it.
 HOLIDAY_BASIS = "Bộ luật Lao động 2019, Điều 112"
 MAKE_UP_BASIS = f"Ngày làm bù theo lịch công bố (dữ liệu {PACKAGE_SOURCE}), chưa ghi số văn bản"
@@ -89,7 +89,7 @@ class WorkingCalendar:
         if cached is not None:
             return cached
         days: dict[date, DayInfo] = {}
-        package = holidays.VN(years=year, language="vi")
+        package = holidays.VN(years=year, language="vi")  # type: ignore[attr-defined]
         for day, name in package.items():
             days[day] = DayInfo(day, False, "holiday", name, HOLIDAY_BASIS, PACKAGE_CERTAINTY, "package")
         for day in getattr(package, "weekend_workdays", ()):

@@ -223,7 +223,7 @@ def compute_due_on(kind: str, step: str, start: date, *, complex: bool = False, 
              Step("count", None, reason=rule.day_kind, value=rule.days)]
     steps += [Step("extension", None, reason=str(i + 1), value=rule.extension_days) for i in range(extensions)]
 
-    begin, stretches = start, []
+    begin, stretches = start, list[Pause]()
     for suspended, resumed in _check_pauses(pauses, start):
         how = _pause_rule(rules, rule, kind, step, suspended, flags)
         steps.append(Step("pause", suspended, reason=how, value=resumed.isoformat() if resumed else None))

@@ -28,7 +28,7 @@ def format_date_vn(value: object) -> str:
     """dd/mm/yyyy, the way Vietnamese administrative documents write dates."""
     if value is None:
         return ""
-    return value.strftime("%d/%m/%Y")  # type: ignore[attr-defined]
+    return str(value.strftime("%d/%m/%Y"))  # type: ignore[attr-defined]
 
 
 def escape_like(text: str) -> str:
