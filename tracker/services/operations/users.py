@@ -10,9 +10,12 @@ from tracker.extensions import db
 from tracker.models import Unit
 from tracker.models import User
 from tracker.models.base import utcnow
+from tracker.models.users import INSTALLATION_ROLES
 from tracker.models.users import ROLES
+from tracker.services import access
 from tracker.services.errors import ConflictError
 from tracker.services.errors import DomainError
+from tracker.services.errors import ForbiddenError
 from tracker.services.errors import ValidationError
 from tracker.services.operations.passwords import hash_password
 from tracker.services.operations.passwords import needs_rehash
@@ -41,8 +44,30 @@ def _unit_by_code(code: str) -> Unit | None:
     return db.session.scalar(select(Unit).where(Unit.code == code))
 
 
+def _actor_problems(actor: User | None, role: str, unit: Unit | None, errors: dict[str, str]) -> None:
+    """What an administrator may give: a unit role (the installation-level one is granted on the server),
+    in a unit of his own subtree. ``actor`` None: the server's operator (command line, setup)."""
+    if actor is None:
+        return
+    if role in INSTALLATION_ROLES:
+        errors["role"] = "role_invalid"
+    if unit is not None and not access.can_see_unit(actor, unit.id):
+        errors["unit"] = "unit_not_found"
+
+
+def _self_guard(actor: User | None, user: User, role: str, active: bool, errors: dict[str, str]) -> None:
+    """An administrator keeps his own access: no self-deactivation, no dropping his own admin role."""
+    if actor is None or user.id != actor.id:
+        return
+    if not active:
+        errors["active"] = "cannot_deactivate_self"
+    if role != "admin":
+        errors["role"] = "cannot_drop_own_admin"
+
+
 @atomic
-def create_user(data: UserInput) -> User:
+def create_user(data: UserInput, *, actor: User | None = None) -> User:
+    """A new staff account. ``actor``: the administrator creating it (None for the server's operator)."""
     errors: dict[str, str] = {}
     username = data.username.strip()
     if not username or len(username) > 64 or not username.replace(".", "").replace("_", "").isalnum():
@@ -54,6 +79,7 @@ def create_user(data: UserInput) -> User:
     unit = _unit_by_code(data.unit_code)
     if unit is None:
         errors["unit"] = "unit_not_found"
+    _actor_problems(actor, data.role, unit, errors)
     problem = password_problem(data.password)
     if problem:
         errors["password"] = problem
@@ -74,7 +100,11 @@ def create_user(data: UserInput) -> User:
 
 @atomic
 def update_user(user: User, *, version: int, full_name: str, role: str, unit_code: str, active: bool,
-                new_password: str | None = None) -> User:
+                new_password: str | None = None, actor: User | None = None) -> User:
+    """Change an account. ``actor``: the administrator doing it — then only an account of his subtree, never
+    the installation-level one, never his own access (None for the server's operator)."""
+    if actor is not None and (user.role in INSTALLATION_ROLES or not access.can_see_unit(actor, user.unit_id)):
+        raise ForbiddenError("forbidden")
     if user.version != version:
         raise ConflictError("stale")
     errors: dict[str, str] = {}
@@ -83,6 +113,8 @@ def update_user(user: User, *, version: int, full_name: str, role: str, unit_cod
     unit = _unit_by_code(unit_code)
     if unit is None:
         errors["unit"] = "unit_not_found"
+    _actor_problems(actor, role, unit, errors)
+    _self_guard(actor, user, role, active, errors)
     if new_password:
         problem = password_problem(new_password)
         if problem:

@@ -169,7 +169,7 @@ def new_user():  # type: ignore[no-untyped-def]
         try:
             user = user_service.create_user(user_service.UserInput(
                 username=form.username.data or "", role=form.role.data or "", unit_code=form.unit.data or "",
-                password=form.password.data or "", full_name=form.full_name.data or ""))
+                password=form.password.data or "", full_name=form.full_name.data or ""), actor=current_user)
         except DomainError as exc:
             errors = attach_errors(form, exc)
         else:
@@ -178,19 +178,6 @@ def new_user():  # type: ignore[no-untyped-def]
     elif request.method == "POST":
         errors = [str(INVALID)]
     return render_template("admin/user_form.html", form=form, errors=errors, user=None), status(errors)
-
-
-def self_guard(user: User, role: str, active: bool) -> None:
-    """An administrator keeps his own access: no self-deactivation, no dropping his own admin role."""
-    if user.id != current_user.id:
-        return
-    fields = {}
-    if not active:
-        fields["active"] = "cannot_deactivate_self"
-    if role != "admin":
-        fields["role"] = "cannot_drop_own_admin"
-    if fields:
-        raise ValidationError(fields)
 
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
@@ -210,13 +197,10 @@ def edit_user(user_id: int):  # type: ignore[no-untyped-def]
     conflict = False
     if form.validate_on_submit():
         try:
-            version = form_version(form)
-            if user.version != version:
-                raise ConflictError("stale")
-            self_guard(user, form.role.data or "", bool(form.active.data))
-            user_service.update_user(user, version=version, full_name=form.full_name.data or "",
+            user_service.update_user(user, version=form_version(form), full_name=form.full_name.data or "",
                                      role=form.role.data or "", unit_code=form.unit.data or "",
-                                     active=bool(form.active.data), new_password=form.password.data or None)
+                                     active=bool(form.active.data), new_password=form.password.data or None,
+                                     actor=current_user)
         except DomainError as exc:
             conflict = isinstance(exc, ConflictError)
             errors = attach_errors(form, exc)
