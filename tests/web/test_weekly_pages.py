@@ -19,6 +19,7 @@ from tests.factories import make_user
 from tests.integration.test_letters_cases import accept
 from tests.integration.test_letters_cases import act
 from tests.integration.test_letters_cases import register
+from tracker.exports.weekly_xlsx import SHEETS
 from tracker.extensions import db
 from tracker.models import Case
 from tracker.models import Instruction
@@ -27,7 +28,6 @@ from tracker.services.legal.deadlines import seed_calendar
 from tracker.services.legal.deadlines import seed_deadline_rules
 from tracker.services.reports import weekly_view
 from tracker.web.dashboard import svg
-from tracker.web.weekly.export import SHEETS
 
 WEEK = "2026-W16"  # 13–19 April 2026, seen on Wednesday 15 April
 

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_login import login_required
 
+from tracker.exports.weekly_xlsx import weekly_workbook
 from tracker.extensions import db
 from tracker.messages import message
 from tracker.models import User
@@ -32,7 +33,6 @@ from tracker.web.weekly.common import this_week
 from tracker.web.weekly.common import today
 from tracker.web.weekly.common import unit_people
 from tracker.web.weekly.common import visible_units
-from tracker.web.weekly.export import weekly_workbook
 
 bp = Blueprint("weekly", __name__, url_prefix="/weekly")
 
@@ -127,9 +127,10 @@ def print_week():  # type: ignore[no-untyped-def]
 @login_required
 def export_week():  # type: ignore[no-untyped-def]
     ctx = weekly_context()
-    handle = weekly_workbook(ctx)
+    with weekly_workbook(ctx) as handle:
+        content = handle.read()
     name = f"danh-sach-tuan-{ctx['unit'].code}-{ctx['week']}.xlsx"
-    return Response(handle.getvalue(), headers={"Content-Disposition": f'attachment; filename="{name}"',
+    return Response(content, headers={"Content-Disposition": f'attachment; filename="{name}"',
                                                 "Cache-Control": "no-store"},
                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 

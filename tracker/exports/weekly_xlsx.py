@@ -4,18 +4,14 @@ No sender is named anywhere: the weekly list carries cases, never their senders.
 """
 from __future__ import annotations
 
-import io
 from datetime import date
+from typing import IO
 from typing import Any
 
 from flask_babel import force_locale
-from openpyxl import Workbook
-from openpyxl.styles import Alignment
-from openpyxl.styles import Font
-from openpyxl.styles import PatternFill
-from openpyxl.utils import get_column_letter
 
-from tracker.exports import cells
+from tracker.exports.xlsx import Sheet
+from tracker.exports.xlsx import write_workbook
 from tracker.labels import label
 
 SHEETS = {  # section -> sheet title (at most 31 characters, none of []:*?/\)
@@ -73,46 +69,17 @@ def _rows(section: str, items: list[dict[str, Any]], names: dict[int, str]) -> l
              i["visits"]] for i in items]
 
 
-def _sheet(wb: Workbook, title: str, headers: tuple[str, ...], rows: list[list[object]],
-           widths: tuple[int, ...], heading: str) -> None:
-    ws = wb.create_sheet(title)
-    cells.append(ws, [heading])
-    ws["A1"].font = Font(bold=True, size=12)
-    cells.append(ws, list(headers))
-    for cell in ws[2]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDE6F0")
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for row in rows:
-        cells.append(ws, row)  # user text (summaries, instructions, names) as text, never a formula
-    for row in ws.iter_rows(min_row=3):
-        for cell in row:
-            if isinstance(cell.value, date):
-                cell.number_format = "dd/mm/yyyy"
-            elif isinstance(cell.value, str) and len(cell.value) > 40:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for n, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(n)].width = width
-    ws.freeze_panes = "A3"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-
-
-def weekly_workbook(ctx: dict[str, Any]) -> io.BytesIO:
-    """The workbook of the weekly list in ``ctx`` (see views.weekly_context), labels in Vietnamese."""
+def weekly_workbook(ctx: dict[str, Any]) -> IO[bytes]:
+    """The workbook of the weekly list in ``ctx`` (see web/weekly/views.weekly_context), labels in Vietnamese."""
     data, unit = ctx["data"], ctx["unit"]
     heading = (f"{unit.name} — Danh sách vụ việc tuần {ctx['week']} "
                f"({ctx['monday']:%d/%m/%Y} – {ctx['sunday']:%d/%m/%Y})")
     if ctx["view"] == "frozen":
         heading += " — bản chốt sáng thứ Hai"
-    wb = Workbook()
-    wb.remove(wb.active)
-    with force_locale("vi"):
-        for section, title in SHEETS.items():
-            headers = HEADERS.get(section, CASE_HEADERS)
-            widths = WIDTHS.get(section, WIDTHS["case"])
-            _sheet(wb, title, headers, _rows(section, data.get(section) or [], ctx["names"]), widths, heading)
-    out = io.BytesIO()
-    wb.save(out)
-    out.seek(0)
-    return out
+    with force_locale("vi"):  # the labels of the codes, in Vietnamese whatever the user's language
+        sheets = [Sheet(title, HEADERS.get(section, CASE_HEADERS),
+                        _rows(section, data.get(section) or [], ctx["names"]), WIDTHS.get(section, WIDTHS["case"]),
+                        heading=heading, landscape=True, wrap_over=40)
+                  for section, title in SHEETS.items()]
+    # user text (summaries, instructions, names) is written as text, never a formula (exports.cells)
+    return write_workbook(sheets)
