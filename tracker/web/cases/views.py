@@ -17,27 +17,22 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_login import login_required
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
 from tracker.labels import choices
 from tracker.labels import label
 from tracker.messages import message
 from tracker.models import Case
-from tracker.models import Clock
-from tracker.models import Letter
-from tracker.models import LetterSender
 from tracker.models import MediationGroup
 from tracker.rules import lifecycle as lc
 from tracker.services import access
 from tracker.services.cases import actions as service
+from tracker.services.cases import case_page as case_page_service
 from tracker.services.cases import case_queries
-from tracker.services.cases import clocks as clock_service
+from tracker.services.cases.case_page import case_page
 from tracker.services.clock import local_today
 from tracker.services.errors import DomainError
-from tracker.services.legal import deadlines as engine
-from tracker.services.letters import attachments as attachment_service
-from tracker.services.privacy import confidentiality
+from tracker.services.errors import NotFoundError
 from tracker.web import merged
 from tracker.web.cases.forms import ActionForm
 from tracker.web.cases.forms import CaseFilterForm
@@ -208,44 +203,28 @@ def _relabel(form: ActionForm, action: str) -> None:
 
 def _render_case(case: Case, *, posted: tuple[str, ActionForm] | None = None, errors: list[str] | None = None,
                  delay_posted: tuple[int, DelayForm] | None = None, status: int = 200):  # type: ignore[no-untyped-def]
-    today = local_today()
-    letter = None
-    if case.letter_id is not None:
-        letter = db.session.scalar(select(Letter).where(Letter.id == case.letter_id).options(
-            selectinload(Letter.senders).selectinload(LetterSender.citizen)))
-    show_identity = confidentiality.record_case_read(current_user, case, "show")
-    group = db.session.get(MediationGroup, case.mediation_group_id) if case.mediation_group_id else None
-    linked = db.session.get(Case, case.linked_case_id) if case.linked_case_id else None
-    if linked is not None and not access.can_read_unit(current_user, linked.unit_id):
-        linked = None
-    actions = []
-    if may_act(case):
-        state = lc.CaseState(case.kind, case.status, case.outcome, case.extensions, service.max_extensions(case))
-        actions = [a for a in lc.allowed_actions(state) if a != "assign" or access.is_leader_for(current_user, case)]
-    forms = _action_forms(case, actions, posted)
-    clock_rows = case_queries.clock_rows(case, today)
+    page = case_page(current_user, case, local_today())
+    forms = _action_forms(case, page.actions, posted)
     delay_forms = {}
-    if may_act(case):
-        for row in clock_rows:
-            if row.owner == "case" and row.clock.status == "open" and row.days_left is not None and row.days_left < 0:
-                if delay_posted and delay_posted[0] == row.clock.id:
-                    delay_forms[row.clock.id] = delay_posted[1]
-                else:
-                    form = DelayForm(prefix=f"delay{row.clock.id}", formdata=None)
-                    form.reason.data = row.clock.delay_reason or ""
-                    form.note.data = row.clock.delay_note or ""
-                    form.version.data = str(case.version)
-                    delay_forms[row.clock.id] = form
+    for clock_id in page.overdue_clock_ids:
+        if delay_posted and delay_posted[0] == clock_id:
+            delay_forms[clock_id] = delay_posted[1]
+        else:
+            clock = next(row.clock for row in page.clock_rows if row.clock.id == clock_id)
+            form = DelayForm(prefix=f"delay{clock_id}", formdata=None)
+            form.reason.data = clock.delay_reason or ""
+            form.note.data = clock.delay_note or ""
+            form.version.data = str(case.version)
+            delay_forms[clock_id] = form
     return render_template(
-        "cases/show.html", case=case, letter=letter, show_identity=show_identity, group=group, linked=linked,
-        clock_rows=clock_rows, timeline=case_queries.timeline(case), forms=forms, action_fields=ACTION_FIELDS,
-        main_actions=[a for a in actions if a in MAIN_ACTIONS],
-        other_actions=[a for a in actions if a not in MAIN_ACTIONS], posted_action=posted[0] if posted else None,
-        errors=errors or [], delay_forms=delay_forms, today=today, max_extensions=service.max_extensions(case),
-        attachments=attachment_service.attachment_rows(current_user, case=case),
-        can_upload=attachment_service.may_upload(current_user, case=case), read_only=merged.is_read_only(case),
-        former=merged.is_former(case.unit_id), continued=access.continues(current_user, case),
-        grants=grant_views.context(case, show_identity),
+        "cases/show.html", case=case, letter=page.letter, show_identity=page.show_identity, group=page.group,
+        linked=page.linked, clock_rows=page.clock_rows, timeline=page.timeline, forms=forms,
+        action_fields=ACTION_FIELDS, main_actions=[a for a in page.actions if a in MAIN_ACTIONS],
+        other_actions=[a for a in page.actions if a not in MAIN_ACTIONS], posted_action=posted[0] if posted else None,
+        errors=errors or [], delay_forms=delay_forms, today=local_today(), max_extensions=page.max_extensions,
+        attachments=page.attachments, can_upload=page.can_upload, read_only=merged.is_read_only(case),
+        former=merged.is_former(case.unit_id), continued=page.continued,
+        grants=grant_views.context(case, page.show_identity),
     ), status
 
 
@@ -336,27 +315,18 @@ def record_delay(case_id: int, clock_id: int):  # type: ignore[no-untyped-def]
 def why_date(case_id: int, clock_id: int):  # type: ignore[no-untyped-def]
     need("cases.read")
     case = visible_case(case_id)
-    clock = db.session.get(Clock, clock_id)
-    if clock is None or not (clock.case_id == case.id or (case.letter_id and clock.letter_id == case.letter_id)):
-        abort(404)
-    kind, _sep, step = clock.clock.partition(".")
-    if clock.case_id == case.id:
-        flags, pauses = clock_service.case_flags(case), clock_service.pauses_of(case)
-    else:
-        flags, pauses = clock_service.letter_flags(case.letter), []  # type: ignore[arg-type]
-    deadline, problem = None, None
     try:
-        deadline = engine.compute(kind, step, clock.start_on, pauses=pauses, **flags)  # type: ignore[arg-type]
-    except DomainError as exc:
-        problem = message(exc.code, **exc.params)
-    rule = next((r for r in engine.deadline_rules() if deadline and r.code == deadline.rule_code), None)
+        why = case_page_service.why_date(case, clock_id)
+    except NotFoundError:
+        abort(404)
+    deadline = why.deadline
+    problem = message(why.problem.code, **why.problem.params) if why.problem else None
     steps = [SimpleNamespace(**s.as_dict() | {"on": s.on, "resumed": _iso(s.value) if s.code == "pause" else None})
              for s in (deadline.explanation if deadline else ())]
-    stored_differs = deadline is not None and clock.status != "open" and clock.due_on != deadline.due_on
-    return render_template("cases/why.html", case=case, clock=clock, deadline=deadline, problem=problem, rule=rule,
-                           flags=flags, steps=steps, trigger=_trigger(case, clock), step_labels=step_labels(),
-                           skipped=[s for s in steps if s.code == "skip"],
-                           make_ups=[s for s in steps if s.code == "make_up"], stored_differs=stored_differs,
+    return render_template("cases/why.html", case=case, clock=why.clock, deadline=deadline, problem=problem,
+                           rule=why.rule, flags=why.flags, steps=steps, trigger=TRIGGERS[why.counts_from](),
+                           step_labels=step_labels(), skipped=[s for s in steps if s.code == "skip"],
+                           make_ups=[s for s in steps if s.code == "make_up"], stored_differs=why.stored_differs,
                            today=local_today())
 
 
@@ -367,16 +337,10 @@ def _iso(value: object) -> date | None:
         return None
 
 
-def _trigger(case: Case, clock: Clock) -> str:
-    """The event the clock counts from, in words."""
-    if clock.letter_id is not None and clock.case_id is None:
-        return _("Receipt of the letter")
-    starts = dict(lc.CASE_CLOCKS.get(case.kind, ()))
-    if starts.get(clock.clock) == "received":
-        return _("Receipt of the request")
-    if clock.start_on != case.accepted_on:
-        return _("Resumption or later step of the case")
-    return _("Acceptance of the case")
+# The event a clock counts from, in words (services/cases/case_page.why_date says which).
+TRIGGERS = {"letter": lambda: _("Receipt of the letter"), "received": lambda: _("Receipt of the request"),
+            "resumed": lambda: _("Resumption or later step of the case"),
+            "acceptance": lambda: _("Acceptance of the case")}
 
 
 def step_labels() -> dict[str, str]:
