@@ -9,7 +9,6 @@ Errors name the row (as numbered in Excel) and the column (as headed in the file
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
@@ -578,10 +577,3 @@ def import_visits(source: IO[bytes] | str, *, unit: Unit, user: User | None, fil
         db.session.rollback()
         raise
     return ImportResult(len(rows), False, filename)
-
-
-def iter_error_lines(exc: ImportFailed, limit: int | None = None) -> Iterator[str]:
-    for i, err in enumerate(exc.errors):
-        if limit is not None and i >= limit:
-            return
-        yield err.text()

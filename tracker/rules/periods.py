@@ -216,7 +216,3 @@ def periods_ending_between(start: date, end: date, convention: str, rules: Seque
             if start <= s.date_to <= end:
                 found.append(s)
     return sorted(found, key=lambda s: (s.date_to, order[s.period.kind], s.period.code))
-
-
-def day_after(day: date) -> date:
-    return day + timedelta(days=1)

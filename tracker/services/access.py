@@ -98,11 +98,6 @@ def roles_with(permission: str) -> tuple[str, ...]:
 SUBTREE_ROLES = roles_with("units.below")
 
 
-def require(user: User, permission: str) -> None:
-    if not can(user, permission):
-        raise ForbiddenError("forbidden")
-
-
 def visible_units_query(user: User) -> Select[tuple[int]]:
     """IDs of the units whose data ``user`` may see, as a subquery-ready SELECT."""
     if user.role in SUBTREE_ROLES:
@@ -118,10 +113,6 @@ def unit_filter(column: Any, user: User) -> Any:
     if user.role in SUBTREE_ROLES:
         return column.in_(visible_units_query(user))
     return column == user.unit_id
-
-
-def visible_unit_ids(user: User) -> list[int]:
-    return list(db.session.scalars(visible_units_query(user)))
 
 
 def can_see_unit(user: User, unit_id: int) -> bool:
@@ -145,12 +136,6 @@ def writable_unit(user: User, unit_id: int | None = None) -> Unit:
     if unit is None:
         raise NotFoundError("unit_not_found")
     return unit
-
-
-def check_visible(user: User, unit_id: int) -> None:
-    """Refuse as "not found", so that another unit's record numbers reveal nothing."""
-    if not can_see_unit(user, unit_id):
-        raise NotFoundError("not_found")
 
 
 # --- the former communes (mergers): read, never write -------------------------------------------------

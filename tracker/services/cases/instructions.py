@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
-
 from tracker.extensions import db
 from tracker.models import Case
 from tracker.models import Instruction
@@ -71,8 +69,3 @@ def complete_instruction(user: User, instruction: Instruction, on: date, *, vers
     if case is not None:
         _event(case, "instruction_done", on, data={"instruction": instruction.id})
     return instruction
-
-
-def open_instructions_for(user: User) -> list[Instruction]:
-    return list(db.session.scalars(select(Instruction).where(
-        Instruction.assignee_id == user.id, Instruction.done_on.is_(None)).order_by(Instruction.due_on)))

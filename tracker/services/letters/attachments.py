@@ -21,7 +21,6 @@ import secrets
 import tempfile
 import unicodedata
 import zipfile
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import BinaryIO
@@ -430,14 +429,3 @@ def attachment_rows(user: User, *, letter: Letter | None = None,
     rows = db.session.execute(stmt.order_by(Attachment.id)).all()
     return [AttachmentRow(a.id, a.filename, a.size, a.content_type, a.created_at, full_name or username or "")
             for a, full_name, username in rows]
-
-
-def orphan_files(unit_ids: Iterable[int]) -> list[str]:
-    """Files on the disk that no row names (left by a crash between rename and commit)."""
-    known = set(db.session.scalars(select(Attachment.stored_name)))
-    found = []
-    for unit_id in unit_ids:
-        directory = unit_dir(unit_id)
-        if os.path.isdir(directory):
-            found += [os.path.join(directory, n) for n in os.listdir(directory) if n not in known]
-    return found

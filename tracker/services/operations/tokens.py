@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
 
@@ -105,12 +104,6 @@ def user_for_token(token: str) -> User | None:
     """The active user of a live token."""
     row = live_token(token)
     return row.user if row is not None else None
-
-
-@dataclass(frozen=True)
-class TokenStatus:
-    token: ApiToken
-    status: str  # "active", "expired", "revoked"
 
 
 def status_of(row: ApiToken, now: datetime | None = None) -> str:

@@ -21,7 +21,6 @@ from tracker.rules.text import escape_like
 from tracker.rules.text import fold_diacritics
 from tracker.rules.text import normalise_name
 from tracker.services.errors import ConflictError
-from tracker.services.errors import NotFoundError
 from tracker.services.errors import ValidationError
 from tracker.services.transaction import atomic
 
@@ -166,10 +165,3 @@ def likely_matches(unit_id: int, *, full_name: str | None, id_number: str | None
     if scope is not None:
         stmt = stmt.where(scope)
     return list(db.session.scalars(stmt))
-
-
-def get_citizen(citizen_id: int) -> Citizen:
-    citizen = db.session.get(Citizen, citizen_id)
-    if citizen is None:
-        raise NotFoundError("not_found")
-    return citizen

@@ -26,7 +26,6 @@ from tracker.rules.text import escape_like
 from tracker.rules.text import fold_diacritics
 from tracker.services import counters
 from tracker.services.errors import ConflictError
-from tracker.services.errors import NotFoundError
 from tracker.services.errors import ValidationError
 from tracker.services.legal.rule_params import params_on
 from tracker.services.reception.citizens import CitizenInput
@@ -344,10 +343,3 @@ def ordered(stmt: Select[tuple[Visit]], *, oldest_first: bool = False) -> Select
     if oldest_first:
         return stmt.order_by(Visit.visited_on, Visit.register_no, Visit.id)
     return stmt.order_by(Visit.visited_on.desc(), Visit.id.desc())
-
-
-def get_visit(visit_id: int) -> Visit:
-    visit = db.session.get(Visit, visit_id)
-    if visit is None:
-        raise NotFoundError("not_found")
-    return visit
