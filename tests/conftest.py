@@ -165,16 +165,19 @@ def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
 # before every test; a test marked ``config(...)`` gets an app of its own, built with the overrides — and
 # since building an app binds the module-level extensions (the limiter's switch and store) to it, the next
 # test builds a fresh shared app.
-_APPS: dict[str, tuple[Flask, dict[str, object]]] = {}
+_APPS: dict[str, tuple[Flask, dict[str, object], dict[str, object]]] = {}
+_CLASSES = ("request_class", "response_class", "test_client_class")  # what a test may swap on the app
 
 
 def _shared_app(database: dict[str, str]) -> Flask:
     if database["url"] not in _APPS:
         shared = create_app(base_config(database["url"], Path(database["tmp"])))
-        _APPS[database["url"]] = (shared, dict(shared.config))
-    shared, config = _APPS[database["url"]]
+        _APPS[database["url"]] = (shared, dict(shared.config), {k: getattr(shared, k) for k in _CLASSES})
+    shared, config, classes = _APPS[database["url"]]
     shared.config.clear()
     shared.config.update(config)
+    for name, value in classes.items():
+        setattr(shared, name, value)
     return shared
 
 
