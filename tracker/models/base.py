@@ -3,10 +3,13 @@ from __future__ import annotations
 
 from datetime import UTC
 from datetime import datetime
+from typing import Any
+from typing import cast
 
 from sqlalchemy import DateTime
 from sqlalchemy import Integer
 from sqlalchemy import MetaData
+from sqlalchemy import Table
 from sqlalchemy import TypeDecorator
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.orm import Mapped
@@ -20,6 +23,11 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+def table(model: Any) -> Table:
+    """The Core table of a mapped class, typed as one (``__table__`` is declared a mere FromClause)."""
+    return cast(Table, model.__table__)
 
 
 def utcnow() -> datetime:

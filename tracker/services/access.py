@@ -98,7 +98,7 @@ def roles_with(permission: str) -> tuple[str, ...]:
 SUBTREE_ROLES = roles_with("units.below")
 
 
-def visible_units_query(user: User) -> Select[tuple[int]]:
+def visible_units_query(user: User) -> Select[int]:
     """IDs of the units whose data ``user`` may see, as a subquery-ready SELECT."""
     if user.role in SUBTREE_ROLES:
         own = db.session.get(Unit, user.unit_id)
@@ -284,7 +284,7 @@ def check_case_step(user: User | None, case: Case, action: str, handler_id: int 
         raise ForbiddenError("not_your_case")
 
 
-def assignable_handlers(unit_ids: list[int]) -> Select[tuple[User]]:
+def assignable_handlers(unit_ids: list[int]) -> Select[User]:
     """The active handlers and leaders of these units, by name: the choices every form offers."""
     return (select(User).where(User.unit_id.in_(unit_ids), User.active.is_(True),
                                User.role.in_(roles_with("cases.assignee")))

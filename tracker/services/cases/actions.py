@@ -158,7 +158,7 @@ def apply_case_action(user: User | None, case: Case, data: ActionInput, today: d
         return _open_dispute(user, case, data)
     before = case.status
     after = lc.target_status(case.kind, data.action, before, case.status_before_suspension)
-    document = {"number": data.document_no, "date": data.document_date, "signer": data.signer}
+    document: dict[str, object] = {"number": data.document_no, "date": data.document_date, "signer": data.signer}
     extra: dict[str, object] = {}
     if data.minutes:
         extra["minutes"] = data.minutes

@@ -46,7 +46,7 @@ class CasePage:
     overdue_clock_ids: list[int]  # the case's open clocks past due: each asks for the reason of the delay
     timeline: list[Any]
     max_extensions: int
-    attachments: list[Any]
+    attachments: list[Any] | None  # None: the user may not see the case's files
     can_upload: bool
     continued: bool
 

@@ -59,7 +59,7 @@ class CaseFilter:
     subtree: bool = False
 
 
-def _search(stmt: Select[tuple[Case]], q: str) -> Select[tuple[Case]]:
+def _search(stmt: Select[Case], q: str) -> Select[Case]:
     """A case register number ("3/2026" or "3"), a letter register number ("12/2026" or "12"), a case id
     ("#15"), or words of the summary."""
     text = q.strip().lstrip("#")
@@ -80,7 +80,7 @@ def _search(stmt: Select[tuple[Case]], q: str) -> Select[tuple[Case]]:
     return stmt
 
 
-def cases_query(user: User, f: CaseFilter, today: date) -> Select[tuple[Case]]:
+def cases_query(user: User, f: CaseFilter, today: date) -> Select[Case]:
     """The cases ``user`` may see, filtered and ordered (open: nearest due first; closed: latest closed first)."""
     scope = access.read_filter(Case.unit_id, user, merged=f.records != "own", only_merged=f.records == "former")
     if f.mine:

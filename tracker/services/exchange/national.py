@@ -16,6 +16,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
@@ -51,6 +52,7 @@ from tracker.models import Unit
 from tracker.models import User
 from tracker.models import Visit
 from tracker.models import VisitCitizen
+from tracker.models.base import table
 from tracker.models.base import utcnow
 from tracker.models.cases import CLOCK_STATUSES
 from tracker.models.citizens import GENDERS
@@ -292,10 +294,10 @@ def iter_records(unit: Unit, date_from: date, date_to: date) -> Iterator[dict[st
             .outerjoin(linked_letter, linked_letter.id == linked.letter_id)
             .where(in_case).options(selectinload(Case.events).joinedload(CaseEvent.actor), selectinload(Case.clocks))
             .order_by(Case.id).execution_options(yield_per=BATCH))
-    for row in db.session.execute(stmt):
-        c = row[0]
+    for case_row in db.session.execute(stmt):
+        c = case_row[0]
         counts["cases"] += 1
-        yield _case_record(code, c, row)
+        yield _case_record(code, c, case_row)
     yield {"type": "end", "counts": counts}
 
 
@@ -495,13 +497,14 @@ class _Checker:
             self.value(rec[name], kind, codes, limit, path)
 
     def value(self, v: Any, kind: str, codes: tuple[str, ...] | None, limit: int | None, path: str) -> None:
-        ok = {"str": lambda: isinstance(v, str), "int": lambda: isinstance(v, int) and not isinstance(v, bool),
+        checks: dict[str, Callable[[], bool]] = {
+              "str": lambda: isinstance(v, str), "int": lambda: isinstance(v, int) and not isinstance(v, bool),
               "bool": lambda: isinstance(v, bool), "date": lambda: _is_date(v), "datetime": lambda: _is_datetime(v),
               "object": lambda: isinstance(v, dict), "document": lambda: isinstance(v, dict),
               "people": lambda: isinstance(v, dict), "any": lambda: True,
               "clocks": lambda: isinstance(v, list), "events": lambda: isinstance(v, list),
-              "pauses": lambda: isinstance(v, list)}[kind]()
-        if not ok:
+              "pauses": lambda: isinstance(v, list)}
+        if not checks[kind]():
             self.err(path, "exchange_date" if kind in ("date", "datetime") else "exchange_bad_type")
             return
         if codes is not None and v not in codes:
@@ -551,7 +554,7 @@ def _scan(stream: IO[str], unit: Unit, from_unit: str | None) -> _Scan:
     header: dict[str, Any] = {}
     counts = dict.fromkeys(PLURAL.values(), 0)
     order, ended = 0, False
-    code = ""
+    code: Any = ""
     for number, rec in _lines(stream):
         if rec is ValueError or not isinstance(rec, dict):
             errors.append(RecordError(None, None, "exchange_not_json", number))
@@ -592,7 +595,7 @@ def _scan(stream: IO[str], unit: Unit, from_unit: str | None) -> _Scan:
             errors.append(RecordError(rec.get("uid") if isinstance(rec.get("uid"), str) else None, "type",
                                       "choice_invalid", number))
             continue
-        uid = rec.get("uid")
+        uid: Any = rec.get("uid")
         check = _Checker(errors, uid if isinstance(uid, str) else None, number)
         if KINDS.index(kind) < order:
             check.err("type", "exchange_order")
@@ -761,7 +764,7 @@ class _Writer:
             elif existing.status == "registered" and rec["status"] == "handled":
                 # A later state of the same letter (handled after the earlier file): the file brings it up to date.
                 self._handling(existing, rec)
-                db.session.execute(Clock.__table__.delete().where(Clock.letter_id == existing.id))
+                db.session.execute(table(Clock).delete().where(Clock.letter_id == existing.id))
                 self._clocks({"letter_id": existing.id}, rec["clocks"])
                 db.session.flush()
                 self.result.updated["letters"] += 1
@@ -855,8 +858,8 @@ class _Writer:
             if len(have) < len(want) and want[:len(have)] == have:
                 # The file carries a later state of this case: add the new timeline entries, take its clocks.
                 self._case_fields(existing, rec)
-                db.session.execute(Clock.__table__.delete().where(Clock.case_id == existing.id))
-                db.session.execute(CasePause.__table__.delete().where(CasePause.case_id == existing.id))
+                db.session.execute(table(Clock).delete().where(Clock.case_id == existing.id))
+                db.session.execute(table(CasePause).delete().where(CasePause.case_id == existing.id))
                 self._clocks({"case_id": existing.id}, rec["clocks"])
                 self._pauses(existing, rec["pauses"])
                 offset = len(have)
@@ -943,8 +946,8 @@ def _seekable(source: str | os.PathLike[str] | IO[str] | IO[bytes]) -> tuple[IO[
         tmp.seek(0)
         stream, owned = tmp, True
     if isinstance(stream, io.TextIOBase):
-        return stream, "close" if owned else "keep"  # type: ignore[return-value]
-    return io.TextIOWrapper(stream, encoding="utf-8"), "close" if owned else "detach"  # type: ignore[arg-type]
+        return stream, "close" if owned else "keep"
+    return io.TextIOWrapper(stream, encoding="utf-8"), "close" if owned else "detach"
 
 
 def import_file(unit: Unit, source: str | os.PathLike[str] | IO[str] | IO[bytes], *, dry_run: bool = False,

@@ -160,7 +160,7 @@ def compute(kind: str, step: str, start: date, *, complex: bool = False, remote_
                               second_instance=second_instance, extensions=extensions, pauses=pauses,
                               rules=deadline_rules(), calendar=working_calendar())
     except DeadlineError as exc:
-        raise RuleError(exc.code, **exc.params) from exc
+        raise RuleError(exc.code, None, **exc.params) from exc
 
 
 @atomic

@@ -22,7 +22,7 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from dataclasses import field
+from dataclasses import field as dataclass_field
 from datetime import UTC
 from datetime import date
 from datetime import datetime
@@ -148,7 +148,7 @@ class ItemError:
     index: int | None
     field: str | None
     code: str
-    params: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, Any] = dataclass_field(default_factory=dict)
 
     def where(self) -> str:
         if self.section is None:
@@ -158,12 +158,12 @@ class ItemError:
     def text(self) -> str:
         text = message(self.code, **self.params)
         if self.section is None:
-            return _("Field “%(field)s”: %(message)s", field=self.field, message=text) if self.field else text
+            return str(_("Field “%(field)s”: %(message)s", field=self.field, message=text)) if self.field else text
         item = (_("Calendar item %(n)s", n=self.index) if self.section == "calendar"
                 else _("Rule item %(n)s", n=self.index))
         if self.field is None:
-            return _("%(item)s: %(message)s", item=item, message=text)
-        return _("%(item)s, field “%(field)s”: %(message)s", item=item, field=self.field, message=text)
+            return str(_("%(item)s: %(message)s", item=item, message=text))
+        return str(_("%(item)s, field “%(field)s”: %(message)s", item=item, field=self.field, message=text))
 
 
 class LegalUpdateInvalid(DomainError):
@@ -367,7 +367,7 @@ class ItemPreview:
     index: int
     summary: str
     status: str
-    affected: list[retime.Affected] = field(default_factory=list)
+    affected: list[retime.Affected] = dataclass_field(default_factory=list)
     error: ItemError | None = None
 
     @property
@@ -425,7 +425,7 @@ def _base_row(item: RuleItem, index: int) -> DeadlineRuleRow:
 
 def _rule_change(item: RuleItem, index: int) -> retime.RuleVersion | retime.RuleCorrection:
     base = _base_row(item, index)
-    values = {
+    values: dict[str, Any] = {
         "days": item.days,
         "day_kind": item.day_kind or base.day_kind,
         "max_extensions": item.max_extensions if item.max_extensions is not None else base.max_extensions,
@@ -480,7 +480,7 @@ def _run(update: LegalUpdate, *, apply: bool, reason: str = "", today: date | No
             summary = _summary(item)
             try:
                 change = (_calendar_change(item) if isinstance(item, CalendarItem)
-                          else _rule_change(item, index))  # type: ignore[arg-type]
+                          else _rule_change(item, index))
                 plan = retime._plan(change)
                 outcomes = retime._recompute(plan)
             except _Skip:

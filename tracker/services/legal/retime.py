@@ -438,7 +438,7 @@ def _one(clock: Clock, case: Case | None, letter: Letter | None, pauses: list[tu
         deadline = compute_due_on(kind, step, clock.start_on, pauses=pauses, rules=plan.rules,
                                   calendar=plan.calendar, **flags)  # type: ignore[arg-type]
     except DeadlineError as exc:
-        params = {k: v for k, v in exc.params.items() if isinstance(v, str | int)}
+        params: dict[str, object] = {k: v for k, v in exc.params.items() if isinstance(v, str | int)}
         return _Outcome(clock, Affected(**base, new_due=None, new_rule="", problem=exc.code,  # type: ignore[arg-type]
                                         problem_params=params), None)
     if (deadline.due_on, deadline.nominal_due_on, deadline.rule_code) == (clock.due_on, clock.nominal_due_on,
@@ -579,7 +579,7 @@ def _refresh_next_due(case_ids: list[int]) -> None:
     """The nearest open due date of each case (as clocks.refresh_next_due), one query per batch."""
     for i in range(0, len(case_ids), BATCH):
         chunk = case_ids[i:i + BATCH]
-        nearest: dict[int, tuple[date, str]] = {}
+        nearest: dict[int | None, tuple[date | None, str]] = {}
         rows = db.session.execute(
             select(Clock.case_id, Clock.due_on, Clock.clock)
             .where(Clock.case_id.in_(chunk), Clock.status == "open", Clock.due_on.is_not(None))

@@ -424,8 +424,8 @@ def attachment_rows(user: User, *, letter: Letter | None = None,
     if not may_see_files_of(user, letter=letter, case=case):
         return None
     stmt = select(Attachment, User.full_name, User.username).outerjoin(User, User.id == Attachment.uploaded_by_id)
-    stmt = stmt.where(Attachment.case_id == case.id) if case is not None else stmt.where(
-        Attachment.letter_id == letter.id)  # type: ignore[union-attr]
+    owner_id = case.id if case is not None else letter.id  # type: ignore[union-attr]
+    stmt = stmt.where((Attachment.case_id if case is not None else Attachment.letter_id) == owner_id)
     rows = db.session.execute(stmt.order_by(Attachment.id)).all()
     return [AttachmentRow(a.id, a.filename, a.size, a.content_type, a.created_at, full_name or username or "")
             for a, full_name, username in rows]

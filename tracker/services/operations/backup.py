@@ -44,6 +44,7 @@ from dataclasses import dataclass
 from datetime import UTC
 from datetime import datetime
 from typing import Any
+from typing import cast
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -96,7 +97,7 @@ class BackupError(DomainError):
     status = 400
 
     def __init__(self, code: str, **params: object) -> None:
-        super().__init__(code, **params)
+        super().__init__(code, None, **params)
 
 
 @dataclass
@@ -130,7 +131,7 @@ def database_kind(app: Flask) -> str:
 
 def current_revision() -> str | None:
     try:
-        return db.session.scalar(text("SELECT version_num FROM alembic_version"))
+        return cast(str | None, db.session.scalar(text("SELECT version_num FROM alembic_version")))
     finally:
         db.session.rollback()
 
@@ -338,7 +339,7 @@ def dump_database(app: Flask, directory: str) -> str:
 
 def attachment_files(root: str) -> list[tuple[str, str]]:
     """(archive name, path) of every regular file under ``root``, in a stable order."""
-    found = []
+    found: list[tuple[str, str]] = []
     if not os.path.isdir(root):
         return found
     for folder, dirs, files in os.walk(root):
@@ -393,7 +394,7 @@ def create_backup(app: Flask, path: str, key_file: str | None = None) -> Manifes
 def _open_tar(raw: Any, key: bytes | None) -> tarfile.TarFile:
     if key is None:  # an archive written before backups were encrypted
         return tarfile.open(fileobj=raw, mode="r:gz")
-    return tarfile.open(fileobj=SealedReader(raw, key), mode="r|gz")  # type: ignore[call-overload]
+    return cast(tarfile.TarFile, tarfile.open(fileobj=SealedReader(raw, key), mode="r|gz"))  # type: ignore[call-overload]
 
 
 def read_archive(path: str, work: str, key: bytes | None = None) -> Manifest:

@@ -14,6 +14,8 @@ from datetime import date
 from datetime import datetime
 from datetime import time
 from datetime import timedelta
+from typing import Any
+from typing import cast
 
 import holidays
 from flask_babel import lazy_gettext as _l
@@ -336,7 +338,7 @@ def _steps(kind: str, stage: str, rng: random.Random) -> list[tuple[str, str | N
     """The actions, in order, that take a new case of ``kind`` to ``stage``."""
     work = "mediate" if kind in ("mediation", "land_mediation") else "verify"
     outcome = rng.choice(lc.OUTCOMES[kind])
-    steps: list[tuple[str, str | None]] = {
+    steps: list[tuple[str, str | None]] = {  # type: ignore[assignment]
         "accepted": [], "working": [(work, None)], "awaiting": [(work, None), ("submit", None)],
         "suspended": [(work, None), ("suspend", None)],
         "resumed": [(work, None), ("suspend", None), ("resume", None)],
@@ -599,7 +601,7 @@ def _account(username: str, role: str, unit: Unit, password: str, full_name: str
                                                          User.active.is_(True)).order_by(User.id).limit(1))
     if user is not None:
         result.append((user.username, role, False))
-        return user
+        return cast(User, user)
     if db.session.scalar(select(User.id).where(User.username == username)) is not None:
         username = f"{username}.{unit.code.lower().replace('-', '_')}"
     user = create_user(UserInput(username, role, unit.code, password, full_name))
@@ -663,25 +665,25 @@ def load_demo(*, now: datetime, unit_code: str | None = None, visits: int = 300,
         raise ValidationError({"password": problem} if problem else {"visits": "number_min"})
     letter_count = letters_per_unit if letters_per_unit is not None else max(60, visits // 4)
     if unit_code:
-        targets = [(_unit(unit_code), "", None)]
+        targets: list[tuple[Any, str, str | None]] = [(_unit(unit_code), "", None)]
     else:
         targets = [(db.session.scalar(select(Unit).where(Unit.code == code)), suffix, code)
-                   for code, _n, _w, _r, suffix in d.COMMUNES]  # type: ignore[misc]
+                   for code, _n, _w, _r, suffix in d.COMMUNES]
     for unit, _s, _c in targets:
         existing = _count(Visit, unit) if unit is not None else 0
         if existing and not force:
-            raise ConflictError("demo_unit_has_visits", unit=unit.code, count=existing)  # type: ignore[union-attr]
+            raise ConflictError("demo_unit_has_visits", unit=unit.code, count=existing)
     seed = seed if seed is not None else random.SystemRandom().randrange(1, 10 ** 6)
     rng = random.Random(seed)
     users: list[tuple[str, str, bool]] = []
     if unit_code:
         unit = targets[0][0]
-        accounts, staff = _staff(unit, password)  # type: ignore[arg-type]
+        accounts, staff = _staff(unit, password)
         users += accounts
-        before = _count(Visit, unit)  # type: ignore[arg-type]
-        _fill(unit, staff, now, visits, letter_count, rng)  # type: ignore[arg-type]
-        return DemoResult(unit, seed, _count(Visit, unit) - before, _count(Citizen, unit),  # type: ignore[arg-type]
-                          _count(ReceptionSession, unit), users, [unit])  # type: ignore[list-item]
+        before = _count(Visit, unit)
+        _fill(unit, staff, now, visits, letter_count, rng)
+        return DemoResult(unit, seed, _count(Visit, unit) - before, _count(Citizen, unit),
+                          _count(ReceptionSession, unit), users, [unit])
     code, name = d.PROVINCE
     province = db.session.scalar(select(Unit).where(Unit.code == code)) or create_unit(code, name, level="province",
                                                                                         reception_weekday=None)

@@ -68,6 +68,6 @@ def mark_read(user: User, ids: list[int] | None = None) -> int:
     stmt = update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
     if ids is not None:
         stmt = stmt.where(Notification.id.in_(ids))
-    count = db.session.execute(stmt.values(read_at=utcnow())).rowcount
+    count: int = db.session.execute(stmt.values(read_at=utcnow())).rowcount  # type: ignore[attr-defined]
     db.session.commit()
     return int(count or 0)

@@ -44,7 +44,7 @@ def predecessors_cte(roots: Select[Any] | Sequence[int] | int, name: str = "merg
         .where(older.merged_into_id == chain.c.id, chain.c.depth < MAX_DEPTH))
 
 
-def predecessor_ids_query(roots: Select[Any] | Sequence[int] | int) -> Select[tuple[int]]:
+def predecessor_ids_query(roots: Select[Any] | Sequence[int] | int) -> Select[int]:
     """The ids of every unit merged into ``roots`` (whole chain), ready for ``column.in_(...)``."""
     chain = predecessors_cte(roots)
     return select(chain.c.id)

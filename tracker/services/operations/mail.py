@@ -53,7 +53,7 @@ def send_pending() -> int:
         return 0
     client_class = smtplib.SMTP_SSL if settings["ssl"] else smtplib.SMTP
     sent = 0
-    with client_class(str(settings["host"]), int(settings["port"]), timeout=20) as smtp:  # type: ignore[arg-type]
+    with client_class(str(settings["host"]), int(str(settings["port"])), timeout=20) as smtp:
         if settings["starttls"]:
             smtp.starttls()
         if settings["user"]:

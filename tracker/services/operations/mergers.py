@@ -25,6 +25,7 @@ from tracker.imports.visits_xlsx import import_visits
 from tracker.messages import MESSAGES
 from tracker.models import Unit
 from tracker.models import User
+from tracker.rules.text import format_date_vn
 from tracker.services.errors import ValidationError
 from tracker.services.operations import lineage
 from tracker.services.privacy.audit import record_event
@@ -83,7 +84,7 @@ def _too_early(old: Unit, on: date) -> dict[str, object] | None:
                                 .order_by(Unit.merged_on.desc(), Unit.code).limit(1)).first()
     if latest is None:
         return None
-    return {"commune": old.code, "old": latest[0], "later": latest[1].strftime("%d/%m/%Y")}
+    return {"commune": old.code, "old": latest[0], "later": format_date_vn(latest[1])}
 
 
 def _problems(old: Unit, new: Unit, seen: set[str], *, allow_same_target: bool = False) -> str | None:

@@ -24,6 +24,7 @@ from tracker.extensions import db
 from tracker.messages import MESSAGES
 from tracker.models import ApiToken
 from tracker.models import User
+from tracker.models.base import table
 from tracker.models.base import utcnow
 from tracker.models.users import TOKEN_SCOPES
 from tracker.services.errors import ConflictError
@@ -95,7 +96,7 @@ def live_token(token: str) -> ApiToken | None:
         # Its own short transaction: the request's session stays untouched (a GET commits nothing), and a
         # use is not an audited change of the token.
         with db.engine.begin() as conn:
-            conn.execute(update(ApiToken.__table__).where(ApiToken.__table__.c.id == row.id)
+            conn.execute(update(table(ApiToken)).where(table(ApiToken).c.id == row.id)
                          .values(last_used_at=now))
     return row
 
@@ -112,8 +113,8 @@ def status_of(row: ApiToken, now: datetime | None = None) -> str:
     return "active" if row.expires_at > (now or utcnow()) else "expired"
 
 
-def tokens_query(*, unit_ids: Select[tuple[int]] | None = None, username: str | None = None,
-                 live_only: bool = False) -> Select[tuple[ApiToken]]:
+def tokens_query(*, unit_ids: Select[int] | None = None, username: str | None = None,
+                 live_only: bool = False) -> Select[ApiToken]:
     """Tokens, newest first, with their owner: of the users of ``unit_ids`` (a subquery), of one user,
     and only the live ones if asked."""
     stmt = select(ApiToken).join(ApiToken.user).options(joinedload(ApiToken.user).joinedload(User.unit))
@@ -127,7 +128,7 @@ def tokens_query(*, unit_ids: Select[tuple[int]] | None = None, username: str | 
 
 
 @atomic
-def revoke_token(token_id: int, *, unit_ids: Select[tuple[int]] | None = None) -> ApiToken:
+def revoke_token(token_id: int, *, unit_ids: Select[int] | None = None) -> ApiToken:
     """Revoke one token by hand (audited as a change of the token, under the acting user). ``unit_ids``:
     the units whose users' tokens the actor may revoke; another unit's token is "not found".
 

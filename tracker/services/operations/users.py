@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from typing import cast
 
 from sqlalchemy import select
 
@@ -156,7 +157,7 @@ def authenticate(username: str, password: str) -> User:
     audit.set_actor(user.id, user.username)
     audit.record_event(db.session, "login", "users", user.id, user.unit_id)
     db.session.commit()
-    return user
+    return cast(User, user)
 
 
 def load_session_user(session_id: str) -> User | None:

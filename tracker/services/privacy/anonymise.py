@@ -64,6 +64,7 @@ from tracker.models import RuleParam
 from tracker.models import SessionBooking
 from tracker.models import Visit
 from tracker.models import VisitCitizen
+from tracker.models.base import table as table_of
 from tracker.models.base import utcnow
 from tracker.models.weekly import WeeklySnapshot
 from tracker.rules.data.retention import DEFAULTS
@@ -265,7 +266,7 @@ def scrub_audit(entity_ids: dict[str, list[int]]) -> int:
     :func:`tracker.services.privacy.audit.audit_unlocked`, which this function alone uses.
     """
     with audit.audit_unlocked(db.session):
-        return _scrub_audit_rows(AuditEntry.__table__, entity_ids)
+        return _scrub_audit_rows(table_of(AuditEntry), entity_ids)
 
 
 def _scrub_audit_rows(table: Any, entity_ids: dict[str, list[int]]) -> int:
@@ -309,7 +310,7 @@ def _scrub_snapshots(cases: set[int], bookings: set[int], names: set[str]) -> li
         return value
 
     changed: list[int] = []
-    table = WeeklySnapshot.__table__
+    table = table_of(WeeklySnapshot)
     for row_id, text in db.session.execute(select(table.c.id, table.c.data)).all():
         new = json.dumps(walk(json.loads(text)), ensure_ascii=False, sort_keys=True)
         if new != json.dumps(json.loads(text), ensure_ascii=False, sort_keys=True):

@@ -26,10 +26,12 @@ from sqlalchemy import insert
 from sqlalchemy import inspect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm import scoped_session
 
 from tracker.models import AuditEntry
 from tracker.models import RegisterCounter
 from tracker.models.audit import AuditUnlock
+from tracker.models.base import table
 from tracker.models.base import utcnow
 
 REDACTED = "***"
@@ -37,6 +39,8 @@ SECRET_FIELDS = {"password_hash", "token_hash", "session_token"}
 # Bookkeeping columns whose change alone is not an event worth a row.
 NOISE_FIELDS = {"updated_at", "version", "failed_logins", "locked_until", "last_login_at"}
 SKIPPED_MODELS: tuple[type, ...] = (AuditEntry, RegisterCounter)
+AUDIT_TABLE = table(AuditEntry)
+UNLOCK_TABLE = table(AuditUnlock)
 
 
 @dataclass(frozen=True)
@@ -127,15 +131,15 @@ def _after_flush(session: Session, flush_context: Any) -> None:
         if not isinstance(obj, SKIPPED_MODELS):
             rows.append(_row(obj, "delete", _snapshot(obj)))
     if rows:
-        session.connection().execute(insert(AuditEntry.__table__), rows)
+        session.connection().execute(insert(AUDIT_TABLE), rows)
 
 
-def record_event(session: Session, action: str, entity: str, entity_id: int | None,
+def record_event(session: Session | scoped_session[Any], action: str, entity: str, entity_id: int | None,
                  unit_id: int | None = None, details: dict[str, Any] | None = None) -> None:
     """An event that is not a row change (a login, a view of confidential data, an export)."""
     actor = current_actor()
     session.connection().execute(
-        insert(AuditEntry.__table__),
+        insert(AUDIT_TABLE),
         [{
             "at": utcnow(), "user_id": actor.user_id, "actor": actor.name, "action": action,
             "entity": entity, "entity_id": entity_id, "unit_id": unit_id,
@@ -159,7 +163,7 @@ def record_reads(entity: str, items: list[tuple[int, int | None]], details: dict
              "entity": entity, "entity_id": entity_id, "unit_id": unit_id, "changes": text, "ip": actor.ip}
             for entity_id, unit_id in items]
     with db.engine.begin() as conn:
-        conn.execute(insert(AuditEntry.__table__), rows)
+        conn.execute(insert(AUDIT_TABLE), rows)
 
 
 def _refuse_audit_change(session: Session, flush_context: Any, instances: Any) -> None:
@@ -169,13 +173,15 @@ def _refuse_audit_change(session: Session, flush_context: Any, instances: Any) -
 
 
 @contextmanager
-def audit_unlocked(session: Session) -> Iterator[None]:
+def audit_unlocked(session: Session | scoped_session[Any]) -> Iterator[None]:
     """Let the ``changes`` column of audit rows be rewritten inside this block, in this transaction
     only: a row of ``audit_unlocks`` is inserted (invisible to every other transaction) and removed
     again before the block ends, so it is never committed. Only the anonymisation uses it."""
     conn = session.connection()
-    table = AuditUnlock.__table__
-    unlock_id = conn.execute(table.insert().values()).inserted_primary_key[0]
+    table = UNLOCK_TABLE
+    inserted = conn.execute(table.insert().values()).inserted_primary_key
+    assert inserted is not None
+    unlock_id = inserted[0]
 
     def release() -> None:
         conn.execute(delete(table).where(table.c.id == unlock_id))

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
+from typing import cast
 
 from sqlalchemy import ColumnElement
 from sqlalchemy import exists
@@ -172,7 +173,7 @@ def cleared_case_ids(user: User) -> Any:
 
 def letter_clearance(user: User, letter: Any = Letter, *, leaders: bool = True) -> ColumnElement[bool]:
     """``letter`` (the Letter entity or an alias) is one whose senders ``user`` may see if it is confidential."""
-    return letter.id.in_(cleared_letter_ids(user, leaders=leaders))
+    return cast(ColumnElement[bool], letter.id.in_(cleared_letter_ids(user, leaders=leaders)))
 
 
 def visit_clearance(user: User, *, leaders: bool = True) -> ColumnElement[bool]:
@@ -193,7 +194,7 @@ def identity_search_filter(user: User) -> ColumnElement[bool]:
 def letter_search_filter(user: User, letter: Any = Letter) -> ColumnElement[bool]:
     """Letters a search by a sender's name or ID number may find for ``user``, and that may be named to
     ``user`` beside one of the same sender's letters (possible duplicates, links)."""
-    return letter.confidential.is_(False) | letter_clearance(user, letter)
+    return cast(ColumnElement[bool], letter.confidential.is_(False) | letter_clearance(user, letter))
 
 
 def citizen_scope(user: User) -> ColumnElement[bool]:

@@ -131,7 +131,7 @@ def update_citizen(citizen: Citizen, data: CitizenInput, *, version: int, today:
     return citizen
 
 
-def search_query(unit_ids: Select[tuple[int]] | list[int], q: str | None) -> Select[tuple[Citizen]]:
+def search_query(unit_ids: Select[int] | list[int], q: str | None) -> Select[Citizen]:
     """Citizens of the given units matching ``q``: words of the name in any order, without
     diacritics or case, the whole ID number (it is stored as a keyed hash: no partial match), or the
     start of a phone number."""

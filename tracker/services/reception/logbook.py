@@ -119,7 +119,7 @@ def _yes(value: bool) -> str:
 
 def _document(visit: Visit) -> str:
     if visit.handling_document_no:
-        return _("Document no. %(no)s", no=visit.handling_document_no)
+        return str(_("Document no. %(no)s", no=visit.handling_document_no))
     return ""
 
 

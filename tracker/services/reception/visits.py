@@ -292,8 +292,8 @@ class VisitFilter:
     records: str = ""
 
 
-def visits_query(units: Select[tuple[int]] | list[int] | ColumnElement[bool], f: VisitFilter,
-                 people_search_scope: ColumnElement[bool] | None = None) -> Select[tuple[Visit]]:
+def visits_query(units: Select[int] | list[int] | ColumnElement[bool], f: VisitFilter,
+                 people_search_scope: ColumnElement[bool] | None = None) -> Select[Visit]:
     """Visits of the given units; every filter is a WHERE clause on indexed columns.
 
     :param units: unit ids (a list or a SELECT), or a ready condition on ``Visit.unit_id``.
@@ -329,7 +329,7 @@ def visits_query(units: Select[tuple[int]] | list[int] | ColumnElement[bool], f:
     return stmt.options(selectinload(Visit.visitors).selectinload(VisitCitizen.citizen))
 
 
-def visits_query_for(user: User, f: VisitFilter) -> Select[tuple[Visit]]:
+def visits_query_for(user: User, f: VisitFilter) -> Select[Visit]:
     """The visits ``user`` may see, filtered (with the records of the communes merged into its unit unless
     ``f.records`` says otherwise); a search by name never finds what is confidential to them."""
     from tracker.services import access
@@ -339,7 +339,7 @@ def visits_query_for(user: User, f: VisitFilter) -> Select[tuple[Visit]]:
     return visits_query(scope, f, confidentiality.identity_search_filter(user))
 
 
-def ordered(stmt: Select[tuple[Visit]], *, oldest_first: bool = False) -> Select[tuple[Visit]]:
+def ordered(stmt: Select[Visit], *, oldest_first: bool = False) -> Select[Visit]:
     if oldest_first:
         return stmt.order_by(Visit.visited_on, Visit.register_no, Visit.id)
     return stmt.order_by(Visit.visited_on.desc(), Visit.id.desc())

@@ -89,7 +89,7 @@ def _carry_over(doc: dict[str, Any], previous: Report | None) -> None:
         doc["carried_over_check"] = {"source": "live", "live": live, "difference": {}}
         return
     frozen_doc = json.loads(previous.data)
-    frozen = {"cases": {k: int(v.get("open", 0)) for k, v in frozen_doc["cases"]["by_kind"].items()},
+    frozen: dict[str, Any] = {"cases": {k: int(v.get("open", 0)) for k, v in frozen_doc["cases"]["by_kind"].items()},
               "letters": int(frozen_doc["letters"].get("pending_at_end", 0))}
     for kind, n in frozen["cases"].items():
         if kind in cases["by_kind"]:
@@ -241,7 +241,7 @@ def edit_narrative(report: Report, text: str, *, version: int) -> Report:
 
 def document(report: Report) -> dict[str, Any]:
     """The JSON document of interfaces.md, with the narrative as it stands (edited or generated)."""
-    doc = json.loads(report.data)
+    doc: dict[str, Any] = json.loads(report.data)
     doc["narrative_generated"] = doc.get("narrative")
     doc["narrative"] = report.narrative
     doc.update({"revision": report.revision, "status": report.status, "report_id": report.id,

@@ -33,7 +33,8 @@ def send_reminders(unit: Unit, today: date) -> int:
     chairs = list(db.session.scalars(select(User.id).where(
         User.unit_id == unit.id, User.role.in_(access.roles_with("reminders.receive")), User.active.is_(True))))
     added = 0
-    for clock_id, step, due, case_id, handler_id, register_no, register_year in rows:
+    for clock_id, step, due_on, case_id, handler_id, register_no, register_year in rows:
+        due: date = due_on  # type: ignore[assignment]  # the query keeps only clocks with a due date
         overdue = due < today
         # "case_id" is what the message shows after "Vụ việc số": the case's register number.
         params = {"case_id": f"{register_no}/{register_year}", "step": step, "due": due.strftime("%d/%m/%Y"),

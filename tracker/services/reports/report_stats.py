@@ -22,6 +22,7 @@ Definitions (dates are inclusive; ``from``/``to`` are the period's first and las
 from __future__ import annotations
 
 from collections.abc import Iterable
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -124,7 +125,7 @@ def _visits(units: Any, d1: date, d2: date) -> tuple[dict[str, Any], dict[str, i
     return out, sessions
 
 
-def _letters(units: Any, d1: date, d2: date) -> tuple[dict[str, Any], list[tuple[Any, ...]]]:
+def _letters(units: Any, d1: date, d2: date) -> tuple[dict[str, Any], Sequence[Any]]:
     # The sending body is grouped only for letters transferred down: few distinct bodies per unit,
     # and it saves the report a query per unit of a province.
     from_body = case((Letter.channel == "transferred_in", Letter.from_body), else_=literal(None))
@@ -170,7 +171,7 @@ def _letters(units: Any, d1: date, d2: date) -> tuple[dict[str, Any], list[tuple
     return out, rows
 
 
-def _from_bodies(letter_rows: list[tuple[Any, ...]]) -> list[str]:
+def _from_bodies(letter_rows: Sequence[Any]) -> list[str]:
     """Who sent the letters transferred down ("Thị xã", "UBND tỉnh"), first sender first."""
     first: dict[str, int] = {}
     for row in letter_rows:
@@ -296,9 +297,9 @@ def compute(unit: Unit, d1: date, d2: date, *, timeliness: Timeliness = TIMELINE
         if transferred:
             continue
         s = sec_outcomes[kind]
-        key = _section_key(kind, outcome, status, mediated)
-        if key:
-            s[key] = s.get(key, 0) + n
+        section_key = _section_key(kind, outcome, status, mediated)
+        if section_key:
+            s[section_key] = s.get(section_key, 0) + n
 
     own_letters: dict[str, int] = {}
     transferred_groups: dict[tuple[str, str | None, str], list[int]] = {}

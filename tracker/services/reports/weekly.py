@@ -89,9 +89,13 @@ def _statements(has_handler: bool, has_kind: bool, merged: bool = False) -> dict
     instead of ``unit_id = :unit_id``; the instructions and the sessions stay the unit's own.
     """
     h = aliased(User)
-    unit_id, sunday, since, ref = bindparam("unit_id"), bindparam("sunday"), bindparam("since"), bindparam("ref")
-    monday = bindparam("monday")
-    unit_ids = bindparam("unit_ids", expanding=True)
+    # Untyped parameters, as before: the values given at execution decide their types.
+    unit_id: Any = bindparam("unit_id")
+    sunday: Any = bindparam("sunday")
+    since: Any = bindparam("since")
+    ref: Any = bindparam("ref")
+    monday: Any = bindparam("monday")
+    unit_ids: Any = bindparam("unit_ids", expanding=True)
 
     def of(column: Any) -> Any:
         return column.in_(unit_ids) if merged else column == unit_id
@@ -148,7 +152,8 @@ def _statements(has_handler: bool, has_kind: bool, merged: bool = False) -> dict
 @lru_cache(maxsize=1)
 def _predecessors() -> Any:
     """The ids of the communes merged into ``:roots`` (whole chain): one small indexed query, built once."""
-    return lineage.predecessor_ids_query(bindparam("roots", expanding=True))
+    roots: Any = bindparam("roots", expanding=True)
+    return lineage.predecessor_ids_query(roots)
 
 
 def build_weekly(unit: Unit, week: str, today: date, f: WeeklyFilter | None = None) -> dict[str, Any]:
@@ -171,7 +176,8 @@ def build_weekly(unit: Unit, week: str, today: date, f: WeeklyFilter | None = No
     def rows(name: str) -> Any:  # Core execution: plain rows, no ORM loading step
         return conn.execute(stmts[name], params).all()
 
-    due_this_week, overdue = [], []
+    due_this_week: list[dict[str, Any]] = []
+    overdue: list[dict[str, Any]] = []
     for row in rows("clocks"):
         due = row.due_on
         item = _case_item(row, row.clock, due, ref, row.full_name or row.username, row.delay_reason)
