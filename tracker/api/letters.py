@@ -134,21 +134,11 @@ def list_letters() -> Response:
     args = parse_query(LetterQuery)
     if args.date_from and args.date_to and args.date_to < args.date_from:
         raise ApiError(400, "invalid", {"to": "date_order"})
-    stmt = select(Letter).where(access.read_filter(Letter.unit_id, user))  # with the former communes'
-    for column, value in ((Letter.kind, args.kind), (Letter.status, args.status), (Letter.channel, args.channel),
-                          (Letter.decision, args.decision)):
-        if value is not None:
-            stmt = stmt.where(column == value)
-    if args.date_from:
-        stmt = stmt.where(Letter.received_on >= args.date_from)
-    if args.date_to:
-        stmt = stmt.where(Letter.received_on <= args.date_to)
-    condition = letter_queries.search_condition(user, args.q or "")
-    if condition is not None:
-        stmt = stmt.where(condition)
+    stmt = letter_queries.letters_query(user, letter_queries.LetterFilter(  # with the former communes'
+        q=args.q or "", date_from=args.date_from, date_to=args.date_to, kind=args.kind, status=args.status,
+        channel=args.channel, decision=args.decision))
     stmt = stmt.options(selectinload(Letter.senders).selectinload(LetterSender.citizen))
-    page = db.paginate(stmt.order_by(Letter.received_on.desc(), Letter.id.desc()), page=args.page,
-                       per_page=args.per_page, error_out=False)
+    page = db.paginate(stmt, page=args.page, per_page=args.per_page, error_out=False)
     items = list(page.items)
     return jsonify(page_json(letters_json(user, items), lambda body: body, page=page.page, per_page=page.per_page,
                              total=page.total, pages=page.pages))

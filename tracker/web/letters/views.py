@@ -21,15 +21,11 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_login import login_required
-from sqlalchemy import func
-from sqlalchemy import or_
 from sqlalchemy import select
-from sqlalchemy.orm import load_only
 from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
 from tracker.messages import message
-from tracker.models import Case
 from tracker.models import Clock
 from tracker.models import Letter
 from tracker.models import LetterSender
@@ -53,7 +49,6 @@ from tracker.services.reception.citizens import CitizenInput
 from tracker.services.reception.receipts import letter_by_tracking_code
 from tracker.services.reception.receipts import qr_svg
 from tracker.services.reception.visits import VisitorInput
-from tracker.services.reports import report_stats
 from tracker.web import merged
 from tracker.web.errors import attach_errors
 from tracker.web.forms import form_version
@@ -111,69 +106,31 @@ def case_url(case_id: int) -> str:
     return f"/cases/{case_id}"
 
 
-def _cases_of(letter_ids: list[int]) -> dict[int, Case]:
-    """The case each letter opened (a linked dispute comes later), with only its id and number loaded."""
-    if not letter_ids:
-        return {}
-    found: dict[int, Case] = {}
-    for case in db.session.scalars(
-            select(Case).options(load_only(Case.id, Case.letter_id, Case.register_no, Case.register_year))
-            .where(Case.letter_id.in_(letter_ids)).order_by(Case.id)):
-        found.setdefault(case.letter_id, case)
-    return found
-
-
 # --- the list ---------------------------------------------------------------------------------
 
-def letters_query(form: LetterFilterForm):  # type: ignore[no-untyped-def]
-    stmt = select(Letter).where(merged.read_filter(Letter.unit_id))
+def letter_filter(form: LetterFilterForm) -> letter_queries.LetterFilter:
+    """The list's filter from the form (a field in error is left out) and a report's figure links."""
     date_from = form.date_from.data if not form.date_from.errors else None
     date_to = form.date_to.data if not form.date_to.errors else None
     if date_from and date_to and date_to < date_from:
         form.date_to.errors = list(form.date_to.errors) + [_("The end date cannot be before the start date.")]
         date_to = None
-    if date_from:
-        stmt = stmt.where(Letter.received_on >= date_from)
-    if date_to:
-        stmt = stmt.where(Letter.received_on <= date_to)
-    for name in ("kind", "channel", "status", "decision", "subject"):
-        field = getattr(form, name)
-        if field.data and not field.errors:
-            stmt = stmt.where(getattr(Letter, name) == field.data)
-    condition = letter_queries.search_condition(current_user, form.q.data or "")
-    if condition is not None:
-        stmt = stmt.where(condition)
-    stmt = _report_figure_filter(stmt)
-    return stmt.order_by(Letter.received_on.desc(), Letter.id.desc())
-
-
-def _report_figure_filter(stmt):  # type: ignore[no-untyped-def]
-    """The filters a report's figure links add: ``unit`` (with the units below it), ``undecided_on``
-    (not handled before that ISO date), ``eligible=1``, ``within=1``."""
-    unit_id = request.args.get("unit", type=int)
-    if unit_id:
-        stmt = stmt.where(Letter.unit_id.in_(report_stats.subtree_ids(unit_id)))
+    chosen = {name: getattr(form, name).data or None if not getattr(form, name).errors else None
+              for name in ("kind", "channel", "status", "decision", "subject")}
     try:
-        undecided_on = date.fromisoformat(request.args.get("undecided_on", ""))
-        stmt = stmt.where(or_(Letter.decided_on.is_(None), Letter.decided_on >= undecided_on))
+        undecided_on: date | None = date.fromisoformat(request.args.get("undecided_on", ""))
     except ValueError:
-        pass
-    if request.args.get("eligible") == "1":
-        stmt = stmt.where(Letter.eligible.is_(True))
-    if request.args.get("within") == "1":
-        stmt = stmt.where(Letter.within_competence.is_(True))
-    return stmt
+        undecided_on = None
+    scope = merged.records_scope()
+    return letter_queries.LetterFilter(
+        q=form.q.data or "", date_from=date_from, date_to=date_to, **chosen,
+        merged=scope != "own", only_merged=scope == "former",
+        report_unit_id=request.args.get("unit", type=int) or None, undecided_on=undecided_on,
+        eligible=request.args.get("eligible") == "1", within_competence=request.args.get("within") == "1")
 
 
-def nearest_due(letter_ids: list[int]) -> dict[int, date]:
-    """The nearest due date of each letter's open clocks, in one query."""
-    if not letter_ids:
-        return {}
-    rows = db.session.execute(
-        select(Clock.letter_id, func.min(Clock.due_on))
-        .where(Clock.letter_id.in_(letter_ids), Clock.status == "open", Clock.due_on.is_not(None))
-        .group_by(Clock.letter_id))
-    return {letter_id: due for letter_id, due in rows}
+def letters_query(form: LetterFilterForm):  # type: ignore[no-untyped-def]
+    return letter_queries.letters_query(current_user, letter_filter(form))
 
 
 @bp.route("/")
@@ -186,8 +143,9 @@ def list_letters():  # type: ignore[no-untyped-def]
     page = db.paginate(stmt, per_page=current_app.config["PER_PAGE"], max_per_page=200, error_out=False)
     ids = [letter.id for letter in page.items]
     hidden = confidentiality.record_letter_reads(current_user, page.items, "list")
-    return render_template("letters/list.html", form=form, page=page, hidden=hidden, due=nearest_due(ids),
-                           cases=_cases_of(ids), today=local_today(), case_url=case_url,
+    return render_template("letters/list.html", form=form, page=page, hidden=hidden,
+                           due=letter_queries.nearest_due(ids),
+                           cases=letter_queries.cases_of(ids), today=local_today(), case_url=case_url,
                            can_write=access.can(current_user, "letters.write"))
 
 
@@ -201,7 +159,7 @@ def track():  # type: ignore[no-untyped-def]
     if letter is None or not access.can_read_unit(current_user, letter.unit_id):
         flash(_("No letter has the tracking code “%(code)s”.", code=text.strip()[:20]), "error")
         return redirect(url_for(".list_letters"))
-    opened = _cases_of([letter.id]).get(letter.id)
+    opened = letter_queries.cases_of([letter.id]).get(letter.id)
     if opened is not None and access.can(current_user, "cases.read"):
         return redirect(case_url(opened.id))
     return redirect(url_for(".show_letter", letter_id=letter.id))
@@ -336,7 +294,7 @@ def render_letter(letter: Letter, handling: HandlingForm | None = None, errors: 
     hidden = confidentiality.record_letter_reads(current_user, [letter], "show")
     letter_clocks = list(db.session.scalars(select(Clock).where(Clock.letter_id == letter.id).order_by(Clock.id)))
     bases = {rule.code: rule for rule in deadlines.deadline_rules()}
-    opened = _cases_of([letter.id]).get(letter.id)
+    opened = letter_queries.cases_of([letter.id]).get(letter.id)
     duplicates: list[tuple[Letter, float]] = []
     if letter.id not in hidden and letter.status == "registered" and letter.duplicate_of_id is None:
         duplicates = service.likely_duplicates(current_user, letter.unit_id, [s.citizen_id for s in letter.senders],
