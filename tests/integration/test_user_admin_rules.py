@@ -21,10 +21,16 @@ def _change(user, actor, **kw):  # type: ignore[no-untyped-def]
 
 
 def test_an_admin_keeps_his_own_access(app) -> None:  # type: ignore[no-untyped-def]
-    admin = make_user("quantri", "admin")
+    province = make_unit("TINH-01", "UBND tỉnh Một", level="province")
+    admin = make_user("quantri", "admin", province)
     with pytest.raises(ValidationError) as refused:
         _change(admin, admin, active=False, role="receptionist")
     assert refused.value.fields == {"active": "cannot_deactivate_self", "role": "cannot_drop_own_admin"}
+    # Nor move his own account to a unit below: he could never come back (found by an outside test).
+    below = make_unit("XA-DUOI", "UBND xã Dưới", parent_code=province.code)
+    with pytest.raises(ValidationError) as moved:
+        _change(admin, admin, unit_code=below.code)
+    assert moved.value.fields == {"unit": "cannot_move_self"}
     # The server's operator (no actor) may: that is how a locked-out installation is repaired.
     assert _change(admin, None, role="receptionist").role == "receptionist"
 

@@ -5,9 +5,11 @@ import secrets
 from dataclasses import dataclass
 from typing import cast
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from tracker.extensions import db
+from tracker.messages import MESSAGES
 from tracker.models import Unit
 from tracker.models import User
 from tracker.models.base import utcnow
@@ -26,6 +28,13 @@ from tracker.services.operations.passwords import verify_password
 from tracker.services.operations.tokens import revoke_user_tokens
 from tracker.services.privacy import audit
 from tracker.services.transaction import atomic
+
+MESSAGES.update({
+    "cannot_deactivate_self": _l("You cannot deactivate your own account."),
+    "cannot_drop_own_admin": _l("You cannot remove the administrator role from your own account."),
+    "cannot_move_self": _l("You cannot move your own account to another unit: ask an administrator of a unit "
+                           "above."),
+})
 
 
 class LoginError(DomainError):
@@ -56,10 +65,14 @@ def _actor_problems(actor: User | None, role: str, unit: Unit | None, errors: di
         errors["unit"] = "unit_not_found"
 
 
-def _self_guard(actor: User | None, user: User, role: str, active: bool, errors: dict[str, str]) -> None:
-    """An administrator keeps his own access: no self-deactivation, no dropping his own admin role."""
+def _self_guard(actor: User | None, user: User, role: str, unit: Unit | None, active: bool,
+                errors: dict[str, str]) -> None:
+    """An administrator keeps his own access: no self-deactivation, no dropping his own admin role, no moving
+    his own account to another unit (from a unit below he could never move back)."""
     if actor is None or user.id != actor.id:
         return
+    if unit is not None and unit.id != user.unit_id:
+        errors["unit"] = "cannot_move_self"
     if not active:
         errors["active"] = "cannot_deactivate_self"
     if role != "admin":
@@ -115,7 +128,7 @@ def update_user(user: User, *, version: int, full_name: str, role: str, unit_cod
     if unit is None:
         errors["unit"] = "unit_not_found"
     _actor_problems(actor, role, unit, errors)
-    _self_guard(actor, user, role, active, errors)
+    _self_guard(actor, user, role, unit, active, errors)
     if new_password:
         problem = password_problem(new_password)
         if problem:

@@ -21,6 +21,7 @@ from tracker.models import Letter
 from tracker.models import User
 from tracker.models import Visit
 from tracker.models.base import utcnow
+from tracker.models.users import INSTALLATION_ROLES
 from tracker.services import access
 from tracker.services.errors import ConflictError
 from tracker.services.errors import ForbiddenError
@@ -69,11 +70,17 @@ def grants_of(record: Any) -> list[IdentityGrant]:
                                    .order_by(IdentityGrant.granted_at, IdentityGrant.id)))
 
 
+def _grantable(record: Any) -> Any:
+    """Who may be given access: an active member of the record's own unit (need to know is the commune's
+    business: never an inspector or administrator of a unit above) whom his role does not clear already."""
+    return (User.active.is_(True), User.unit_id == record.unit_id, User.role.not_in(access.LEADER_ROLES),
+            User.role.not_in(INSTALLATION_ROLES))
+
+
 def grantable_users(record: Any) -> list[User]:
-    """The choices offered: active users of the record's unit whom their role does not clear already."""
-    return list(db.session.scalars(select(User).where(
-        User.active.is_(True), User.unit_id == record.unit_id, User.role.not_in(access.LEADER_ROLES))
-        .order_by(User.full_name, User.username)))
+    """The choices offered: exactly those :func:`grant` accepts."""
+    return list(db.session.scalars(select(User).where(*_grantable(record))
+                                   .order_by(User.full_name, User.username)))
 
 
 def _kind(record: Any) -> str:
@@ -93,9 +100,9 @@ def grant(chair: User, record: Any, user_id: int | None, reason: str) -> Identit
         errors["reason"] = "required"
     elif len(reason) > REASON_LIMIT:
         errors["reason"] = "too_long"
-    grantee = db.session.get(User, user_id) if user_id and 0 < user_id < 2**31 else None
-    if grantee is None or not grantee.active or not access.can_read_unit(grantee, record.unit_id) \
-            or grantee.id == chair.id:
+    grantee = db.session.scalar(select(User).where(User.id == user_id, *_grantable(record))) \
+        if user_id and 0 < user_id < 2**31 else None
+    if grantee is None or grantee.id == chair.id:
         errors["user_id"] = "grant_user_invalid"
     if errors:
         raise ValidationError(errors)

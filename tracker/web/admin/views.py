@@ -55,8 +55,6 @@ from tracker.web.permissions import need
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 MESSAGES.update({
-    "cannot_deactivate_self": _l("You cannot deactivate your own account."),
-    "cannot_drop_own_admin": _l("You cannot remove the administrator role from your own account."),
     "cannot_deactivate_own_unit": _l("You cannot deactivate the unit your own account belongs to."),
     "rules_top_unit_only": _l("Rule values apply to the whole installation: only the installation "
                               "administrator may change them."),
