@@ -6,7 +6,6 @@ explanation ("why this date") is :func:`why_date`. Both only read (the identity 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from dataclasses import field
 from datetime import date
 from typing import Any
 
@@ -43,7 +42,7 @@ class CasePage:
     may_act: bool
     actions: list[str]
     clock_rows: list[Any]
-    overdue_clock_ids: list[int]  # the case's open clocks past due: each asks for the reason of the delay
+    overdue_clocks: list[Clock]  # the case's open clocks past due: each asks for the reason of the delay
     timeline: list[Any]
     max_extensions: int
     attachments: list[Any] | None  # None: the user may not see the case's files
@@ -69,7 +68,7 @@ def case_page(user: User, case: Case, today: date) -> CasePage:
         state = lc.CaseState(case.kind, case.status, case.outcome, case.extensions, limit)
         actions = [a for a in lc.allowed_actions(state) if a != "assign" or access.is_leader_for(user, case)]
     rows = case_queries.clock_rows(case, today)
-    overdue = [row.clock.id for row in rows if may_act and row.owner == "case" and row.clock.status == "open"
+    overdue = [row.clock for row in rows if may_act and row.owner == "case" and row.clock.status == "open"
                and row.days_left is not None and row.days_left < 0]
     return CasePage(case, letter, show_identity, group, linked, may_act, actions, rows, overdue,
                     case_queries.timeline(case), limit, attachment_service.attachment_rows(user, case=case),
@@ -86,7 +85,7 @@ class WhyDate:
     problem: DomainError | None  # the engine's refusal, when the rules in force give no date
     rule: Any = None
     stored_differs: bool = False  # a closed clock whose recorded date is not what the rules give today
-    counts_from: str = field(default="acceptance")  # received | letter | resumed | acceptance
+    counts_from: str = "acceptance"  # received | letter | resumed | acceptance
 
 
 def why_date(case: Case, clock_id: int) -> WhyDate:

@@ -27,9 +27,9 @@ from tracker.models import MediationGroup
 from tracker.rules import lifecycle as lc
 from tracker.services import access
 from tracker.services.cases import actions as service
-from tracker.services.cases import case_page as case_page_service
 from tracker.services.cases import case_queries
 from tracker.services.cases.case_page import case_page
+from tracker.services.cases.case_page import why_date as explain_due_date
 from tracker.services.clock import local_today
 from tracker.services.errors import DomainError
 from tracker.services.errors import NotFoundError
@@ -206,16 +206,15 @@ def _render_case(case: Case, *, posted: tuple[str, ActionForm] | None = None, er
     page = case_page(current_user, case, local_today())
     forms = _action_forms(case, page.actions, posted)
     delay_forms = {}
-    for clock_id in page.overdue_clock_ids:
-        if delay_posted and delay_posted[0] == clock_id:
-            delay_forms[clock_id] = delay_posted[1]
+    for clock in page.overdue_clocks:
+        if delay_posted and delay_posted[0] == clock.id:
+            delay_forms[clock.id] = delay_posted[1]
         else:
-            clock = next(row.clock for row in page.clock_rows if row.clock.id == clock_id)
-            form = DelayForm(prefix=f"delay{clock_id}", formdata=None)
+            form = DelayForm(prefix=f"delay{clock.id}", formdata=None)
             form.reason.data = clock.delay_reason or ""
             form.note.data = clock.delay_note or ""
             form.version.data = str(case.version)
-            delay_forms[clock_id] = form
+            delay_forms[clock.id] = form
     return render_template(
         "cases/show.html", case=case, letter=page.letter, show_identity=page.show_identity, group=page.group,
         linked=page.linked, clock_rows=page.clock_rows, timeline=page.timeline, forms=forms,
@@ -316,7 +315,7 @@ def why_date(case_id: int, clock_id: int):  # type: ignore[no-untyped-def]
     need("cases.read")
     case = visible_case(case_id)
     try:
-        why = case_page_service.why_date(case, clock_id)
+        why = explain_due_date(case, clock_id)
     except NotFoundError:
         abort(404)
     deadline = why.deadline
