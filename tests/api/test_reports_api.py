@@ -30,7 +30,7 @@ def test_the_report_is_the_same_document_as_the_cli_builds(town, runner) -> None
     response = town["api"].get("/api/v1/reports/2024-H1")
     assert response.status_code == 200
     body = response.get_json()
-    assert body == reports.document(report)
+    assert body == reports.document(report).as_json()
     assert (body["unit"], body["period"], body["from"], body["to"]) == ("TT-BD", "2024-H1", "2024-01-01", "2024-06-30")
     assert body["narrative"].startswith("Trong 6 tháng đầu năm 2024")
     assert town["api"].get("/api/v1/reports/2024-H1?unit=TT-BD&format=json").get_json() == body
@@ -58,3 +58,43 @@ def test_bad_periods_foreign_units_and_other_roles_are_refused(town) -> None:  #
 def test_the_operation_is_in_the_openapi_document(town) -> None:  # type: ignore[no-untyped-def]
     spec = town["api"].get("/api/v1/openapi.json").get_json()
     assert "get" in spec["paths"]["/api/v1/reports/{period}"]
+
+
+def _undescribed(value, schema, defs, path="") -> list[str]:  # type: ignore[no-untyped-def]
+    """Paths of the document that the OpenAPI schema does not describe by a type of its own."""
+    if "$ref" in schema:
+        return _undescribed(value, defs[schema["$ref"].rsplit("/", 1)[1]], defs, path)
+    if "anyOf" in schema:
+        typed = [s for s in schema["anyOf"] if s.get("type") != "null"]
+        matching = [s for s in typed if ("$ref" in s or s.get("type") == "object") == isinstance(value, dict)]
+        return _undescribed(value, (matching or typed or [{}])[0], defs, path) if value is not None else []
+    out: list[str] = []
+    if isinstance(value, dict):
+        props, extra = schema.get("properties", {}), schema.get("additionalProperties")
+        for key, item in value.items():
+            if key in props:
+                out += _undescribed(item, props[key], defs, f"{path}.{key}")
+            elif isinstance(extra, dict) and extra:
+                out += _undescribed(item, extra, defs, f"{path}.{key}")
+            else:
+                out.append(f"{path}.{key}")
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            out += _undescribed(item, schema.get("items", {}), defs, f"{path}[{i}]")
+    elif not schema.get("type"):
+        out.append(path)
+    return out
+
+
+def test_every_part_of_the_report_is_described_by_the_openapi_document(town) -> None:  # type: ignore[no-untyped-def]
+    """A client can read the whole report from the schema: every key of a real document (numbers by kind,
+    sections, the carried-over check, the difference from the final revision) has a declared type."""
+    report = reports.build_report(town["unit"], "2024-H1", today=town["today"], final=True).report
+    reports.build_report(town["unit"], "2024-H1", today=town["today"])  # revision 2 carries its difference
+    body = town["api"].get("/api/v1/reports/2024-H1").get_json()
+    assert body["revision"] == report.revision + 1 and "difference_from_final" in body
+    spec = town["api"].get("/api/v1/openapi.json").get_json()
+    schema = spec["paths"]["/api/v1/reports/{period}"]["get"]["responses"]["200"]["content"]["application/json"]
+    defs = spec["components"]["schemas"]
+    assert _undescribed(body, schema["schema"], defs) == []
+    assert _undescribed({**body, "surprise": {"x": 1}}, schema["schema"], defs) == [".surprise"]

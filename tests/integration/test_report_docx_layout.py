@@ -60,12 +60,13 @@ def test_the_word_file_is_laid_out_per_decree_30(rules) -> None:  # type: ignore
     fonts = {r.font.name for p in document.paragraphs for r in p.runs}
     assert fonts == {"Times New Roman"}
     texts = [p.text for p in document.paragraphs]
-    assert doc["opening_line"] in texts  # the opening line, before section I
-    opening = texts.index(doc["opening_line"])
+    assert doc.opening_line in texts  # the opening line, before section I
+    opening = texts.index(doc.opening_line)
     section_one = next(i for i, t in enumerate(texts) if t.startswith("I. "))
     assert opening < section_one and texts[opening].endswith("như sau:")
     assert "UBND thị trấn Bình Dương báo cáo" in texts[opening]
-    older = Document(io.BytesIO(report_docx(dict(doc, opening_line=None), info)))  # built before it had one
+    before_it_had_one = doc.model_copy(update={"opening_line": ""})
+    older = Document(io.BytesIO(report_docx(before_it_had_one, info)))
     line = next(p.text for p in older.paragraphs if p.text.startswith("Thực hiện "))
     assert line.endswith("6 tháng đầu năm 2024 như sau:") and "UBND thị trấn Bình Dương báo cáo" in line
     signature = document.tables[1]  # the heading, then the signature, then the annex's tables
@@ -108,7 +109,7 @@ def test_the_rendered_word_file_numbers_its_pages_and_ends_with_text_and_the_ann
 
 def test_every_sheet_is_headed_alike_and_the_build_time_is_the_units(rules) -> None:  # type: ignore[no-untyped-def]
     _report, doc, info = _report_002()
-    doc = dict(doc, built_at="2026-12-02T21:30:00+00:00")  # 04:30 the next morning in Việt Nam (UTC+7)
+    doc = doc.model_copy(update={"built_at": "2026-12-02T21:30:00+00:00"})  # 04:30 the next morning in Việt Nam (UTC+7)
     workbook = load_workbook(io.BytesIO(report_xlsx(doc, info)))
     assert len(workbook.worksheets) == 4
     for number, ws in enumerate(workbook.worksheets, start=1):
@@ -129,7 +130,8 @@ def test_a_long_report_never_leaves_the_signature_alone_on_its_last_page(rules, 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     signed_on = set()
     for paragraphs in (9, 11, 13):  # around the length where the signature would fall to page 2 by itself
-        long = dict(doc, narrative="\n".join([doc["narrative"]] + [f"{sentence} {sentence}"] * paragraphs))
+        text = "\n".join([doc.narrative] + [f"{sentence} {sentence}"] * paragraphs)
+        long = doc.model_copy(update={"narrative": text})
         path = ARTIFACTS / f"bao-cao-dai-{paragraphs}.docx"
         path.write_bytes(report_docx(long, info))
         pages = _pdf_pages(path)

@@ -98,7 +98,7 @@ def test_example_000_a_wards_year_2023(rules) -> None:  # type: ignore[no-untype
     act(clerk, second, "conclude", date(2023, 9, 30), outcome="succeeded", today=today)
 
     report = reports.build_report(ward, "2023", today=today).report
-    doc = reports.document(report)
+    doc = reports.document(report).as_json()
     assert (doc["from"], doc["to"], doc["convention"]) == ("2023-01-01", "2023-12-31", "calendar")
     assert doc["visits"]["total"] == 8 and doc["share_within_competence"] == 100.0
     assert doc["letters"]["received"] == 8 and doc["letters"]["transferred_in"] == 2
@@ -137,7 +137,7 @@ def example_002(rules_fixture: object = None):  # type: ignore[no-untyped-def]
 
 def test_example_002_a_towns_first_half_of_2024(rules) -> None:  # type: ignore[no-untyped-def]
     town, _, today = example_002()
-    doc = reports.document(reports.build_report(town, "2024-H1", today=today).report)
+    doc = reports.document(reports.build_report(town, "2024-H1", today=today).report).as_json()
     assert (doc["from"], doc["to"]) == ("2024-01-01", "2024-06-30")
     assert doc["letters"]["by_kind"]["petition"] == 11
     petitions = doc["cases"]["by_kind"]["petition"]
@@ -162,7 +162,7 @@ def test_early_on_time_and_late_compare_the_closing_day_with_the_resolution_due_
         act(clerk, case, "conclude", due + timedelta(days=offset), outcome="answered", today=today)
     late_open = accept(clerk, letter(clerk, date(2024, 5, 2), name="open", today=today), date(2024, 5, 3),
                        today=today)
-    doc = reports.document(reports.build_report(town, "2024-H1", today=today).report)
+    doc = reports.document(reports.build_report(town, "2024-H1", today=today).report).as_json()
     p = doc["cases"]["by_kind"]["petition"]
     assert (p["resolved"], p["resolved_early"], p["resolved_on_time"], p["resolved_late"]) == (3, 1, 1, 1)
     assert (p["open"], p["open_overdue"]) == (1, 1)  # due 2 June, still open on 30 June
@@ -178,7 +178,7 @@ def test_carried_over_comes_from_the_final_report_and_a_rebuild_after_final_is_a
     act(clerk, case, "conclude", date(2024, 4, 10), outcome="answered", today=today)
     # A letter entered late, back-dated into Q1: the live recount now differs from what was signed.
     late = accept(clerk, letter(clerk, date(2024, 3, 1), name="Trễ", today=today), date(2024, 3, 2), today=today)
-    q2 = reports.document(reports.build_report(town, "2024-Q2", today=today).report)
+    q2 = reports.document(reports.build_report(town, "2024-Q2", today=today).report).as_json()
     assert q2["cases"]["by_kind"]["petition"]["carried_over"] == 1
     check = q2["carried_over_check"]
     assert check["source"]["period"] == "2024-Q1" and check["live"]["cases"]["petition"] == 2
@@ -201,7 +201,7 @@ def test_a_draft_is_rebuilt_in_place_keeping_an_edited_narrative_and_finalized_o
     assert not again.created and again.report.id == draft.id and again.report.revision == 1
     assert again.difference["letters.received"] == [0, 1]
     assert again.report.narrative == "Lời văn của Chủ tịch."
-    assert "01 đơn thư kiến nghị" in reports.document(again.report)["narrative_generated"]
+    assert "01 đơn thư kiến nghị" in reports.document(again.report).narrative_generated
     chair = make_user("chutich", "chair", town)
     reports.finalize(again.report, chair, today=today)
     with pytest.raises(ConflictError):
@@ -226,7 +226,7 @@ def test_a_province_is_the_sum_of_its_communes(rules) -> None:  # type: ignore[n
                        full_name=f"Người {i}")
             accept(clerk, letter(clerk, date(2026, 3, 2 + i), "complaint", name=f"Người {i}", today=today),
                    date(2026, 3, 6 + i), today=today)
-    docs = {u.code: reports.document(reports.build_report(u, "2026-H1", today=today).report)
+    docs = {u.code: reports.document(reports.build_report(u, "2026-H1", today=today).report).as_json()
             for u in (a, b, province)}
     assert docs["T-01"]["visits"]["total"] == 5 and docs["T-01"]["cases"]["by_kind"]["complaint"]["received"] == 5
     for path in ("visits.total", "letters.received", "cases.total.received", "cases.total.open"):
@@ -439,7 +439,7 @@ def test_a_failed_mediation_whose_parties_were_guided_to_court_is_said_so(rules)
     with pytest.raises(RuleError):  # only after a failure
         act(clerk, other, "guide_court", date(2026, 4, 21), today=today)
     act(clerk, case, "guide_court", date(2026, 4, 22), note="Tòa án nhân dân khu vực 1", today=today)
-    doc = reports.document(reports.build_report(commune, "2026-Q2", today=today).report)
+    doc = reports.document(reports.build_report(commune, "2026-Q2", today=today).report).as_json()
     assert doc["sections"]["land_mediation"]["failed_to_court"] == 1
     assert doc["mediation"]["failed_to_court"] == 1 and doc["mediation"]["failed_sent_up"] == 0
     assert "hướng dẫn các bên khởi kiện tại Tòa án 01 đơn" in doc["narrative"]

@@ -441,8 +441,8 @@ def test_a_report_built_meanwhile_by_another_process_is_rebuilt_over_not_a_serve
             with db.engine.begin() as other:
                 other.execute(insert(Report).values(
                     unit_id=target.id, period=span.period.code, convention=span.convention, date_from=span.date_from,
-                    date_to=span.date_to, revision=1, status="draft", data=json.dumps(doc), narrative="khác",
-                    built_at=utcnow(), version=1))
+                    date_to=span.date_to, revision=1, status="draft", data=json.dumps(doc.stored_json()),
+                    narrative="khác", built_at=utcnow(), version=1))
         return doc
 
     monkeypatch.setattr(reports, "compute_document", compute_while_another_process_builds)

@@ -9,12 +9,13 @@ from typing import Any
 
 import pytest
 
+from tests.unit.documents import narrative
+from tests.unit.documents import typed
 from tracker.rules import periods
 from tracker.rules import reporting
 from tracker.rules.data.report_periods import CUTOFF_RULES
 from tracker.rules.data.report_periods import DEADLINE_RULES
 from tracker.rules.reporting import Style
-from tracker.rules.reporting import narrative
 
 WARD = Style("UBND phường Bình Minh", leading_zero=True, reception_weekday=None)
 TOWN = Style("UBND thị trấn Bình Dương", leading_zero=True, reception_weekday=4)
@@ -60,7 +61,7 @@ def test_the_share_counts_visits_handled_correctly_not_only_within_competence() 
 def test_a_frozen_document_without_the_new_count_keeps_its_within_competence_figure() -> None:
     old = {"visits": {"total": 4, "within_competence": 2}, "sessions": {}, "sections": {}}
     assert "đúng thẩm quyền 02 lượt, đạt 50%." in narrative(old, WARD, "năm 2023")
-    row = next(r for r in reporting.visits_table(old).rows if r.number == "5")
+    row = next(r for r in reporting.visits_table(typed(old)).rows if r.number == "5")
     assert row.cells[0].value == 2
 
 

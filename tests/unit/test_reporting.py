@@ -5,9 +5,9 @@ from typing import Any
 
 import pytest
 
+from tests.unit.documents import narrative
 from tracker.rules import reporting
 from tracker.rules.reporting import Style
-from tracker.rules.reporting import narrative
 
 WARD = Style("UBND phường Bình Minh", leading_zero=True, reception_weekday=None)
 TOWN = Style("UBND thị trấn Bình Dương", leading_zero=True, reception_weekday=4)

@@ -109,7 +109,7 @@ def test_the_figure_filters_count_what_the_table_says(client, app, town) -> None
     unit = town["unit"]
     reports.build_report(unit, "2024-H1", today=town["today"])
     chair = db.session.scalar(db.select(reports.User).where(reports.User.username == "chutich"))
-    doc = reports.document(_report(unit.id))
+    doc = reports.document(_report(unit.id)).as_json()
     for column in ("received", "resolved", "resolved_early", "resolved_on_time", "resolved_late", "open",
                    "carried_over", "all"):
         f = case_queries.CaseFilter(state="all", kind="petition", figure=column, period_from=date(2024, 1, 1),

@@ -1,12 +1,8 @@
 """GET /api/v1/reports/{period}: the period report as JSON (interfaces.md, "The report document (JSON)")."""
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Response
 from flask import jsonify
-from pydantic import BaseModel
-from pydantic import ConfigDict
 from pydantic import Field
 
 from tracker.api import api_bp
@@ -15,6 +11,7 @@ from tracker.api.errors import ApiError
 from tracker.api.openapi import operation
 from tracker.api.parse import parse_query
 from tracker.api.schemas import Query
+from tracker.rules.report_document import ReportDocument
 from tracker.services import access
 from tracker.services.errors import ValidationError
 from tracker.services.reports import periodic as reports
@@ -26,22 +23,9 @@ class ReportQuery(Query):
     format: str | None = Field(None, pattern="^json$", description="Only `json` (the default)")
 
 
-class ReportOut(BaseModel):
+class ReportOut(ReportDocument):
     """The report document: the same as `report build --format json` (the newest revision; when the unit has
     no report for the period yet, the numbers as they stand, with revision 0 and status `draft`, nothing stored)."""
-
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
-    unit: str
-    period: str
-    from_: str = Field(alias="from", description="First day of data, ISO date")
-    to: str = Field(description="Last day of data, ISO date")
-    revision: int
-    status: str = Field(description="draft | final")
-    visits: dict[str, Any]
-    letters: dict[str, Any]
-    cases: dict[str, Any]
-    mediation: dict[str, Any]
-    narrative: str
 
 
 @api_bp.get("/reports/<period>")
@@ -64,4 +48,5 @@ def get_report(period: str) -> Response:
     except ValidationError:
         raise ApiError(400, "period_invalid", {"period": "period_invalid"}) from None
     report = reports.latest(unit.id, span.period.code)
-    return jsonify(reports.document(report) if report is not None else reports.live_document(unit, span))
+    doc = reports.document(report) if report is not None else reports.live_document(unit, span)
+    return jsonify(doc.as_json())

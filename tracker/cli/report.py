@@ -59,7 +59,7 @@ def build(unit_code: str, period: str, fmt: str, output: Path | None, final: boo
         except DomainError as exc:
             fail(exc)
         if fmt == "json":
-            text = json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True)
+            text = json.dumps(doc.as_json(), ensure_ascii=False, indent=2, sort_keys=True)
             if output is None:
                 click.echo(text)
             else:

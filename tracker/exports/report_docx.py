@@ -8,7 +8,6 @@ All wording comes from tracker.rules.reporting; this module only lays it out.
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -28,6 +27,7 @@ from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 
 from tracker.rules import reporting as rp
+from tracker.rules.report_document import ReportDocument
 
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 FONT = "Times New Roman"
@@ -122,7 +122,7 @@ def _widths(table: DocxTable, widths_mm: Sequence[float]) -> None:
             cell.width = Mm(width)
 
 
-def _heading(doc: Any, info: Any, report: Mapping[str, Any]) -> None:
+def _heading(doc: Any, info: Any, report: ReportDocument) -> None:
     left_w, right_w = 67.0, TEXT_WIDTH_MM - 67.0
     table = doc.add_table(rows=2, cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -149,12 +149,12 @@ def _heading(doc: Any, info: Any, report: Mapping[str, Any]) -> None:
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
 
 
-def _title(doc: Any, report: Mapping[str, Any]) -> None:
+def _title(doc: Any, report: ReportDocument) -> None:
     _para(doc, rp.DOC_TITLE, BODY_PT, bold=True, before=18)
-    _para(doc, rp.DOC_SUBTITLE.format(period=report.get("period_label") or report.get("period", "")), BODY_PT,
+    _para(doc, rp.DOC_SUBTITLE.format(period=report.period_label or report.period), BODY_PT,
           bold=True)
     _rule(doc, TEXT_WIDTH_MM, 40)
-    covers = rp.DOC_COVERS.format(date_from=_vn(report.get("from")), date_to=_vn(report.get("to")))
+    covers = rp.DOC_COVERS.format(date_from=_vn(report.from_), date_to=_vn(report.to))
     _para(doc, covers, HEADING_PT, italic=True, after=12)
 
 
@@ -162,21 +162,21 @@ def _vn(iso: str | None) -> str:
     return date.fromisoformat(iso).strftime("%d/%m/%Y") if iso else ""
 
 
-def _opening(report: Mapping[str, Any], info: Any) -> str:
+def _opening(report: ReportDocument, info: Any) -> str:
     """The line before section I ("Thực hiện <basis>, UBND … báo cáo … như sau:"): the document's own
     (tracker.rules.reporting.opening_line, from the unit's report basis), or, for a document built before it
     had one, the same line with the usual basis."""
-    line = str(report.get("opening_line") or "").strip()
+    line = report.opening_line.strip()
     if line:
         return line
-    return rp.opening_line(DEFAULT_BASIS, info.unit_name, report.get("period_label") or report.get("period", ""))
+    return rp.opening_line(DEFAULT_BASIS, info.unit_name, report.period_label or report.period)
 
 
-def _body(doc: Any, report: Mapping[str, Any], info: Any) -> None:
+def _body(doc: Any, report: ReportDocument, info: Any) -> None:
     _para(doc, _opening(report, info), BODY_PT, align=WD_ALIGN_PARAGRAPH.JUSTIFY, first_line_mm=12.7, after=6)
     _para(doc, rp.SECTION_NARRATIVE, BODY_PT, bold=True, align=WD_ALIGN_PARAGRAPH.JUSTIFY, first_line_mm=12.7,
           after=6)
-    for line in (report.get("narrative") or "").split("\n"):
+    for line in report.narrative.split("\n"):
         if line.strip():
             _para(doc, line.strip(), BODY_PT, align=WD_ALIGN_PARAGRAPH.JUSTIFY, first_line_mm=12.7, after=6)
 
@@ -329,7 +329,7 @@ def _page_field(paragraph: Paragraph, size: float) -> None:
     run._r.append(end)
 
 
-def _annex(doc: Any, report: Mapping[str, Any], info: Any) -> None:
+def _annex(doc: Any, report: ReportDocument, info: Any) -> None:
     """The statistical tables as an annex after the signature: a new section (a new page), landscape when a
     table is too wide for a portrait page, numbered like the rest (no different first page)."""
     tables = rp.tables(report)
@@ -373,10 +373,10 @@ def _page(doc: Any, draft: bool) -> None:
         _font(first.add_run(rp.DRAFT_MARK), 12, bold=True)
 
 
-def report_docx(report: Mapping[str, Any], info: Any) -> bytes:
+def report_docx(report: ReportDocument, info: Any) -> bytes:
     """The Word document of a report document (tracker.services.reports.periodic.document) and its ExportInfo."""
     doc = Document()
-    _page(doc, report.get("status") != "final")
+    _page(doc, report.status != "final")
     # Document() starts with no paragraph; the heading table comes first.
     _heading(doc, info, report)
     _title(doc, report)

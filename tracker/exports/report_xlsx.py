@@ -8,7 +8,6 @@ All wording comes from tracker.rules.reporting; this module only lays it out.
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
 from datetime import UTC
 from datetime import date
 from datetime import datetime
@@ -27,6 +26,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from tracker.exports import cells
 from tracker.rules import reporting as rp
+from tracker.rules.report_document import ReportDocument
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FONT = "Times New Roman"
@@ -51,7 +51,7 @@ def _put(ws: Worksheet, row: int, col: int, value: Any, *, bold: bool = False, i
         cell.border = _BOX
 
 
-def _title_rows(ws: Worksheet, width: int, table: rp.Table, report: Mapping[str, Any], info: Any,
+def _title_rows(ws: Worksheet, width: int, table: rp.Table, report: ReportDocument, info: Any,
                 number: int) -> int:
     last = get_column_letter(width)
     # Every sheet is headed alike: the national title and motto, the unit, the table's title, the period.
@@ -60,10 +60,10 @@ def _title_rows(ws: Worksheet, width: int, table: rp.Table, report: Mapping[str,
         (rp.MOTTO, True, False, 12),
         (rp.full_unit_name(info.unit_name), True, False, 12),
         (f"Biểu {number}. {table.title.upper()}", True, False, 13),
-        (f"Kỳ báo cáo: {report.get('period_label') or report.get('period')}", False, False, 12),
-        (rp.DOC_COVERS.format(date_from=_vn(report.get("from")), date_to=_vn(report.get("to"))), False, True, 11),
+        (f"Kỳ báo cáo: {report.period_label or report.period}", False, False, 12),
+        (rp.DOC_COVERS.format(date_from=_vn(report.from_), date_to=_vn(report.to)), False, True, 11),
     ]
-    if report.get("status") != "final":
+    if report.status != "final":
         lines.append((rp.DRAFT_MARK, True, False, 11))
     for r, (text, bold, italic, size) in enumerate(lines, start=1):
         ws.merge_cells(f"A{r}:{last}{r}")
@@ -71,7 +71,7 @@ def _title_rows(ws: Worksheet, width: int, table: rp.Table, report: Mapping[str,
     return len(lines) + 2
 
 
-def _sheet(ws: Worksheet, table: rp.Table, report: Mapping[str, Any], info: Any, number: int) -> None:
+def _sheet(ws: Worksheet, table: rp.Table, report: ReportDocument, info: Any, number: int) -> None:
     columns = table.columns
     width = 2 + len(columns)
     top = _title_rows(ws, width, table, report, info, number)
@@ -115,9 +115,9 @@ def _sheet(ws: Worksheet, table: rp.Table, report: Mapping[str, Any], info: Any,
         ws.merge_cells(start_row=r + 1, start_column=1, end_row=r + 1, end_column=width)
         _put(ws, r + 1, 1, rp.FORMULA_NOTE.format(formulas=table.formulas), italic=True, align=_LEFT, border=False)
         r += 1
-    built = report.get("built_at") or ""
-    source = rp.XLSX_SOURCE.format(status=rp.STATUS_WORDS.get(str(report.get("status")), ""),
-                                   revision=report.get("revision", 1),
+    built = report.built_at or ""
+    source = rp.XLSX_SOURCE.format(status=rp.STATUS_WORDS.get(report.status, ""),
+                                   revision=report.revision or 1,
                                    built_at=_built(built))
     ws.merge_cells(start_row=r + 1, start_column=1, end_row=r + 1, end_column=width)
     _put(ws, r + 1, 1, source, italic=True, size=10, align=_LEFT, border=False)
@@ -157,7 +157,7 @@ def _built(iso: str) -> str:
     return at.astimezone(_zone()).strftime("%d/%m/%Y %H:%M")
 
 
-def report_xlsx(report: Mapping[str, Any], info: Any) -> bytes:
+def report_xlsx(report: ReportDocument, info: Any) -> bytes:
     """The workbook of a report document (tracker.services.reports.periodic.document) and its ExportInfo."""
     wb = Workbook()
     wb.remove(wb.active)

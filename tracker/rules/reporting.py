@@ -15,6 +15,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from tracker.rules.report_document import CaseFigures
+from tracker.rules.report_document import KindSection
+from tracker.rules.report_document import ReportDocument
+from tracker.rules.report_document import Sections
+from tracker.rules.report_document import TransferredSection
+
 # -- counting rules ---------------------------------------------------------------------------------
 
 # The clock whose due date a case's resolution is measured against. Grassroots mediation has no
@@ -246,12 +252,12 @@ def group_phrase(kind: str, mediation_type: str | None, subject: str) -> str:
 # -- the narrative ----------------------------------------------------------------------------------
 
 
-def _n(section: Mapping[str, Any] | None, key: str) -> int:
-    return int((section or {}).get(key) or 0)
+def _n(counts: Mapping[str, int], key: str) -> int:
+    return int(counts.get(key) or 0)
 
 
 class _Writer:
-    def __init__(self, doc: Mapping[str, Any], style: Style, period_label: str):
+    def __init__(self, doc: ReportDocument, style: Style, period_label: str):
         self.doc, self.style, self.period = doc, style, period_label
         self.unit = unit_title(style.unit_name)
 
@@ -262,9 +268,8 @@ class _Writer:
         return T[key].format(**values)
 
     def reception(self) -> list[str]:
-        v = self.doc.get("visits") or {}
-        total = _n(v, "total")
-        within = _n(v, "handled_correctly") if "handled_correctly" in v else _n(v, "within_competence")
+        v = self.doc.visits
+        total, within = v.total, v.counted_correct
         out: list[str] = []
         if total == 0:
             out.append(self.t("visits_none", period=self.period, unit=self.unit))
@@ -273,16 +278,15 @@ class _Writer:
             key = "visits_all" if within == total else "visits_some"
             out.append(self.t(key, period=self.period, unit=self.unit, visits=self.c(total), within=self.c(within),
                               share=share))
-        groups = _n(v, "group_visits")
-        if groups:
-            out.append(self.t("groups", n=self.c(groups), people=self.c(_n(v, "group_people"))))
-        sessions = self.doc.get("sessions") or {}
+        if v.group_visits:
+            out.append(self.t("groups", n=self.c(v.group_visits), people=self.c(v.group_people)))
+        sessions = self.doc.sessions
         day = WEEKDAYS.get(self.style.reception_weekday or 0)
         held = []
-        if _n(sessions, "scheduled"):
-            held.append(self.t("sessions_scheduled", n=self.c(_n(sessions, "scheduled"))))
-        if _n(sessions, "adhoc"):
-            adhoc = self.t("sessions_adhoc", n=self.c(_n(sessions, "adhoc")))
+        if sessions.scheduled:
+            held.append(self.t("sessions_scheduled", n=self.c(sessions.scheduled)))
+        if sessions.adhoc:
+            adhoc = self.t("sessions_adhoc", n=self.c(sessions.adhoc))
             held.append(adhoc if held else "đã tổ chức " + adhoc)
         # The weekday of the scheduled reception only when the unit set it (units.reception_weekday may be
         # NULL); without it the plain sentence of example 000, which names no day.
@@ -290,14 +294,14 @@ class _Writer:
         out.append(head + ("; " + " và ".join(held) if held else "") + ".")
         return out
 
-    def _outcome_sentence(self, s: Mapping[str, Any]) -> str | None:
-        done = [self.t(k, n=self.c(_n(s, k))) for k in ("answered_mediated", "answered") if _n(s, k)]
-        rest = [self.t(k, n=self.c(_n(s, k))) for k in ("sent_up_mediated", "sent_up", "other_closed")
-                if _n(s, k)]
-        if _n(s, "pending"):
-            overdue = min(_n(s, "open_overdue"), _n(s, "pending"))
-            rest.append(self.t("pending_overdue", n=self.c(_n(s, "pending")), m=self.c(overdue)) if overdue
-                        else self.t("pending", n=self.c(_n(s, "pending"))))
+    def _outcome_sentence(self, s: KindSection) -> str | None:
+        done = [self.t(k, n=self.c(s.figure(k))) for k in ("answered_mediated", "answered") if s.figure(k)]
+        rest = [self.t(k, n=self.c(s.figure(k))) for k in ("sent_up_mediated", "sent_up", "other_closed")
+                if s.figure(k)]
+        if s.pending:
+            overdue = min(s.open_overdue, s.pending)
+            rest.append(self.t("pending_overdue", n=self.c(s.pending), m=self.c(overdue)) if overdue
+                        else self.t("pending", n=self.c(s.pending)))
         if done and rest:
             return self.t("done_rest", done=", ".join(done), rest=", ".join(rest))
         if done:
@@ -306,12 +310,12 @@ class _Writer:
             return self.t("rest_only", rest=", ".join(rest))
         return None
 
-    def petitions(self, sections: Mapping[str, Any]) -> list[str]:
+    def petitions(self, sections: Sections) -> list[str]:
         out: list[str] = []
         for kind in ("petition", "feedback"):
-            s = sections.get(kind) or {}
-            received = _n(s, "received")
-            closed = sum(_n(s, k) for k in ("answered_mediated", "answered", "sent_up_mediated", "sent_up",
+            s = sections.of(kind)
+            received = s.received
+            closed = sum(s.figure(k) for k in ("answered_mediated", "answered", "sent_up_mediated", "sent_up",
                                             "other_closed"))
             if received:
                 key = f"{kind}_received" if not out else f"{kind}_received_next"
@@ -324,9 +328,9 @@ class _Writer:
                     out.append(sentence)
         return out
 
-    def _mediation_clause(self, key: str, s: Mapping[str, Any]) -> str | None:
-        received = _n(s, "received")
-        ok, failed, open_ = _n(s, "succeeded"), _n(s, "failed"), _n(s, "open")
+    def _mediation_clause(self, key: str, s: KindSection) -> str | None:
+        received = s.received
+        ok, failed, open_ = s.figure("succeeded"), s.figure("failed"), s.open
         if not (received or ok or failed):
             return None
         parts = [self.t(key, n=self.c(received))] if received else []
@@ -336,24 +340,23 @@ class _Writer:
         elif failed:  # nothing succeeded: no "hòa giải không thành 01 đơn"
             parts.append(self.t("mediated_all_failed", n=self.c(failed)))
         if failed:
-            sent_up = min(_n(s, "failed_sent_up"), failed)
+            sent_up = min(s.failed_sent_up, failed)
             nxt = []
             if sent_up:
                 nxt.append(self.t("failed_sent_up", n=self.c(sent_up)))
-            to_court = min(_n(s, "failed_to_court"), failed - sent_up)
+            to_court = min(s.failed_to_court, failed - sent_up)
             if to_court:
                 nxt.append(self.t("failed_to_court", n=self.c(to_court)))
             if nxt:  # what happened next, when the book records it (sent up, or the parties guided to court)
                 parts.append(", ".join(nxt))
         if open_:
-            overdue = min(_n(s, "open_overdue"), open_)
+            overdue = min(s.open_overdue, open_)
             parts.append(self.t("mediating_overdue", n=self.c(open_), m=self.c(overdue)) if overdue
                          else self.t("mediating", n=self.c(open_)))
         return ", ".join(parts)
 
-    def _kind_clause(self, kind: str, s: Mapping[str, Any], outcomes: Sequence[str]) -> str | None:
-        received, carried, resolved, open_ = (_n(s, "received"), _n(s, "carried_over"), _n(s, "resolved"),
-                                              _n(s, "open"))
+    def _kind_clause(self, kind: str, s: KindSection, outcomes: Sequence[str]) -> str | None:
+        received, carried, resolved, open_ = s.received, s.carried_over, s.resolved, s.open
         if not (received or carried or resolved or open_):
             return None
         parts = []
@@ -362,48 +365,46 @@ class _Writer:
         if carried:
             parts.append(self.t(f"{kind}_carried", n=self.c(carried)))
         if resolved:
-            listed = [self.t(k, n=self.c(_n(s, k))) for k in outcomes if _n(s, k)]
+            listed = [self.t(k, n=self.c(s.figure(k))) for k in outcomes if s.figure(k)]
             parts.append(self.t("resolved_cases", n=self.c(resolved), outcomes=", ".join(listed)) if listed
                          else self.t("resolved_cases_plain", n=self.c(resolved)))
         if open_:
-            overdue = min(_n(s, "open_overdue"), open_)
+            overdue = min(s.open_overdue, open_)
             parts.append(self.t("open_cases_overdue", n=self.c(open_), m=self.c(overdue)) if overdue
                          else self.t("open_cases", n=self.c(open_)))
         return ", ".join(parts)
 
-    def _transferred_clause(self, s: Mapping[str, Any]) -> str | None:
-        received = _n(s, "received")
+    def _transferred_clause(self, s: TransferredSection) -> str | None:
+        received = s.received
         if not received:
             return None
         merged: dict[str, int] = {}
-        for g in s.get("groups") or []:
-            phrase = group_phrase(g["kind"], g.get("mediation_type"), g["subject"])
-            merged[phrase] = merged.get(phrase, 0) + int(g["count"])
-        bodies = [b for b in (s.get("from_bodies") or []) if b]
+        for g in s.groups:
+            phrase = group_phrase(g.kind, g.mediation_type, g.subject)
+            merged[phrase] = merged.get(phrase, 0) + g.count
+        bodies = [b for b in s.from_bodies if b]
         body = ", ".join(bodies) if bodies else "cấp trên"
         if len(merged) == 1:
             clause = self.t("transferred_one", n=self.c(received), group=next(iter(merged)), body=body)
         else:
             groups = ", ".join(f"{self.c(n)} {phrase}" for phrase, n in merged.items())
             clause = self.t("transferred", n=self.c(received), groups=groups, body=body)
-        if _n(s, "resolved"):
-            clause += "; " + self.t("transferred_resolved", n=self.c(_n(s, "resolved")))
+        if s.resolved:
+            clause += "; " + self.t("transferred_resolved", n=self.c(s.resolved))
         return clause
 
     def letters(self, lead: bool) -> list[str]:
-        sections = self.doc.get("sections") or {}
+        sections = self.doc.sections
         out = self.petitions(sections)
         clauses = [c for c in (
-            self._mediation_clause("land", sections.get("land_mediation") or {}),
-            self._mediation_clause("grassroots", sections.get("mediation") or {}),
-            self._land_dispute_clause(sections.get("land_dispute") or {}),
-            self._transferred_clause(sections.get("transferred_in") or {}),
-            self._kind_clause("complaint", sections.get("complaint") or {}, ("right", "partly_right", "wrong")),
-            self._kind_clause("denunciation", sections.get("denunciation") or {}, ("true", "partly_true", "false")),
+            self._mediation_clause("land", sections.land_mediation),
+            self._mediation_clause("grassroots", sections.mediation),
+            self._land_dispute_clause(sections.land_dispute),
+            self._transferred_clause(sections.transferred_in),
+            self._kind_clause("complaint", sections.complaint, ("right", "partly_right", "wrong")),
+            self._kind_clause("denunciation", sections.denunciation, ("true", "partly_true", "false")),
         ) if c]
-        complaints = sections.get("complaint") or {}
-        denunciations = sections.get("denunciation") or {}
-        none = not any(_n(s, k) for s in (complaints, denunciations)
+        none = not any(s.figure(k) for s in (sections.complaint, sections.denunciation)
                        for k in ("received", "received_transferred", "carried_over", "resolved", "open"))
         if not out and not clauses:
             clauses.append(T["no_letters"])
@@ -415,14 +416,14 @@ class _Writer:
             key = "lead" if not out and lead else "next"
             out.append(self.t(key, period=self.period, unit=self.unit, clauses="; ".join(clauses)))
         # The total of letters received, unless one sentence already said it (example 002: only petitions).
-        total = _n(self.doc.get("letters"), "received")
-        said = [_n(sections.get(k), "received") for k in ("petition", "feedback") if _n(sections.get(k), "received")]
+        total = self.doc.letters.received
+        said = [sections.of(k).received for k in ("petition", "feedback") if sections.of(k).received]
         if total and said != [total]:
             out.append(self.t("letters_total", period=self.period, n=self.c(total)))
         return list(self.style.sentences) + out
 
-    def _land_dispute_clause(self, s: Mapping[str, Any]) -> str | None:
-        received, resolved = _n(s, "received"), _n(s, "resolved")
+    def _land_dispute_clause(self, s: KindSection) -> str | None:
+        received, resolved = s.received, s.resolved
         if not (received or resolved):
             return None
         parts = [self.t("land_dispute", n=self.c(received), unit=self.unit)] if received else []
@@ -431,7 +432,7 @@ class _Writer:
         return ", ".join(parts)
 
 
-def narrative(doc: Mapping[str, Any], style: Style, period_label: str) -> str:
+def narrative(doc: ReportDocument, style: Style, period_label: str) -> str:
     """Two paragraphs: reception (visits, the chairperson's schedule) and letters (petitions,
     mediation, letters transferred down, complaints and denunciations, or their absence)."""
     w = _Writer(doc, style, period_label)
@@ -560,31 +561,29 @@ class Table:
         return tuple(f"({i})" for i in range(1, len(self.columns) + 3))
 
 
-def _case_row(number: str, label: str, cols: Mapping[str, Any], online: int, kind: str,
+def _case_row(number: str, label: str, cols: CaseFigures, online: int, kind: str,
               strong: bool = False) -> Row:
-    received, carried = _n(cols, "received"), _n(cols, "carried_over")
+    received, carried = cols.received, cols.carried_over
 
     def c(value: int, column: str) -> Cell:
         return Cell(value, ("case", kind, column))
     return Row(number, label, (
         c(received + carried, "all"), c(online, "received_online"), c(received - online, "received"),
-        c(carried, "carried_over"), c(_n(cols, "resolved"), "resolved"),
-        c(_n(cols, "resolved_early"), "resolved_early"),
-        c(_n(cols, "resolved_on_time"), "resolved_on_time"), c(_n(cols, "resolved_late"), "resolved_late"),
-        c(_n(cols, "resolved_no_deadline"), "resolved_no_deadline"), c(_n(cols, "open"), "open"),
-        c(_n(cols, "open_overdue"), "open_overdue")), strong)
+        c(carried, "carried_over"), c(cols.resolved, "resolved"), c(cols.resolved_early, "resolved_early"),
+        c(cols.resolved_on_time, "resolved_on_time"), c(cols.resolved_late, "resolved_late"),
+        c(cols.resolved_no_deadline, "resolved_no_deadline"), c(cols.open, "open"),
+        c(cols.open_overdue, "open_overdue")), strong)
 
 
-def results_table(doc: Mapping[str, Any]) -> Table:
+def results_table(doc: ReportDocument) -> Table:
     """Letters and cases by kind in the column shape of the one-stop results table (example 002):
     received in total / online / in person and other channels / carried over; resolved in total /
     early / on time / late (and without a deadline); still open, of which overdue."""
-    cases = doc.get("cases") or {}
-    online = cases.get("received_online") or {}
-    by_kind = cases.get("by_kind") or {}
-    rows = [_case_row(str(i), CASE_KIND_LABELS[k], by_kind.get(k) or {}, _n(online, k), k)
+    cases = doc.cases
+    online = cases.received_online
+    rows = [_case_row(str(i), CASE_KIND_LABELS[k], cases.by_kind.get(k) or CaseFigures(), _n(online, k), k)
             for i, k in enumerate(CASE_KIND_LABELS, start=1)]
-    rows.append(_case_row("*", TOTAL_ROW, cases.get("total") or {}, sum(_n(online, k) for k in CASE_KIND_LABELS),
+    rows.append(_case_row("*", TOTAL_ROW, cases.total, sum(_n(online, k) for k in CASE_KIND_LABELS),
                           "", strong=True))
     return Table(
         "results", "Kết quả tiếp nhận, giải quyết đơn thư, vụ việc",
@@ -596,16 +595,16 @@ def results_table(doc: Mapping[str, Any]) -> Table:
         "(3) = (4) + (5) + (6); (7) = (8) + (9) + (10) + (11); (3) = (7) + (12)")
 
 
-def letters_table(doc: Mapping[str, Any]) -> Table:
+def letters_table(doc: ReportDocument) -> Table:
     """Letters handled, in the layout of Biểu 01/XLD "Tổng hợp kết quả xử lý đơn" as far as known
     (domain.md §7.4): total = carried over + received; received by content; by handling decision."""
-    L = doc.get("letters") or {}
-    by_kind, by_handling = L.get("by_kind") or {}, L.get("by_handling") or {}
-    received, carried = _n(L, "received"), _n(L, "carried_over")
+    L = doc.letters
+    by_kind, by_handling = L.by_kind, L.by_handling
+    received, carried = L.received, L.carried_over
     cells = (
         Cell(received + carried, ("letter", "all", "")), Cell(carried, ("letter", "carried_over", "")),
         Cell(received, ("letter", "received", "")),
-        Cell(_n(L, "eligible"), ("letter", "eligible", "")), Cell(_n(L, "within_competence"), ("letter", "within", "")),
+        Cell(L.eligible, ("letter", "eligible", "")), Cell(L.within_competence, ("letter", "within", "")),
         *(Cell(_n(by_kind, k), ("letter", "kind", k)) for k in ("complaint", "denunciation", "petition", "feedback",
                                                                   "mediation")),
         *(Cell(_n(by_handling, k), ("letter", "decision", k)) for k in ("accept", "guide", "transfer", "return",
@@ -626,37 +625,34 @@ def _list_table(key: str, title: str, label_header: str, rows: Sequence[Row]) ->
     return Table(key, title, ((None, ("Số lượng",)),), label_header, tuple(rows))
 
 
-def visits_table(doc: Mapping[str, Any]) -> Table:
+def visits_table(doc: ReportDocument) -> Table:
     """Reception: visits and people, group visits, by who received and by kind, sessions held."""
-    v, s = doc.get("visits") or {}, doc.get("sessions") or {}
-    by_host, by_kind = v.get("by_host") or {}, v.get("by_kind") or {}
+    v, s = doc.visits, doc.sessions
+    by_host, by_kind = v.by_host, v.by_kind
     rows = [
-        Row("1", "Tổng số lượt tiếp", (Cell(_n(v, "total"), ("visit", "all", "")),), True),
+        Row("1", "Tổng số lượt tiếp", (Cell(v.total, ("visit", "all", "")),), True),
         *(Row(f"1.{i}", label, (Cell(_n(by_host, h), ("visit", "host", h)),))
           for i, (h, label) in enumerate(VISIT_HOST_LABELS.items(), start=1)),
-        Row("2", "Phân theo hình thức tiếp", (Cell(_n(v, "total"), ("visit", "all", "")),), True),
+        Row("2", "Phân theo hình thức tiếp", (Cell(v.total, ("visit", "all", "")),), True),
         *(Row(f"2.{i}", label, (Cell(_n(by_kind, k), ("visit", "kind", k)),))
           for i, (k, label) in enumerate(VISIT_KIND_LABELS.items(), start=1)),
-        Row("3", "Số người được tiếp", (Cell(_n(v, "people"), ("visit", "all", "")),), True),
-        Row("4", "Đoàn đông người (lượt đoàn)", (Cell(_n(v, "group_visits"), ("visit", "group", "")),), True),
-        Row("4.1", "Số người trong các đoàn đông người", (Cell(_n(v, "group_people"), ("visit", "group", "")),)),
+        Row("3", "Số người được tiếp", (Cell(v.people, ("visit", "all", "")),), True),
+        Row("4", "Đoàn đông người (lượt đoàn)", (Cell(v.group_visits, ("visit", "group", "")),), True),
+        Row("4.1", "Số người trong các đoàn đông người", (Cell(v.group_people, ("visit", "group", "")),)),
         # Handled correctly according to competence (handled_correctly()); reports built before that count
         # kept only the visits within competence.
-        Row("5", "Số lượt xử lý đúng thẩm quyền",
-            (Cell(_n(v, "handled_correctly") if "handled_correctly" in v else _n(v, "within_competence"),
-                  ("visit", "within", "")),), True),
-        Row("6", "Buổi tiếp công dân của lãnh đạo", (Cell(_n(s, "total"), ("session", "all", "")),), True),
-        Row("6.1", "Định kỳ", (Cell(_n(s, "scheduled"), ("session", "kind", "scheduled")),)),
-        Row("6.2", "Đột xuất", (Cell(_n(s, "adhoc"), ("session", "kind", "adhoc")),)),
+        Row("5", "Số lượt xử lý đúng thẩm quyền", (Cell(v.counted_correct, ("visit", "within", "")),), True),
+        Row("6", "Buổi tiếp công dân của lãnh đạo", (Cell(s.total, ("session", "all", "")),), True),
+        Row("6.1", "Định kỳ", (Cell(s.scheduled, ("session", "kind", "scheduled")),)),
+        Row("6.2", "Đột xuất", (Cell(s.adhoc, ("session", "kind", "adhoc")),)),
     ]
     return _list_table("visits", "Kết quả tiếp công dân", "Nội dung", rows)
 
 
-def outcomes_table(doc: Mapping[str, Any]) -> Table:
+def outcomes_table(doc: ReportDocument) -> Table:
     """Outcomes of the cases resolved in the period."""
-    o = doc.get("outcomes") or {}
-    comp, den, med, pet, land = (o.get(k) or {} for k in ("complaints", "denunciations", "mediations", "petitions",
-                                                          "land_disputes"))
+    o = doc.outcomes
+    comp, den, med, pet, land = o.complaints, o.denunciations, o.mediations, o.petitions, o.land_disputes
 
     def case(kind: str, column: str = "resolved") -> tuple[str, ...]:
         return ("case", kind, column)
@@ -673,23 +669,23 @@ def outcomes_table(doc: Mapping[str, Any]) -> Table:
         Row("2.2", "Tố cáo đúng một phần", (Cell(_n(den, "partly_true"), outcome("denunciation", "partly_true")),)),
         Row("2.3", "Tố cáo sai", (Cell(_n(den, "false"), outcome("denunciation", "false")),)),
         Row("3", "Hòa giải đã kết thúc",
-            (Cell(_n(med, "succeeded") + _n(med, "failed"), ("outcome", "mediations", "")),), True),
-        Row("3.1", "Hòa giải thành", (Cell(_n(med, "succeeded"), ("outcome", "mediations", "succeeded")),)),
-        Row("3.2", "Hòa giải không thành", (Cell(_n(med, "failed"), ("outcome", "mediations", "failed")),)),
-        Row("3.3", "Trong đó: chuyển lên cấp trên", (Cell(_n(med, "failed_sent_up"),
+            (Cell(med.succeeded + med.failed, ("outcome", "mediations", "")),), True),
+        Row("3.1", "Hòa giải thành", (Cell(med.succeeded, ("outcome", "mediations", "succeeded")),)),
+        Row("3.2", "Hòa giải không thành", (Cell(med.failed, ("outcome", "mediations", "failed")),)),
+        Row("3.3", "Trong đó: chuyển lên cấp trên", (Cell(med.failed_sent_up,
                                                          ("outcome", "mediations", "sent_up")),)),
-        Row("4", "Kiến nghị, phản ánh đã trả lời bằng văn bản", (Cell(_n(pet, "answered"),
+        Row("4", "Kiến nghị, phản ánh đã trả lời bằng văn bản", (Cell(pet.answered,
                                                                   ("outcome", "petitions", "answered")),), True),
-        Row("4.1", "Trong đó: sau hòa giải", (Cell(_n(pet, "answered_after_mediation"),
+        Row("4.1", "Trong đó: sau hòa giải", (Cell(pet.answered_after_mediation,
                                                   ("outcome", "petitions", "answered")),)),
-        Row("5", "Kiến nghị, phản ánh chuyển lên cấp trên", (Cell(_n(pet, "sent_up"),
+        Row("5", "Kiến nghị, phản ánh chuyển lên cấp trên", (Cell(pet.sent_up,
                                                               ("outcome", "petitions", "sent_up")),), True),
         Row("6", "Tranh chấp đất đai đã giải quyết", (Cell(sum(land.values()), case("land_dispute")),), True),
-        Row("7", "Rút đơn", (Cell(_n(o, "withdrawn"), ("outcome", "", "withdrawn")),), True),
-        Row("8", "Đình chỉ", (Cell(_n(o, "terminated"), ("outcome", "", "terminated")),), True),
+        Row("7", "Rút đơn", (Cell(o.withdrawn, ("outcome", "", "withdrawn")),), True),
+        Row("8", "Đình chỉ", (Cell(o.terminated, ("outcome", "", "terminated")),), True),
     ]
     return _list_table("outcomes", "Kết quả giải quyết đơn thư, vụ việc", "Nội dung", rows)
 
 
-def tables(doc: Mapping[str, Any]) -> list[Table]:
+def tables(doc: ReportDocument) -> list[Table]:
     return [results_table(doc), letters_table(doc), visits_table(doc), outcomes_table(doc)]

@@ -31,6 +31,12 @@ from tracker.rules import periods
 from tracker.rules import reporting
 from tracker.rules.data.report_periods import CUTOFF_RULES
 from tracker.rules.data.report_periods import DEADLINE_RULES
+from tracker.rules.report_document import CarriedCounts
+from tracker.rules.report_document import CarriedOverCheck
+from tracker.rules.report_document import DifferenceFromFinal
+from tracker.rules.report_document import Predecessor
+from tracker.rules.report_document import ReportDocument
+from tracker.rules.report_document import ReportRef
 from tracker.services.errors import ConflictError
 from tracker.services.errors import RuleError
 from tracker.services.errors import ValidationError
@@ -81,37 +87,41 @@ def _previous_final(unit: Unit, span: periods.Span) -> Report | None:
         .order_by(case((Report.period == preferred, 0), else_=1), Report.revision.desc()).limit(1))
 
 
-def _carry_over(doc: dict[str, Any], previous: Report | None) -> None:
-    cases = doc["cases"]
-    live = {"cases": {k: v["carried_over"] for k, v in cases["by_kind"].items()},
-            "letters": doc["letters"]["carried_over"]}
+def _stored(data: str) -> ReportDocument:
+    return ReportDocument.model_validate_json(data)
+
+
+def _carry_over(doc: ReportDocument, previous: Report | None) -> None:
+    cases = doc.cases
+    live = CarriedCounts(cases={k: v.carried_over for k, v in cases.by_kind.items()},
+                         letters=doc.letters.carried_over)
     if previous is None:
-        doc["carried_over_check"] = {"source": "live", "live": live, "difference": {}}
+        doc.carried_over_check = CarriedOverCheck(source="live", live=live)
         return
-    frozen_doc = json.loads(previous.data)
-    frozen: dict[str, Any] = {"cases": {k: int(v.get("open", 0)) for k, v in frozen_doc["cases"]["by_kind"].items()},
-              "letters": int(frozen_doc["letters"].get("pending_at_end", 0))}
-    for kind, n in frozen["cases"].items():
-        if kind in cases["by_kind"]:
-            cases["by_kind"][kind]["carried_over"] = n
-    cases["total"]["carried_over"] = sum(v["carried_over"] for v in cases["by_kind"].values())
-    doc["letters"]["carried_over"] = frozen["letters"]
-    difference: dict[str, int] = {f"cases.{k}": frozen["cases"].get(k, 0) - n for k, n in live["cases"].items()
-                                  if frozen["cases"].get(k, 0) != n}
-    if frozen["letters"] != live["letters"]:
-        difference["letters"] = frozen["letters"] - live["letters"]
-    doc["carried_over_check"] = {
-        "source": {"report_id": previous.id, "period": previous.period, "revision": previous.revision},
-        "frozen": frozen, "live": live, "difference": difference}
+    frozen_doc = _stored(previous.data)
+    frozen = CarriedCounts(cases={k: v.open for k, v in frozen_doc.cases.by_kind.items()},
+                           letters=frozen_doc.letters.pending_at_end)
+    for kind, n in frozen.cases.items():
+        if kind in cases.by_kind:
+            cases.by_kind[kind].carried_over = n
+    cases.total.carried_over = sum(v.carried_over for v in cases.by_kind.values())
+    doc.letters.carried_over = frozen.letters
+    difference: dict[str, int] = {f"cases.{k}": frozen.cases.get(k, 0) - n for k, n in live.cases.items()
+                                  if frozen.cases.get(k, 0) != n}
+    if frozen.letters != live.letters:
+        difference["letters"] = frozen.letters - live.letters
+    doc.carried_over_check = CarriedOverCheck(
+        source=ReportRef(report_id=previous.id, period=previous.period, revision=previous.revision),
+        frozen=frozen, live=live, difference=difference)
 
 
-def compute_document(unit: Unit, span: periods.Span, *, with_predecessors: bool = False) -> dict[str, Any]:
+def compute_document(unit: Unit, span: periods.Span, *, with_predecessors: bool = False) -> ReportDocument:
     """The report document (interfaces.md "The report document") without revision and status; with
     ``with_predecessors`` the numbers include the units merged into ``unit`` (never stored as a report)."""
     code = span.period.code
     stats = report_stats.compute(unit, span.date_from, span.date_to, with_predecessors=with_predecessors)
     due = periods.deadline(code, unit.level, DEADLINE_RULES, convention=span.convention, period_end=span.date_to)
-    doc: dict[str, Any] = {
+    doc = ReportDocument.model_validate({
         "unit": unit.code, "unit_name": unit.name, "level": unit.level, "period": code,
         "period_label": periods.label(code), "convention": span.convention,
         "from": span.date_from.isoformat(), "to": span.date_to.isoformat(),
@@ -122,19 +132,19 @@ def compute_document(unit: Unit, span: periods.Span, *, with_predecessors: bool 
                        "basis": reporting.TIMELINESS.legal_basis, "certainty": reporting.TIMELINESS.certainty},
         **stats,
         "opening_line": reporting.opening_line(unit.report_basis, unit.name, periods.label(code)),
-    }
+    })
     if with_predecessors:
         # The whole chain: a commune merged into one that was itself merged later is listed with "into".
         codes = {unit.id: unit.code}
         chain = lineage.predecessors_of(unit)
         codes.update({u.id: u.code for u, _depth, _into, _on in chain})
-        doc["predecessors"] = [{"code": u.code, "name": u.name, "merged_on": on.isoformat() if on else None,
-                                "into": codes.get(into_id), "depth": depth} for u, depth, into_id, on in chain]
+        doc.predecessors = [Predecessor(code=u.code, name=u.name, merged_on=on.isoformat() if on else None,
+                                        into=codes.get(into_id), depth=depth) for u, depth, into_id, on in chain]
     else:
         _carry_over(doc, _previous_final(unit, span))
     style = reporting.Style(unit.name, bool(unit.leading_zero), unit.reception_weekday,
                             reporting.assessment_sentences(unit.report_sentences))
-    doc["narrative"] = reporting.narrative(doc, style, periods.label(code))
+    doc.narrative = reporting.narrative(doc, style, periods.label(code))
     return doc
 
 
@@ -151,9 +161,9 @@ def _numbers(value: Any, prefix: str = "") -> dict[str, Any]:
     return out
 
 
-def difference(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Any]]:
+def difference(old: ReportDocument, new: ReportDocument) -> dict[str, list[Any]]:
     """Every number that changed between two documents: {path: [old, new]}."""
-    a, b = _numbers(old), _numbers(new)
+    a, b = _numbers(old.stored_json()), _numbers(new.stored_json())
     return {k: [a.get(k), b.get(k)] for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)}
 
 
@@ -175,21 +185,21 @@ def build_report(unit: Unit, period: str, *, today: date, final: bool = False,
     diff: dict[str, list[Any]] = {}
     created = current is None or current.status == "final"
     if current is not None and current.status == "final":
-        diff = difference(json.loads(current.data), doc)
-        doc["difference_from_final"] = {"revision": current.revision, "changes": diff}
-    narrative = doc["narrative"]
+        diff = difference(_stored(current.data), doc)
+        doc.difference_from_final = DifferenceFromFinal(revision=current.revision, changes=diff)
+    narrative = doc.narrative
     if created:
         report = Report(unit_id=unit.id, period=code, revision=(current.revision + 1) if current else 1,
                         status="draft")
         db.session.add(report)
     else:
         report = current  # type: ignore[assignment]
-        old_generated = json.loads(report.data).get("narrative")
-        if report.narrative != old_generated:
+        old = _stored(report.data)
+        if report.narrative != old.narrative:
             narrative = report.narrative  # the chairperson's edit survives a rebuild
-        diff = difference(json.loads(report.data), doc)
+        diff = difference(old, doc)
     report.convention, report.date_from, report.date_to = span.convention, span.date_from, span.date_to
-    report.data = json.dumps(doc, ensure_ascii=False, sort_keys=True)
+    report.data = json.dumps(doc.stored_json(), ensure_ascii=False, sort_keys=True)
     report.narrative = narrative
     report.built_at = utcnow()
     if final:
@@ -239,22 +249,20 @@ def edit_narrative(report: Report, text: str, *, version: int) -> Report:
     return report
 
 
-def document(report: Report) -> dict[str, Any]:
-    """The JSON document of interfaces.md, with the narrative as it stands (edited or generated)."""
-    doc: dict[str, Any] = json.loads(report.data)
-    doc["narrative_generated"] = doc.get("narrative")
-    doc["narrative"] = report.narrative
-    doc.update({"revision": report.revision, "status": report.status, "report_id": report.id,
-                "built_at": report.built_at.isoformat() if report.built_at else None,
-                "finalized_at": report.finalized_at.isoformat() if report.finalized_at else None})
+def document(report: Report) -> ReportDocument:
+    """The document of interfaces.md, with the narrative as it stands (edited or generated)."""
+    doc = _stored(report.data)
+    doc.narrative_generated, doc.narrative = doc.narrative, report.narrative
+    doc.revision, doc.status, doc.report_id = report.revision, report.status, report.id
+    doc.built_at = report.built_at.isoformat() if report.built_at else None
+    doc.finalized_at = report.finalized_at.isoformat() if report.finalized_at else None
     return doc
 
 
-def live_document(unit: Unit, span: periods.Span, *, with_predecessors: bool = False) -> dict[str, Any]:
+def live_document(unit: Unit, span: periods.Span, *, with_predecessors: bool = False) -> ReportDocument:
     """The document of a period with no stored report: the numbers as they stand, nothing saved."""
     doc = compute_document(unit, span, with_predecessors=with_predecessors)
-    doc["narrative_generated"] = doc["narrative"]
-    doc.update({"revision": 0, "status": "draft", "report_id": None, "built_at": None, "finalized_at": None})
+    doc.narrative_generated = doc.narrative
     return doc
 
 

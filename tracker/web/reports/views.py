@@ -31,6 +31,7 @@ from tracker.models import Unit
 from tracker.rules import periods
 from tracker.rules import reporting as rp
 from tracker.rules.data.report_periods import CUTOFF_RULES
+from tracker.rules.report_document import ReportDocument
 from tracker.services import access
 from tracker.services.errors import DomainError
 from tracker.services.errors import ValidationError
@@ -130,11 +131,11 @@ def _report_for(unit: Unit, period: str) -> Report | None:
     return reports.latest(unit.id, period)
 
 
-def figure_url(ref: tuple[str, ...] | None, doc: dict[str, Any], unit: Unit) -> str | None:
+def figure_url(ref: tuple[str, ...] | None, doc: ReportDocument, unit: Unit) -> str | None:
     """The list of cases, letters or visits behind one figure of a table (tracker.rules.reporting.Cell.ref)."""
     if not ref:
         return None
-    d1, d2 = doc["from"], doc["to"]
+    d1, d2 = doc.from_, doc.to
     before = (date.fromisoformat(d1) - timedelta(days=1)).isoformat()
     kind, field, value = ref
     if kind == "case":
@@ -185,11 +186,11 @@ def _page_context(unit: Unit, period: str) -> dict[str, Any]:
     doc = reports.document(report) if report is not None else reports.live_document(unit, span)
     revisions = db.session.scalars(select(Report).where(Report.unit_id == unit.id, Report.period == code)
                                    .order_by(Report.revision.desc())).all()
-    check = doc.get("carried_over_check") or {}
+    check = doc.carried_over_check
     return {"unit": unit, "units": visible_units(), "report": report, "doc": doc, "period": code,
             "span": span, "ended": span.date_to < today(), "tables": rp.tables(doc), "revisions": revisions,
-            "carry_difference": check.get("difference") or {}, "carry_source": check.get("source"),
-            "final_difference": (doc.get("difference_from_final") or {}).get("changes") or {},
+            "carry_difference": check.difference if check else {}, "carry_source": check.source if check else None,
+            "final_difference": doc.difference_from_final.changes if doc.difference_from_final else {},
             "may_build": _may_build(unit), "may_edit": _may_edit(unit), "unit_arg": _unit_arg(unit),
             "figure_url": lambda ref: figure_url(ref, doc, unit), "previous": periods.previous_period(code)}
 
