@@ -27,6 +27,7 @@ from tracker.models import Visit
 from tracker.services.cases import actions as cases
 from tracker.services.errors import ForbiddenError
 from tracker.services.exchange import national as exchange
+from tracker.services.exchange import records
 from tracker.services.legal.deadlines import seed_calendar
 from tracker.services.legal.deadlines import seed_deadline_rules
 from tracker.services.letters import register as letters
@@ -271,6 +272,31 @@ def test_a_broken_file_imports_nothing_and_names_the_record_and_field(world, tmp
         exchange.import_file(target, tmp_path / "march.jsonl")
     assert err.value.errors[0].code == "exchange_wrong_unit"
     assert counts(target) == empty
+
+
+def test_every_nested_block_is_checked_with_its_path(world, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The record models (services/exchange/records.py) name the exact place of each fault, nested blocks and
+    list items included, with the file's own codes."""
+    build_period(world)
+    good = _lines(as_file(world["source"], tmp_path))
+    letter = dict(next(x for x in good if x.get("type") == "letter"))
+    case = dict(next(x for x in good if x.get("type") == "case"))
+    assert records.problems("letter", letter) == [] and records.problems("case", case) == []
+    letter.update(summary="x" * 5001, signer_count=True, surprise=1,
+                  senders={"confidential": False, "people": [{"citizen": letter["senders"]["people"][0]["citizen"],
+                                                               "position": -1, "is_representative": "yes"}, 7]},
+                  clocks=[dict(letter["clocks"][0], status="late")] if letter["clocks"] else [{"clock": 1}])
+    found = set(records.problems("letter", letter))
+    assert {("summary", "too_long"), ("signer_count", "exchange_bad_type"), ("surprise", "exchange_unknown_field"),
+            ("senders.people[0].position", "choice_invalid"),
+            ("senders.people[0].is_representative", "exchange_bad_type"),
+            ("senders.people[1]", "exchange_bad_type")} <= found
+    assert ("clocks[0].status", "choice_invalid") in found or ("clocks[0].clock", "exchange_bad_type") in found
+    event = dict(case["events"][0], at="2026-03-05T08:00:00", document={"no": 5})
+    case.update(events=[event], kind="", linked_case={"letter": case["letter"], "kind": "grievance"}, pauses="x")
+    found = set(records.problems("case", case))
+    assert {("events[0].at", "exchange_date"), ("events[0].document.no", "exchange_bad_type"), ("kind", "required"),
+            ("linked_case.kind", "choice_invalid"), ("pauses", "exchange_bad_type")} <= found
 
 
 def test_a_register_number_already_used_by_a_different_record_is_a_clash(world, tmp_path) -> None:  # type: ignore[no-untyped-def]

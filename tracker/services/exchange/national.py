@@ -16,7 +16,6 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
 from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
@@ -54,16 +53,13 @@ from tracker.models import Visit
 from tracker.models import VisitCitizen
 from tracker.models.base import table
 from tracker.models.base import utcnow
-from tracker.models.cases import CLOCK_STATUSES
-from tracker.models.citizens import GENDERS
-from tracker.rules import lifecycle as lc
-from tracker.rules import reception as rr
 from tracker.services import access
 from tracker.services import clock
 from tracker.services import counters
 from tracker.services.cases.actions import CASE_BOOK
 from tracker.services.errors import DomainError
 from tracker.services.errors import ForbiddenError
+from tracker.services.exchange import records
 from tracker.services.letters.register import new_tracking_code
 from tracker.services.operations import lineage
 from tracker.services.privacy import audit
@@ -403,80 +399,6 @@ def _is_date(v: Any) -> bool:
         return False
 
 
-def _is_datetime(v: Any) -> bool:
-    try:
-        return isinstance(v, str) and datetime.fromisoformat(v).tzinfo is not None
-    except ValueError:
-        return False
-
-
-def _t(kind: str, required: bool = False, codes: tuple[str, ...] | None = None, limit: int | None = None
-       ) -> tuple[str, bool, tuple[str, ...] | None, int | None]:
-    return kind, required, codes, limit
-
-
-SPEC: dict[str, dict[str, tuple[str, bool, tuple[str, ...] | None, int | None]]] = {
-    "citizen": {"type": _t("str", True), "uid": _t("str", True), "full_name": _t("str", True, limit=200),
-                "id_number": _t("str", limit=12), "birth_year": _t("int"), "gender": _t("str", codes=GENDERS),
-                "phone": _t("str", limit=20), "address": _t("str", limit=300),
-                "neighbourhood": _t("str", limit=120), "confidential": _t("bool", True)},
-    "visit": {"type": _t("str", True), "uid": _t("str", True), "register_year": _t("int", True),
-              "register_no": _t("int", True), "visited_on": _t("date", True), "visited_at": _t("datetime"),
-              "channel": _t("str", True, rr.VISIT_CHANNELS), "kind": _t("str", True, rr.VISIT_KINDS),
-              "host": _t("str", True, rr.VISIT_HOSTS), "host_name": _t("str", limit=200),
-              "session": _t("object"), "people_count": _t("int", True), "is_group": _t("bool", True),
-              "content": _t("str", True, limit=5000), "classification": _t("str", True, rr.CLASSIFICATIONS),
-              "subject": _t("str", True, rr.SUBJECTS), "previously_handled_by": _t("str", limit=300),
-              "within_competence": _t("bool", True), "handling": _t("str", True, rr.VISIT_HANDLINGS),
-              "handling_document_no": _t("str", limit=60), "referred_to": _t("str", limit=300),
-              "decline_ground": _t("str", codes=tuple(g.code for g in rr.DECLINE_GROUNDS)),
-              "result_followup": _t("str"), "note": _t("str"), "visitors": _t("people", True)},
-    "letter": {"type": _t("str", True), "uid": _t("str", True), "register_year": _t("int", True),
-               "register_no": _t("int", True), "tracking_code": _t("str", True, limit=16),
-               "received_on": _t("date", True), "channel": _t("str", True, lc.LETTER_CHANNELS),
-               "from_body": _t("str", limit=300), "from_document_no": _t("str", limit=60),
-               "from_document_date": _t("date"), "visit": _t("str"), "kind": _t("str", True, lc.LETTER_KINDS),
-               "mediation_type": _t("str", codes=lc.MEDIATION_TYPES), "subject": _t("str", True, rr.SUBJECTS),
-               "summary": _t("str", True, limit=5000), "anonymous": _t("bool", True),
-               "multi_signature": _t("bool", True), "signer_count": _t("int", True), "duplicate_of": _t("str"),
-               "split_from": _t("str"), "complex": _t("bool", True), "second_instance": _t("bool", True),
-               "status": _t("str", True, lc.LETTER_STATUSES), "handling": _t("object", True),
-               "handler_name": _t("str"), "senders": _t("people", True), "clocks": _t("clocks", True)},
-    "case": {"type": _t("str", True), "uid": _t("str", True), "letter": _t("str", True),
-             "kind": _t("str", True, lc.CASE_KINDS), "status": _t("str", True, lc.CASE_STATUSES),
-             "is_open": _t("bool", True), "status_before_suspension": _t("str", codes=lc.CASE_STATUSES),
-             "subject": _t("str", True, rr.SUBJECTS), "summary": _t("str", True, limit=5000),
-             "instance": _t("int", True, limit=2), "complexity": _t("int", True, limit=2),
-             "remote_area": _t("bool", True), "received_on": _t("date", True), "accepted_on": _t("date", True),
-             "acceptance_document_no": _t("str", limit=60), "handler_name": _t("str"),
-             "mediation_group": _t("object"), "linked_case": _t("object"), "extensions": _t("int", True),
-             "outcome": _t("str", codes=lc.ALL_OUTCOMES), "closed_on": _t("date"), "next_due_on": _t("date"),
-             "next_clock": _t("str", limit=40), "awaiting_decision": _t("bool", True),
-             "events": _t("events", True), "clocks": _t("clocks", True), "pauses": _t("pauses", True)},
-}
-EVENT_ACTIONS = lc.ACTIONS + ("accept", "retime", "delay_reason", "instruction", "instruction_done")
-HANDLING_SPEC = {"eligible": _t("bool"), "within_competence": _t("bool"),
-                 "decision": _t("str", codes=lc.HANDLING_DECISIONS), "decided_on": _t("date"),
-                 "reason": _t("str"), "to_body": _t("str", limit=300), "document": _t("document", True)}
-DOCUMENT_SPEC = {"no": _t("str", limit=60), "date": _t("date"), "signer": _t("str", limit=200)}
-SESSION_SPEC = {"held_on": _t("date", True), "kind": _t("str", True, rr.SESSION_KINDS),
-                "host": _t("str", True, rr.SESSION_HOSTS), "host_name": _t("str", limit=200),
-                "place": _t("str", limit=200)}
-PERSON_SPEC = {"citizen": _t("str", True), "position": _t("int", True), "is_representative": _t("bool", True)}
-CLOCK_SPEC = {"clock": _t("str", True, limit=40), "rule_code": _t("str", True, limit=80),
-              "start_on": _t("date", True), "due_on": _t("date"), "nominal_due_on": _t("date"),
-              "status": _t("str", True, CLOCK_STATUSES), "met_on": _t("date"),
-              "delay_reason": _t("str", codes=lc.DELAY_REASONS), "delay_note": _t("str")}
-EVENT_SPEC = {"seq": _t("int", True), "at": _t("datetime", True), "on": _t("date", True),
-              "action": _t("str", True, EVENT_ACTIONS),
-              "from_status": _t("str", codes=lc.CASE_STATUSES), "to_status": _t("str", codes=lc.CASE_STATUSES),
-              "outcome": _t("str", codes=lc.ALL_OUTCOMES), "actor_name": _t("str"),
-              "document": _t("document", True), "note": _t("str"), "data": _t("any")}
-PAUSE_SPEC = {"suspended_on": _t("date", True), "resumed_on": _t("date"), "reason": _t("str")}
-GROUP_SPEC = {"name": _t("str", True, limit=200), "neighbourhood": _t("str", limit=120)}
-CASE_REF_SPEC = {"letter": _t("str", True), "kind": _t("str", True, lc.CASE_KINDS)}
-
-
 class _Checker:
     def __init__(self, errors: list[RecordError], uid: str | None, line: int) -> None:
         self.errors, self.uid, self.line = errors, uid, line
@@ -484,51 +406,9 @@ class _Checker:
     def err(self, path: str, code: str) -> None:
         self.errors.append(RecordError(self.uid, path, code, self.line))
 
-    def record(self, rec: dict[str, Any], spec: dict[str, Any], prefix: str = "") -> None:
-        for name in rec:
-            if name not in spec:
-                self.err(prefix + name, "exchange_unknown_field")
-        for name, (kind, required, codes, limit) in spec.items():
-            path = prefix + name
-            if name not in rec or rec[name] is None or (required and rec[name] == ""):
-                if required:
-                    self.err(path, "required")
-                continue
-            self.value(rec[name], kind, codes, limit, path)
-
-    def value(self, v: Any, kind: str, codes: tuple[str, ...] | None, limit: int | None, path: str) -> None:
-        checks: dict[str, Callable[[], bool]] = {
-              "str": lambda: isinstance(v, str), "int": lambda: isinstance(v, int) and not isinstance(v, bool),
-              "bool": lambda: isinstance(v, bool), "date": lambda: _is_date(v), "datetime": lambda: _is_datetime(v),
-              "object": lambda: isinstance(v, dict), "document": lambda: isinstance(v, dict),
-              "people": lambda: isinstance(v, dict), "any": lambda: True,
-              "clocks": lambda: isinstance(v, list), "events": lambda: isinstance(v, list),
-              "pauses": lambda: isinstance(v, list)}
-        if not checks[kind]():
-            self.err(path, "exchange_date" if kind in ("date", "datetime") else "exchange_bad_type")
-            return
-        if codes is not None and v not in codes:
-            self.err(path, "choice_invalid")
-        elif kind == "str" and limit is not None and len(v) > limit:
-            self.err(path, "too_long")
-        elif kind == "int" and (v < 0 or (limit is not None and v > limit) or v > 1_000_000_000):
-            self.err(path, "choice_invalid")
-        elif kind == "document":
-            self.record(v, DOCUMENT_SPEC, path + ".")
-        elif kind == "people":
-            self.record(v, {"confidential": _t("bool", True), "people": _t("any", True)}, path + ".")
-            for i, p in enumerate(v.get("people") if isinstance(v.get("people"), list) else []):
-                self.nested(p, PERSON_SPEC, f"{path}.people[{i}].")
-        elif kind in ("clocks", "events", "pauses"):
-            sub = {"clocks": CLOCK_SPEC, "events": EVENT_SPEC, "pauses": PAUSE_SPEC}[kind]
-            for i, item in enumerate(v):
-                self.nested(item, sub, f"{path}[{i}].")
-
-    def nested(self, v: Any, spec: dict[str, Any], prefix: str) -> None:
-        if isinstance(v, dict):
-            self.record(v, spec, prefix)
-        else:
-            self.err(prefix.rstrip("."), "exchange_bad_type")
+    def record(self, kind: str, rec: dict[str, Any]) -> None:
+        for path, code in records.problems(kind, rec):
+            self.err(path, code)
 
 
 @dataclass
@@ -591,7 +471,7 @@ def _scan(stream: IO[str], unit: Unit, from_unit: str | None) -> _Scan:
             if rec.get("counts") != counts:
                 errors.append(RecordError(None, "counts", "exchange_truncated", number))
             continue
-        if kind not in SPEC:
+        if kind not in records.RECORDS:
             errors.append(RecordError(rec.get("uid") if isinstance(rec.get("uid"), str) else None, "type",
                                       "choice_invalid", number))
             continue
@@ -608,7 +488,7 @@ def _scan(stream: IO[str], unit: Unit, from_unit: str | None) -> _Scan:
             check.err("uid", "exchange_uid_repeated")
         else:
             uids[kind].add(uid)
-        check.record(rec, SPEC[kind])
+        check.record(kind, rec)
         _check_more(check, kind, rec, code, parts, uids)
     if header and not errors and not ended:
         errors.append(RecordError(None, None, "exchange_truncated"))
@@ -634,10 +514,7 @@ def _check_more(check: _Checker, kind: str, rec: dict[str, Any], code: str, part
     for name in {"visit": ("visitors",), "letter": ("senders",), "case": ()}[kind]:
         block = rec.get(name)
         people = block.get("people") if isinstance(block, dict) else None
-        if people is not None and not isinstance(people, list):
-            check.err(name + ".people", "exchange_bad_type")
-            continue
-        for i, p in enumerate(people or []):
+        for i, p in enumerate(people if isinstance(people, list) else []):
             if isinstance(p, dict) and p.get("citizen") not in uids["citizen"]:
                 check.err(f"{name}.people[{i}].citizen", "exchange_reference_missing")
     refs = {"visit": {}, "letter": {"visit": "visit", "duplicate_of": "letter", "split_from": "letter"},
@@ -645,17 +522,9 @@ def _check_more(check: _Checker, kind: str, rec: dict[str, Any], code: str, part
     for name, target in refs.items():
         if rec.get(name) is not None and _split_uid(rec.get(name), code, target) is None:
             check.err(name, "exchange_uid")
-    if kind == "visit" and isinstance(rec.get("session"), dict):
-        check.record(rec["session"], SESSION_SPEC, "session.")
-    if kind == "letter" and isinstance(rec.get("handling"), dict):
-        check.record(rec["handling"], HANDLING_SPEC, "handling.")
-    if kind == "case":
-        if isinstance(rec.get("mediation_group"), dict):
-            check.record(rec["mediation_group"], GROUP_SPEC, "mediation_group.")
-        if isinstance(rec.get("linked_case"), dict):
-            check.record(rec["linked_case"], CASE_REF_SPEC, "linked_case.")
-            if _split_uid(rec["linked_case"].get("letter"), code, "letter") is None:
-                check.err("linked_case.letter", "exchange_uid")
+    if kind == "case" and isinstance(rec.get("linked_case"), dict):
+        if _split_uid(rec["linked_case"].get("letter"), code, "letter") is None:
+            check.err("linked_case.letter", "exchange_uid")
 
 
 # ---------------------------------------------------------------------------------------------------------------
