@@ -178,3 +178,28 @@ def test_the_command_line_previews_with_dry_run_and_applies_then_exports(clerk, 
     exported = runner.invoke(args=["rules", "export-update", "--year", "2026", "--output", str(out)])
     assert exported.exit_code == 0, exported.output
     assert json.loads(out.read_text(encoding="utf-8"))["format"] == "so-tiep-dan/legal-update"
+
+
+def test_each_kind_of_fault_in_an_item_has_its_own_code_and_field() -> None:
+    """The item models (services/legal/update_file.py): unknown fields first, then in the order of the fields."""
+    from tracker.services.legal import update_file as uf
+
+    item, problems = uf.validate_item(uf.RuleItem, {
+        "kind": "letter", "effective_from": "2027-01-05", "effective_to": "2027-01-01", "days": -1,
+        "complex": "yes", "legal_basis": "x" * 301, "pause_rule": "sometimes", "colour": 1})
+    assert item is None and problems == [
+        ("colour", "legal_update_unknown_field"), ("base_code", "legal_update_base_or_kind"),
+        ("complex", "legal_update_bool"), ("effective_to", "date_order"), ("days", "number_negative"),
+        ("pause_rule", "pause_rule_invalid"), ("legal_basis", "too_long")]
+    kept, _ = uf.validate_item(uf.RuleItem, {"base_code": "a", "effective_from": "2027-01-01", "days": 5,
+                                             "legal_basis": " X ", "note": "  "})
+    cleared, _ = uf.validate_item(uf.RuleItem, {"base_code": "a", "effective_from": "2027-01-01", "days": 5,
+                                                "legal_basis": "X", "pause_rule": None, "days_kind": None})
+    assert isinstance(kept, uf.RuleItem) and kept.pause_rule is uf.MISSING and kept.legal_basis == "X"
+    assert kept.note is None and kept.certainty == "C"
+    assert cleared is None  # "days_kind" is not a field: misspelt fields are refused, never ignored
+    cleared, _ = uf.validate_item(uf.RuleItem, {"base_code": "a", "effective_from": "2027-01-01", "days": 5,
+                                                "legal_basis": "X", "pause_rule": None})
+    assert isinstance(cleared, uf.RuleItem) and cleared.pause_rule is None
+    _, problems = uf.validate_item(uf.CalendarItem, {"day": "2027-1-1", "kind": "feast", "basis": "   "})
+    assert problems == [("day", "legal_update_date"), ("kind", "calendar_kind_invalid"), ("basis", "required")]

@@ -39,18 +39,19 @@ from tracker.messages import MESSAGES
 from tracker.messages import message
 from tracker.models import CalendarDay
 from tracker.models import DeadlineRuleRow
-from tracker.rules.calendar import OVERRIDE_KINDS
 from tracker.rules.data.calendar_vn import DEFAULT_NAMES
 from tracker.rules.data.deadlines_vn import DEADLINE_SEED
-from tracker.rules.deadlines import DAY_KINDS
-from tracker.rules.deadlines import PAUSE_RULES
 from tracker.services import clock
 from tracker.services.errors import ConflictError
 from tracker.services.errors import DomainError
 from tracker.services.errors import ValidationError
 from tracker.services.legal import deadlines as engine
 from tracker.services.legal import retime
-from tracker.services.legal.rule_admin import CERTAINTIES
+from tracker.services.legal import update_file
+from tracker.services.legal.update_file import CONDITION_KEYS
+from tracker.services.legal.update_file import MISSING
+from tracker.services.legal.update_file import CalendarItem
+from tracker.services.legal.update_file import RuleItem
 from tracker.services.privacy.audit import record_event
 
 MESSAGES.update({
@@ -77,51 +78,12 @@ FORMAT = "so-tiep-dan/legal-update"
 VERSION = 1
 MAX_BYTES = 2_000_000
 MAX_ITEMS = 2_000
-TOP_KEYS = {"format", "version", "title", "issued_by", "issued_on", "calendar", "rules"}
-CALENDAR_KEYS = {"day", "kind", "name", "basis", "certainty"}
-CONDITION_KEYS = ("complex", "remote_area", "second_instance")
-RULE_KEYS = {"base_code", "code", "kind", "step", *CONDITION_KEYS, "effective_from", "effective_to", "days",
-             "day_kind", "max_extensions", "extension_days", "pause_rule", "legal_basis", "certainty", "note"}
-_MISSING: Any = object()
 
 __all__ = ["CalendarItem", "ItemError", "ItemPreview", "LegalUpdate", "LegalUpdateInvalid", "RuleItem",
            "UpdateResult", "apply_update", "export_update", "load_update", "preview_update"]
 
 
 # ---------------------------------------------------------------- the file
-
-@dataclass(frozen=True)
-class CalendarItem:
-    day: date
-    kind: str
-    basis: str
-    name: str | None = None
-    certainty: str = "C"
-
-
-@dataclass(frozen=True)
-class RuleItem:
-    """A new version of a deadline rule row, named by ``base_code`` or by kind, step and conditions.
-
-    Fields left out of the file (``None`` here; ``pause_rule`` is ``_MISSING``) keep the base row's value."""
-
-    effective_from: date
-    days: int
-    legal_basis: str
-    certainty: str = "C"
-    base_code: str | None = None
-    kind: str | None = None
-    step: str | None = None
-    complex: bool | None = None
-    remote_area: bool | None = None
-    second_instance: bool | None = None
-    effective_to: date | None = None
-    day_kind: str | None = None
-    max_extensions: int | None = None
-    extension_days: int | None = None
-    pause_rule: Any = _MISSING
-    note: str | None = None
-
 
 @dataclass(frozen=True)
 class LegalUpdate:
@@ -177,128 +139,8 @@ class LegalUpdateInvalid(DomainError):
         return [e.text() for e in self.errors]
 
 
-class _Reader:
-    def __init__(self, section: str | None, index: int | None, data: dict[str, Any], errors: list[ItemError]):
-        self.section, self.index, self.data, self.errors = section, index, data, errors
-
-    def error(self, key: str | None, code: str, **params: Any) -> None:
-        self.errors.append(ItemError(self.section, self.index, key, code, params))
-
-    def text(self, key: str, *, required: bool = True, limit: int = 300) -> str | None:
-        value = self.data.get(key)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            if required:
-                self.error(key, "required")
-            return None
-        if not isinstance(value, str):
-            self.error(key, "legal_update_text")
-            return None
-        if len(value.strip()) > limit:
-            self.error(key, "too_long")
-            return None
-        return value.strip()
-
-    def day(self, key: str, *, required: bool = True) -> date | None:
-        value = self.data.get(key)
-        if value is None:
-            if required:
-                self.error(key, "required")
-            return None
-        try:
-            return date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else _raise()
-        except ValueError:
-            self.error(key, "legal_update_date")
-            return None
-
-    def number(self, key: str, *, required: bool = False) -> int | None:
-        value = self.data.get(key)
-        if value is None:
-            if required:
-                self.error(key, "required")
-            return None
-        if isinstance(value, bool) or not isinstance(value, int):
-            self.error(key, "number_invalid")
-            return None
-        if value < 0:
-            self.error(key, "number_negative")
-            return None
-        if value > 3660:
-            self.error(key, "number_invalid")
-            return None
-        return value
-
-    def choice(self, key: str, allowed: tuple[str, ...], code: str, *, required: bool = True,
-               default: str | None = None) -> str | None:
-        value = self.data.get(key)
-        if value is None:
-            if required and default is None:
-                self.error(key, "required")
-            return default
-        if value not in allowed:
-            self.error(key, code)
-            return None
-        return str(value)
-
-    def flag(self, key: str) -> bool | None:
-        value = self.data.get(key)
-        if value is not None and not isinstance(value, bool):
-            self.error(key, "legal_update_bool")
-            return None
-        return value
-
-    def unknown(self, allowed: set[str]) -> None:
-        for key in sorted(set(self.data) - allowed):
-            self.error(key, "legal_update_unknown_field")
-
-
-def _raise() -> date:
-    raise ValueError
-
-
-def _calendar_item(reader: _Reader) -> CalendarItem | None:
-    reader.unknown(CALENDAR_KEYS)
-    before = len(reader.errors)
-    day = reader.day("day")
-    kind = reader.choice("kind", OVERRIDE_KINDS, "calendar_kind_invalid")
-    basis = reader.text("basis")
-    name = reader.text("name", required=False, limit=200)
-    certainty = reader.choice("certainty", CERTAINTIES, "certainty_invalid", default="C")
-    if len(reader.errors) > before:
-        return None
-    return CalendarItem(day, kind, basis, name, certainty)  # type: ignore[arg-type]
-
-
-def _rule_item(reader: _Reader) -> RuleItem | None:
-    reader.unknown(RULE_KEYS)
-    before = len(reader.errors)
-    base_code = reader.text("base_code", required=False, limit=80)
-    kind = reader.text("kind", required=False, limit=32)
-    step = reader.text("step", required=False, limit=32)
-    if not base_code and not (kind and step) and "base_code" not in {e.field for e in reader.errors[before:]}:
-        reader.error("base_code", "legal_update_base_or_kind")
-    flags = {k: reader.flag(k) for k in CONDITION_KEYS}
-    start = reader.day("effective_from")
-    end = reader.day("effective_to", required=False)
-    if start and end and end < start:
-        reader.error("effective_to", "date_order")
-    days = reader.number("days", required=True)
-    day_kind = reader.choice("day_kind", DAY_KINDS, "day_kind_invalid", required=False)
-    max_extensions = reader.number("max_extensions")
-    extension_days = reader.number("extension_days")
-    pause_rule: Any = _MISSING
-    if "pause_rule" in reader.data:
-        pause_rule = reader.data["pause_rule"]
-        if pause_rule is not None and pause_rule not in PAUSE_RULES:
-            reader.error("pause_rule", "pause_rule_invalid")
-    legal_basis = reader.text("legal_basis")
-    certainty = reader.choice("certainty", CERTAINTIES, "certainty_invalid", default="C")
-    note = reader.text("note", required=False, limit=4000)
-    if len(reader.errors) > before:
-        return None
-    return RuleItem(effective_from=start, days=days, legal_basis=legal_basis, certainty=certainty,  # type: ignore[arg-type]
-                    base_code=base_code, kind=None if base_code else kind, step=None if base_code else step,
-                    effective_to=end, day_kind=day_kind, max_extensions=max_extensions,
-                    extension_days=extension_days, pause_rule=pause_rule, note=note, **flags)
+def _problems(section: str | None, index: int | None, problems: list[tuple[str, str]]) -> list[ItemError]:
+    return [ItemError(section, index, key, code) for key, code in problems]
 
 
 def load_update(stream: IO[bytes] | IO[str] | bytes | str) -> LegalUpdate:
@@ -320,27 +162,27 @@ def load_update(stream: IO[bytes] | IO[str] | bytes | str) -> LegalUpdate:
     if doc.get("version") != VERSION:
         raise LegalUpdateInvalid([ItemError(None, None, "version", "legal_update_version",
                                             {"version": doc.get("version")})])
-    errors: list[ItemError] = []
-    top = _Reader(None, None, doc, errors)
-    top.unknown(TOP_KEYS)
-    title = top.text("title")
-    issued_by = top.text("issued_by")
-    issued_on = top.day("issued_on")
+    header, problems = update_file.validate_item(update_file.Header, doc)
+    errors = _problems(None, None, problems)
     sections: dict[str, list[Any]] = {}
-    for name, build in (("calendar", _calendar_item), ("rules", _rule_item)):
+    for name, model in (("calendar", update_file.CalendarItem), ("rules", update_file.RuleItem)):
         items = doc.get(name) or []
         if not isinstance(items, list):
-            top.error(name, "legal_update_not_list")
+            errors.append(ItemError(None, None, name, "legal_update_not_list"))
             items = []
         if len(items) > MAX_ITEMS:
-            top.error(name, "legal_update_too_large")
+            errors.append(ItemError(None, None, name, "legal_update_too_large"))
             items = []
-        parsed = []
-        for i, item in enumerate(items, 1):
-            if not isinstance(item, dict):
+        parsed: list[Any] = []
+        for i, data in enumerate(items, 1):
+            if not isinstance(data, dict):
                 errors.append(ItemError(name, i, None, "legal_update_not_object"))
                 continue
-            parsed.append(build(_Reader(name, i, item, errors)))
+            item, problems = update_file.validate_item(model, data)
+            errors += _problems(name, i, problems)
+            if isinstance(item, RuleItem) and item.base_code:  # named by its code: kind and step are not used
+                item = item.model_copy(update={"kind": None, "step": None})
+            parsed.append(item)
         sections[name] = parsed
     seen: set[date] = set()
     for i, day in enumerate(sections["calendar"], 1):
@@ -352,7 +194,8 @@ def load_update(stream: IO[bytes] | IO[str] | bytes | str) -> LegalUpdate:
         errors.append(ItemError(None, None, None, "legal_update_empty"))
     if errors:
         raise LegalUpdateInvalid(errors)
-    return LegalUpdate(title, issued_by, issued_on, sections["calendar"], sections["rules"],  # type: ignore[arg-type]
+    assert isinstance(header, update_file.Header)
+    return LegalUpdate(header.title, header.issued_by, header.issued_on, sections["calendar"], sections["rules"],
                        hashlib.sha256(data_bytes).hexdigest())
 
 
@@ -435,7 +278,7 @@ def _rule_change(item: RuleItem, index: int) -> retime.RuleVersion | retime.Rule
         "certainty": item.certainty,
         "note": item.note,
     }
-    pause_rule = base.pause_rule if item.pause_rule is _MISSING else item.pause_rule
+    pause_rule = base.pause_rule if item.pause_rule is MISSING else item.pause_rule
     conditions = tuple(getattr(base, k) for k in CONDITION_KEYS)
     same_start = [r for r in db.session.scalars(select(DeadlineRuleRow).where(
         DeadlineRuleRow.kind == base.kind, DeadlineRuleRow.step == base.step,
