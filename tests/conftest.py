@@ -246,14 +246,33 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "config(**overrides): extra app configuration for the test")
 
 
+# The longest tests (a minute or more each on PostgreSQL), longest first: run first, so that the workers
+# finish together instead of one working alone on a long test at the end.
+LONGEST_FIRST = ("tests/security/test_hostile_queries.py", "tests/web/test_identity_crawl.py",
+                 "tests/reliability/test_jobs_exactly_once.py", "tests/reliability/test_form_fuzz.py",
+                 "tests/security/test_need_to_know_crawl.py", "tests/test_bench_smoke.py",
+                 "tests/browser/test_accessibility.py", "tests/security/test_excel_formulas.py",
+                 "tests/web/test_access_table.py", "tests/web/test_injection.py", "tests/reliability/test_crash.py")
+
+
+def _weight(item: pytest.Item, where: str) -> tuple[int, int]:
+    for rank, path in enumerate(LONGEST_FIRST):
+        if where.startswith(path):
+            return rank, 0 if "postgresql" in item.nodeid else 1
+    return len(LONGEST_FIRST), 0
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     root = Path(__file__).resolve().parent.parent
+    weights = {}
     for item in items:
         where = item.path.resolve().relative_to(root).as_posix()
         if where.startswith("tests/reliability/"):
             item.add_marker(pytest.mark.reliability)
         if where.startswith(SLOW_FILES):
             item.add_marker(pytest.mark.slow)
+        weights[item.nodeid] = _weight(item, where)
+    items.sort(key=lambda item: weights[item.nodeid])  # stable: the rest keep their order
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
