@@ -7,7 +7,6 @@ from flask import jsonify
 from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
-from sqlalchemy.orm import selectinload
 
 from tracker.api import api_bp
 from tracker.api.auth import need
@@ -28,12 +27,11 @@ from tracker.api.serializers_letters import case_json
 from tracker.api.serializers_letters import case_summary_json
 from tracker.extensions import db
 from tracker.models import Case
-from tracker.models import CaseEvent
-from tracker.models import Clock
 from tracker.models import User
 from tracker.rules import lifecycle as lc
 from tracker.services import access
 from tracker.services.cases import actions as service
+from tracker.services.cases import case_queries
 from tracker.services.clock import local_today
 from tracker.services.legal import deadlines
 from tracker.services.privacy import confidentiality
@@ -57,9 +55,7 @@ def _max_extensions(case: Case) -> int:
 def case_detail(user: User, case: Case) -> dict[str, object]:
     """One case for ``user``; the denouncer only for those who may see it, and that sight audited."""
     hidden = not confidentiality.record_case_read(user, case, "api")
-    events = list(db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)
-                                     .options(selectinload(CaseEvent.actor)).order_by(CaseEvent.id)))
-    clocks = list(db.session.scalars(select(Clock).where(Clock.case_id == case.id).order_by(Clock.id)))
+    events, clocks = case_queries.events_of(case.id), case_queries.clocks_of(case_id=case.id)
     most = _max_extensions(case)
     allowed = lc.allowed_actions(lc.CaseState(case.kind, case.status, case.outcome, case.extensions, most))
     return case_json(case, hidden=hidden, events=events, clocks=clocks, legal_basis=legal_bases(),

@@ -83,6 +83,8 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     # not a badge on a handler's daily screens (an uncertain due date still says so in its explanation).
     "rules.certainty": ("admin", "sysadmin"),
     "audit.read": ("admin", "inspector"),
+    # An admin of a top-level unit also reads the audit rows of no unit (rule values, links).
+    "audit.installation": ("admin",),
 }
 
 

@@ -161,6 +161,18 @@ class TimelineRow:
     data: dict[str, object]
 
 
+def events_of(case_id: int) -> list[CaseEvent]:
+    """A case's events in order, with who acted."""
+    return list(db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id)
+                                   .options(selectinload(CaseEvent.actor)).order_by(CaseEvent.id)))
+
+
+def clocks_of(*, case_id: int | None = None, letter_id: int | None = None) -> list[Clock]:
+    """The clocks of a case or of a letter, in the order they were started."""
+    owner = Clock.case_id == case_id if case_id is not None else Clock.letter_id == letter_id
+    return list(db.session.scalars(select(Clock).where(owner).order_by(Clock.id)))
+
+
 def timeline(case: Case) -> list[TimelineRow]:
     events = db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)
                                 .options(selectinload(CaseEvent.actor)).order_by(CaseEvent.id)).all()

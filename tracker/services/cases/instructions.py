@@ -3,6 +3,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
 from tracker.extensions import db
 from tracker.models import Case
 from tracker.models import Instruction
@@ -69,3 +72,22 @@ def complete_instruction(user: User, instruction: Instruction, on: date, *, vers
     if case is not None:
         _event(case, "instruction_done", on, data={"instruction": instruction.id})
     return instruction
+
+
+def open_for(user: User) -> list[Instruction]:
+    """The chairperson's instructions still open for ``user``, soonest due first."""
+    return list(db.session.scalars(
+        select(Instruction).where(Instruction.assignee_id == user.id, Instruction.done_on.is_(None))
+        .options(selectinload(Instruction.author), selectinload(Instruction.case))
+        .order_by(Instruction.due_on, Instruction.id)))
+
+
+def open_in_unit(user: User, limit: int = 500) -> list[Instruction]:
+    """Every open instruction of the user's unit, for those who give them (empty for anyone else)."""
+    if not access.can(user, "instructions.give"):
+        return []
+    return list(db.session.scalars(
+        select(Instruction).where(Instruction.unit_id == user.unit_id, Instruction.done_on.is_(None))
+        .options(selectinload(Instruction.author), selectinload(Instruction.assignee),
+                 selectinload(Instruction.case))
+        .order_by(Instruction.due_on, Instruction.id).limit(limit)))

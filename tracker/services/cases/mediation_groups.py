@@ -14,6 +14,7 @@ from dataclasses import field
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select
 from sqlalchemy import extract
 from sqlalchemy import func
 from sqlalchemy import select
@@ -155,11 +156,19 @@ def get_group(user: User, group_id: int) -> MediationGroup:
     return group
 
 
-def groups_query(user: User, *, active_only: bool = False):  # type: ignore[no-untyped-def]
+def groups_query(user: User, *, active_only: bool = False) -> Select[MediationGroup]:
     stmt = select(MediationGroup).where(access.unit_filter(MediationGroup.unit_id, user))
     if active_only:
         stmt = stmt.where(MediationGroup.active.is_(True))
     return stmt.options(selectinload(MediationGroup.members)).order_by(MediationGroup.name, MediationGroup.id)
+
+
+def groups_of(unit_id: int, *, active_only: bool = False) -> list[MediationGroup]:
+    """The mediation groups of one unit (the one doing a case's work), by name."""
+    stmt = select(MediationGroup).where(MediationGroup.unit_id == unit_id)
+    if active_only:
+        stmt = stmt.where(MediationGroup.active.is_(True))
+    return list(db.session.scalars(stmt.order_by(MediationGroup.name)))
 
 
 @dataclass

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import cast
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select
 from sqlalchemy import select
 
 from tracker.extensions import db
@@ -48,6 +49,12 @@ class UserInput:
     unit_code: str
     password: str
     full_name: str = ""
+
+
+def users_query(user: User) -> Select[User]:
+    """The accounts of the units ``user`` may see, unit by unit."""
+    return (select(User).join(User.unit).where(User.unit_id.in_(access.visible_units_query(user)))
+            .order_by(Unit.path, User.username))
 
 
 def _unit_by_code(code: str) -> Unit | None:

@@ -343,3 +343,11 @@ def ordered(stmt: Select[Visit], *, oldest_first: bool = False) -> Select[Visit]
     if oldest_first:
         return stmt.order_by(Visit.visited_on, Visit.register_no, Visit.id)
     return stmt.order_by(Visit.visited_on.desc(), Visit.id.desc())
+
+
+def recent_visits(unit_id: int, since: date, chosen: int | None = None, limit: int = 50) -> list[Visit]:
+    """The unit's visits since ``since`` (and the one already chosen), newest first: what a letter can be
+    linked to."""
+    condition = (Visit.visited_on >= since) | (Visit.id == chosen) if chosen else Visit.visited_on >= since
+    return list(db.session.scalars(select(Visit).where(Visit.unit_id == unit_id, condition)
+                                   .order_by(Visit.visited_on.desc(), Visit.id.desc()).limit(limit)))

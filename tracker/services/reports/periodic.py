@@ -77,6 +77,19 @@ def latest(unit_id: int, period: str) -> Report | None:
                              .order_by(Report.revision.desc()).limit(1))
 
 
+def revisions(unit_id: int, period: str | None = None) -> list[Report]:
+    """The unit's reports (of one period), newest revision first within a period."""
+    stmt = select(Report).where(Report.unit_id == unit_id)
+    if period is not None:
+        stmt = stmt.where(Report.period == period)
+    return list(db.session.scalars(stmt.order_by(Report.period, Report.revision.desc())))
+
+
+def revision(unit_id: int, period: str, number: int) -> Report | None:
+    return db.session.scalar(select(Report).where(Report.unit_id == unit_id, Report.period == period,
+                                                  Report.revision == number))
+
+
 def _previous_final(unit: Unit, span: periods.Span) -> Report | None:
     """The newest final report of this unit whose data end the day before this period starts,
     preferring the period it naturally carries over from (2024-H1 ← 2023)."""

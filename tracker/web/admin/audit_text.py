@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from tracker.labels import label
 from tracker.models import AuditEntry
+from tracker.services.privacy.audit_queries import hides_who
 
 ENTITY_LABELS = {
     "visits": _l("Visit"), "visit_citizens": _l("Visitor of a visit"), "citizens": _l("Citizen"),
@@ -79,15 +80,6 @@ ENTITY_VALUE_GROUPS = {
 # Shown elsewhere in the row, or bookkeeping with no meaning to a reader (a notification's dedupe key and
 # message parameters; its message code is labelled).
 SNAPSHOT_SKIP = {"id", "created_at", "dedupe_key", "params"}
-
-
-# Reads of a protected person: which person is not shown to the log's readers (admins and inspectors, who
-# are not cleared): next to the record read at the same moment it would tell who denounced.
-PERSON_READS = ("citizens",)
-
-
-def hides_who(entry: AuditEntry) -> bool:
-    return entry.action == "view_confidential" and entry.entity in PERSON_READS
 
 
 def record_name(entry: AuditEntry) -> str:

@@ -1,12 +1,7 @@
 """Administration: users, units, legal rule values and the (read-only) audit log."""
 from __future__ import annotations
 
-from datetime import UTC
-from datetime import datetime
-from datetime import time
-from datetime import timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint
 from flask import abort
@@ -20,14 +15,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_login import login_required
-from sqlalchemy import Select
-from sqlalchemy import and_
-from sqlalchemy import or_
 from sqlalchemy import select
 
 from tracker.extensions import db
 from tracker.messages import MESSAGES
-from tracker.models import AuditEntry
 from tracker.models import RuleParam
 from tracker.models import Unit
 from tracker.models import User
@@ -41,6 +32,7 @@ from tracker.services.errors import ValidationError
 from tracker.services.legal import rule_admin
 from tracker.services.operations import units as unit_service
 from tracker.services.operations import users as user_service
+from tracker.services.privacy import audit_queries
 from tracker.web.admin import audit_text
 from tracker.web.admin.forms import AuditFilterForm
 from tracker.web.admin.forms import RuleCorrectForm
@@ -107,11 +99,6 @@ def visible_unit(unit_id: int) -> Unit:
     return unit
 
 
-def top_level_admin() -> bool:
-    """An admin of a top-level unit: sees the audit rows of no unit (rule values, links)."""
-    return current_user.role == "admin" and current_user.unit.parent_id is None
-
-
 def rule_editor() -> bool:
     """The installation-wide legal data (rule values, deadline rules, calendar, legal updates) is changed by
     the installation-level role only; a unit's admin, even of a top-level unit, reads it."""
@@ -148,9 +135,8 @@ def _installation_role_gate():  # type: ignore[no-untyped-def]
 @login_required
 def list_users():  # type: ignore[no-untyped-def]
     need("admin.users")
-    stmt = (select(User).join(User.unit).where(User.unit_id.in_(access.visible_units_query(current_user)))
-            .order_by(Unit.path, User.username))
-    page = db.paginate(stmt, per_page=current_app.config["PER_PAGE"], max_per_page=200, error_out=False)
+    page = db.paginate(user_service.users_query(current_user), per_page=current_app.config["PER_PAGE"],
+                       max_per_page=200, error_out=False)
     return render_template("admin/users.html", page=page)
 
 
@@ -367,42 +353,13 @@ def new_rule_version():  # type: ignore[no-untyped-def]
 
 # ---------------------------------------------------------------- audit log (read-only)
 
-def _local_bounds(day: Any) -> datetime:
-    return datetime.combine(day, time.min, ZoneInfo(current_app.config["TIMEZONE"])).astimezone(UTC)
-
-
-def audit_query(form: AuditFilterForm) -> Select[AuditEntry]:
-    """Rows the user may see, filtered in SQL (unit_id + at and entity + entity_id are indexed)."""
-    visible = access.visible_units_query(current_user)
-    scope = or_(AuditEntry.unit_id.in_(visible), and_(AuditEntry.entity == "units", AuditEntry.entity_id.in_(visible)))
-    if top_level_admin():
-        scope = or_(scope, AuditEntry.unit_id.is_(None))  # installation-wide rows: rule values, links
-    stmt = select(AuditEntry).where(scope)
-
+def _audit_filter(form: AuditFilterForm) -> audit_queries.AuditFilter:
     def ok(field):  # type: ignore[no-untyped-def]
-        return field.data not in (None, "") and not field.errors
+        return field.data if field.data not in (None, "") and not field.errors else None
 
-    if ok(form.unit):
-        unit = db.session.scalar(select(Unit).where(Unit.code == form.unit.data))
-        if unit is not None:
-            stmt = stmt.where(or_(AuditEntry.unit_id == unit.id,
-                                  and_(AuditEntry.entity == "units", AuditEntry.entity_id == unit.id)))
-    if ok(form.entity):
-        stmt = stmt.where(AuditEntry.entity == form.entity.data)
-    if ok(form.entity_id):
-        # A protected person's reads are not found by the person's id either (audit_text.hides_who).
-        stmt = stmt.where(AuditEntry.entity_id == form.entity_id.data,
-                          ~and_(AuditEntry.action == "view_confidential",
-                                AuditEntry.entity.in_(audit_text.PERSON_READS)))
-    if ok(form.action):
-        stmt = stmt.where(AuditEntry.action == form.action.data)
-    if ok(form.actor):
-        stmt = stmt.where(AuditEntry.actor == str(form.actor.data).strip())
-    if ok(form.date_from):
-        stmt = stmt.where(AuditEntry.at >= _local_bounds(form.date_from.data))
-    if ok(form.date_to) and form.date_to.data is not None:
-        stmt = stmt.where(AuditEntry.at < _local_bounds(form.date_to.data + timedelta(days=1)))
-    return stmt.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    return audit_queries.AuditFilter(unit_code=ok(form.unit), entity=ok(form.entity), entity_id=ok(form.entity_id),
+                                     action=ok(form.action), actor=str(ok(form.actor) or "") or None,
+                                     date_from=ok(form.date_from), date_to=ok(form.date_to))
 
 
 @bp.route("/audit")
@@ -415,8 +372,8 @@ def audit_log():  # type: ignore[no-untyped-def]
     form.entity.choices = [("", _("All"))] + [(k, str(v)) for k, v in audit_text.ENTITY_LABELS.items()]
     form.action.choices = [("", _("All"))] + [(k, str(v)) for k, v in audit_text.ACTION_LABELS.items()]
     form.validate()
-    page = db.paginate(audit_query(form), per_page=current_app.config["PER_PAGE"], max_per_page=200,
-                       error_out=False)
+    page = db.paginate(audit_queries.audit_query(current_user, _audit_filter(form)),
+                       per_page=current_app.config["PER_PAGE"], max_per_page=200, error_out=False)
     units = {u.id: u for u, _depth in tree}
     rows = [(e, audit_text.sentence(e), audit_text.record_name(e), audit_text.change_lines(e)) for e in page.items]
     return render_template("admin/audit.html", form=form, page=page, rows=rows, units=units,

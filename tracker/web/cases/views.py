@@ -16,18 +16,17 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_login import login_required
-from sqlalchemy import select
 
 from tracker.extensions import db
 from tracker.labels import choices
 from tracker.labels import label
 from tracker.messages import message
 from tracker.models import Case
-from tracker.models import MediationGroup
 from tracker.rules import lifecycle as lc
 from tracker.services import access
 from tracker.services.cases import actions as service
 from tracker.services.cases import case_queries
+from tracker.services.cases import mediation_groups
 from tracker.services.cases.case_page import case_page
 from tracker.services.cases.case_page import why_date as explain_due_date
 from tracker.services.clock import local_today
@@ -97,10 +96,7 @@ def _working_staff_and_groups(case: Case):  # type: ignore[no-untyped-def]
     """The handlers and mediation groups to choose from: those of the unit doing the work (the new commune's
     for a former commune's open case)."""
     unit_id = access.acting_unit_id(current_user, case)
-    groups = db.session.scalars(select(MediationGroup).where(MediationGroup.unit_id == unit_id,
-                                                             MediationGroup.active.is_(True))
-                                .order_by(MediationGroup.name)).all()
-    return case_queries.unit_staff(unit_id), groups
+    return case_queries.unit_staff(unit_id), mediation_groups.groups_of(unit_id, active_only=True)
 
 
 def field_labels(action: str) -> dict[str, str]:
@@ -253,8 +249,7 @@ def act(case_id: int, action: str):  # type: ignore[no-untyped-def]
         abort(404)
     form = ActionForm(prefix=action)
     working = access.acting_unit_id(current_user, case)
-    _choices(form, case, case_queries.unit_staff(working), db.session.scalars(
-        select(MediationGroup).where(MediationGroup.unit_id == working)).all())
+    _choices(form, case, case_queries.unit_staff(working), mediation_groups.groups_of(working))
     if not form.validate():
         return _render_case(case, posted=(action, form), errors=[message("invalid")], status=400)
     for name, code in EXTRA_REQUIRED.get(action, {}).items():

@@ -21,12 +21,10 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_login import login_required
-from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
 from tracker.messages import message
-from tracker.models import Clock
 from tracker.models import Letter
 from tracker.models import LetterSender
 from tracker.models import User
@@ -34,6 +32,7 @@ from tracker.models import Visit
 from tracker.rules import lifecycle as lc
 from tracker.rules.reporting import place_name
 from tracker.services import access
+from tracker.services.cases import case_queries
 from tracker.services.clock import local_now
 from tracker.services.clock import local_today
 from tracker.services.errors import DomainError
@@ -49,6 +48,7 @@ from tracker.services.reception.citizens import CitizenInput
 from tracker.services.reception.receipts import letter_by_tracking_code
 from tracker.services.reception.receipts import qr_svg
 from tracker.services.reception.visits import VisitorInput
+from tracker.services.reception.visits import recent_visits
 from tracker.web import merged
 from tracker.web.errors import attach_errors
 from tracker.web.forms import form_version
@@ -210,10 +210,7 @@ def _aliases(error: DomainError, first_is_new: bool) -> dict[str, str]:
 
 
 def _visit_choices(unit_id: int, chosen: int | None) -> list[tuple[str, str]]:
-    since = local_today() - timedelta(days=RECENT_VISIT_DAYS)
-    condition = (Visit.visited_on >= since) | (Visit.id == chosen) if chosen else Visit.visited_on >= since
-    visits = db.session.scalars(select(Visit).where(Visit.unit_id == unit_id, condition)
-                                .order_by(Visit.visited_on.desc(), Visit.id.desc()).limit(50))
+    visits = recent_visits(unit_id, local_today() - timedelta(days=RECENT_VISIT_DAYS), chosen)
     # Register number, date and the start of the content: no names here (a denunciation's visitor).
     return [("", "—")] + [(str(v.id), f"{v.register_no}/{v.register_year} · {v.visited_on:%d/%m/%Y} · "
                                       f"{(v.content or '')[:60]}") for v in visits]
@@ -292,7 +289,7 @@ def _handling_form(letter: Letter, formdata: object = None) -> HandlingForm:
 def render_letter(letter: Letter, handling: HandlingForm | None = None, errors: list[str] | None = None,
                   status: int = 200):  # type: ignore[no-untyped-def]
     hidden = confidentiality.record_letter_reads(current_user, [letter], "show")
-    letter_clocks = list(db.session.scalars(select(Clock).where(Clock.letter_id == letter.id).order_by(Clock.id)))
+    letter_clocks = case_queries.clocks_of(letter_id=letter.id)
     bases = {rule.code: rule for rule in deadlines.deadline_rules()}
     opened = letter_queries.cases_of([letter.id]).get(letter.id)
     duplicates: list[tuple[Letter, float]] = []

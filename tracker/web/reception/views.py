@@ -13,19 +13,17 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_login import login_required
-from sqlalchemy import func
-from sqlalchemy import select
 
 from tracker.extensions import db
 from tracker.models import ReceptionSession
 from tracker.models import Visit
-from tracker.models import VisitCitizen
 from tracker.rules.text import fold_diacritics
 from tracker.services import access
 from tracker.services.clock import local_now
 from tracker.services.clock import local_today
 from tracker.services.errors import DomainError
 from tracker.services.privacy import confidentiality
+from tracker.services.reception import session_queries
 from tracker.services.reception import visits as service
 from tracker.services.reception.citizens import CitizenInput
 from tracker.services.reception.citizens import likely_matches
@@ -269,10 +267,7 @@ def suggest_citizens():  # type: ignore[no-untyped-def]
         scope=confidentiality.citizen_scope(current_user),
     )
     confidentiality.record_citizen_reads(current_user, matches, "suggest")
-    counts = dict(db.session.execute(
-        select(VisitCitizen.citizen_id, func.count()).where(
-            VisitCitizen.citizen_id.in_([c.id for c in matches])).group_by(VisitCitizen.citizen_id)
-    ).all()) if matches else {}
+    counts = session_queries.visit_counts([c.id for c in matches])
     return jsonify([{
         "id": c.id, "full_name": c.full_name, "birth_year": c.birth_year, "id_number": c.id_number,
         "gender": c.gender, "phone": c.phone, "address": c.address, "neighbourhood": c.neighbourhood,
@@ -293,14 +288,9 @@ def list_sessions():  # type: ignore[no-untyped-def]
                                note=form.note.data or None)
         flash(_("The reception session has been recorded."), "success")
         return redirect(url_for(".list_sessions"))
-    stmt = (select(ReceptionSession)
-            .where(ReceptionSession.unit_id.in_(access.visible_units_query(current_user)))
-            .order_by(ReceptionSession.held_on.desc(), ReceptionSession.id.desc()))
-    page = db.paginate(stmt, per_page=current_app.config["PER_PAGE"], error_out=False)
-    ids = [s.id for s in page.items]
-    totals = {row.session_id: row for row in db.session.execute(
-        select(Visit.session_id, func.count().label("visits"), func.sum(Visit.people_count).label("people"))
-        .where(Visit.session_id.in_(ids)).group_by(Visit.session_id))} if ids else {}
+    page = db.paginate(session_queries.sessions_query(current_user), per_page=current_app.config["PER_PAGE"],
+                       error_out=False)
+    totals = session_queries.session_totals([s.id for s in page.items])
     return render_template("reception/sessions.html", form=form, page=page, totals=totals,
                            weekday=current_user.unit.reception_weekday)
 

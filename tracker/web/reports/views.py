@@ -18,13 +18,11 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_login import login_required
-from sqlalchemy import select
 
 from tracker.exports.report_docx import DOCX_MIMETYPE
 from tracker.exports.report_docx import report_docx
 from tracker.exports.report_xlsx import XLSX_MIMETYPE
 from tracker.exports.report_xlsx import report_xlsx
-from tracker.extensions import db
 from tracker.messages import message
 from tracker.models import Report
 from tracker.models import Unit
@@ -85,8 +83,7 @@ def index():  # type: ignore[no-untyped-def]
     spans = [s for s in periods.periods_ending_between(day - timedelta(days=LIST_DAYS_BACK),
                                                        day + timedelta(days=370), convention, CUTOFF_RULES)
              if s.date_from <= day]
-    rows = db.session.scalars(select(Report).where(Report.unit_id == unit.id)
-                              .order_by(Report.period, Report.revision.desc())).all()
+    rows = reports.revisions(unit.id)
     by_period: dict[str, list[Report]] = {}
     for report in rows:
         by_period.setdefault(report.period, []).append(report)
@@ -123,8 +120,7 @@ def build():  # type: ignore[no-untyped-def]
 def _report_for(unit: Unit, period: str) -> Report | None:
     revision = request.args.get("revision", type=int)
     if revision:
-        report = db.session.scalar(select(Report).where(Report.unit_id == unit.id, Report.period == period,
-                                                        Report.revision == revision))
+        report = reports.revision(unit.id, period, revision)
         if report is None:
             abort(404)
         return report
@@ -184,8 +180,7 @@ def _page_context(unit: Unit, period: str) -> dict[str, Any]:
     code = span.period.code
     report = _report_for(unit, code)
     doc = reports.document(report) if report is not None else reports.live_document(unit, span)
-    revisions = db.session.scalars(select(Report).where(Report.unit_id == unit.id, Report.period == code)
-                                   .order_by(Report.revision.desc())).all()
+    revisions = reports.revisions(unit.id, code)
     check = doc.carried_over_check
     return {"unit": unit, "units": visible_units(), "report": report, "doc": doc, "period": code,
             "span": span, "ended": span.date_to < today(), "tables": rp.tables(doc), "revisions": revisions,

@@ -13,8 +13,6 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_login import login_required
 from flask_wtf import FlaskForm
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 from wtforms import HiddenField
 from wtforms import SelectField
 from wtforms import TextAreaField
@@ -95,18 +93,8 @@ def new_instruction():  # type: ignore[no-untyped-def]
 @bp.route("/")
 @login_required
 def list_instructions():  # type: ignore[no-untyped-def]
-    mine = list(db.session.scalars(
-        select(Instruction).where(Instruction.assignee_id == current_user.id, Instruction.done_on.is_(None))
-        .options(selectinload(Instruction.author), selectinload(Instruction.case))
-        .order_by(Instruction.due_on, Instruction.id)))
-    unit_open: list[Instruction] = []
-    if access.can(current_user, "instructions.give"):
-        unit_open = list(db.session.scalars(
-            select(Instruction).where(Instruction.unit_id == current_user.unit_id, Instruction.done_on.is_(None))
-            .options(selectinload(Instruction.author), selectinload(Instruction.assignee),
-                     selectinload(Instruction.case))
-            .order_by(Instruction.due_on, Instruction.id).limit(500)))
-    return render_template("weekly/instructions.html", mine=mine, unit_open=unit_open, today=today())
+    return render_template("weekly/instructions.html", mine=service.open_for(current_user),
+                           unit_open=service.open_in_unit(current_user), today=today())
 
 
 @bp.route("/<int:instruction_id>/done", methods=["POST"])
