@@ -38,7 +38,7 @@ def demo(app):  # type: ignore[no-untyped-def]
     return load_demo(now=NOW, visits=60, seed=11, letters_per_unit=60)
 
 
-def test_demo_fills_a_province_with_three_communes_and_an_inspector(demo) -> None:
+def _demo_fills_a_province_with_three_communes_and_an_inspector(demo) -> None:
     province = db.session.scalar(select(Unit).where(Unit.level == "province"))
     communes = db.session.scalars(select(Unit).where(Unit.parent_id == province.id)).all()
     assert len(communes) == 3 and demo.units == communes
@@ -52,7 +52,7 @@ def test_demo_fills_a_province_with_three_communes_and_an_inspector(demo) -> Non
         assert count(select(Case).where(Case.unit_id == unit.id)) >= 20
 
 
-def test_demo_has_every_case_kind_and_stage_overdue_steps_and_work_for_the_chair(demo) -> None:
+def _demo_has_every_case_kind_and_stage_overdue_steps_and_work_for_the_chair(demo) -> None:
     first = demo.units[0]
     rows = set(db.session.execute(select(Case.kind, Case.status).where(Case.unit_id == first.id)).all())
     assert {k for k, _s in rows} == set(lc.CASE_KINDS)
@@ -72,7 +72,7 @@ def test_demo_has_every_case_kind_and_stage_overdue_steps_and_work_for_the_chair
     assert count(select(Case).where(Case.mediation_group_id.in_([g.id for g in groups]))) >= 3
 
 
-def test_the_letters_handed_in_at_visits_are_in_the_register_but_the_last_two_days(demo) -> None:
+def _the_letters_handed_in_at_visits_are_in_the_register_but_the_last_two_days(demo) -> None:
     for unit in demo.units:
         handed = select(Visit).where(Visit.unit_id == unit.id, Visit.handling == "letter_received")
         registered = select(Letter.visit_id).where(Letter.visit_id.is_not(None))
@@ -86,7 +86,7 @@ def test_the_letters_handed_in_at_visits_are_in_the_register_but_the_last_two_da
             assert letter.kind == visit.classification
 
 
-def test_demo_has_reports_sessions_with_bookings_and_notifications(demo) -> None:
+def _demo_has_reports_sessions_with_bookings_and_notifications(demo) -> None:
     first = demo.units[0]
     statuses = {(r.period, r.status) for r in db.session.scalars(select(Report).where(Report.unit_id == first.id))}
     assert ("2026-11", "draft") in statuses
@@ -101,13 +101,23 @@ def test_demo_has_reports_sessions_with_bookings_and_notifications(demo) -> None
     assert count(select(Notification).where(Notification.user_id == handler.id)) >= 1
 
 
-def test_a_second_load_is_refused_clearly_and_writes_nothing(demo, runner) -> None:
+def _a_second_load_is_refused_clearly_and_writes_nothing(demo, runner) -> None:
     visits = count(select(Visit))
     with pytest.raises(ConflictError):
         load_demo(now=NOW, visits=60, seed=12)
     result = runner.invoke(demo_cli, ["load", "--visits", "10"])
     assert result.exit_code != 0 and "--force" in result.output and "XA-TANPHU" in result.output
     assert count(select(Visit)) == visits
+
+
+def test_the_demo_data_is_complete_and_loads_once(demo, runner) -> None:  # type: ignore[no-untyped-def]
+    """One load (a dozen seconds on PostgreSQL) serves every check of what it holds; the refused second
+    load comes last, as it must leave everything as it was."""
+    _demo_fills_a_province_with_three_communes_and_an_inspector(demo)
+    _demo_has_every_case_kind_and_stage_overdue_steps_and_work_for_the_chair(demo)
+    _the_letters_handed_in_at_visits_are_in_the_register_but_the_last_two_days(demo)
+    _demo_has_reports_sessions_with_bookings_and_notifications(demo)
+    _a_second_load_is_refused_clearly_and_writes_nothing(demo, runner)
 
 
 def test_the_cli_prints_the_accounts_and_their_password(app, runner) -> None:
