@@ -17,7 +17,9 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select
+from sqlalchemy import event
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from tracker.extensions import db
 from tracker.messages import MESSAGES
@@ -146,9 +148,38 @@ def _roots(user: User) -> Any:
     return visible_units_query(user) if user.role in SUBTREE_ROLES else user.unit_id
 
 
+_PREDECESSORS = "access.predecessor_ids"
+
+
 def predecessor_ids(user: User) -> list[int]:
-    """Ids of the units merged into the units ``user`` sees (whole chain), in one query; usually none."""
-    return list(dict.fromkeys(db.session.scalars(lineage.predecessor_ids_query(_roots(user)))))
+    """Ids of the units merged into the units ``user`` sees (whole chain), in one query; usually none.
+
+    Asked several times by one page (its filter, its list, its labels): the answer is kept for the
+    transaction, and forgotten as soon as it ends or a unit is written (see _forget_predecessors)."""
+    session = db.session()
+    key = (user.id, user.role, user.unit_id)
+    kept: tuple[Any, dict[tuple[int, str, int], list[int]]] | None = session.info.get(_PREDECESSORS)
+    transaction = session.get_transaction()
+    if kept is not None and transaction is not None and kept[0] is transaction and key in kept[1]:
+        return list(kept[1][key])
+    ids = list(dict.fromkeys(db.session.scalars(lineage.predecessor_ids_query(_roots(user)))))
+    transaction = session.get_transaction()  # begun by the query if it was not
+    if kept is None or kept[0] is not transaction:
+        kept = (transaction, {})
+        session.info[_PREDECESSORS] = kept
+    kept[1][key] = ids
+    return list(ids)
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_predecessors(session: Session, _context: Any) -> None:
+    if any(isinstance(row, Unit) for row in (*session.new, *session.dirty, *session.deleted)):
+        session.info.pop(_PREDECESSORS, None)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_on_rollback(session: Session, _previous: Any) -> None:
+    session.info.pop(_PREDECESSORS, None)
 
 
 def predecessor_units(user: User) -> dict[int, Unit]:
