@@ -22,6 +22,7 @@ from flask import session
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from flask_login import logout_user
+from werkzeug.exceptions import BadRequest
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 
@@ -66,6 +67,10 @@ def no_store(response: Response) -> Response:
     return response
 
 
+class NulInForm(BadRequest):
+    """A form field held a NUL character (the web edge offers the form again without it)."""
+
+
 def refuse_nul_bytes() -> None:
     """A NUL character in a query parameter, a plain form or a JSON body is never text a person
     typed; PostgreSQL cannot even compare with it (it answered 500). Refuse it as a bad request.
@@ -74,7 +79,7 @@ def refuse_nul_bytes() -> None:
         abort(400)
     ctype = request.mimetype or ""
     if ctype == "application/x-www-form-urlencoded" and any("\x00" in v for v in request.form.values()):
-        abort(400)
+        raise NulInForm()
     if ctype.endswith("json"):
         raw = request.get_data(cache=True)
         if b"\\u0000" in raw or b"\x00" in raw:

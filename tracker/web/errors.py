@@ -6,18 +6,27 @@ from flask import render_template
 from flask import request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
 from tracker.messages import MESSAGES
 from tracker.messages import field_messages
 from tracker.messages import message
+from tracker.security import NulInForm
 from tracker.services.errors import DomainError
+from tracker.web.resend import resend_page
 
 MESSAGES.update({
     "method_not_allowed": _l("This method is not allowed here."),
     "too_large": _l("The request is too large."),
     "http_error": _l("The request could not be handled."),
+    "form_refused": _l("The form was not sent."),
+    "form_expired": _l("The page was open too long or your session changed meanwhile (you signed in again, "
+                       "perhaps in another tab), so the form's protection code is no longer valid. Nothing "
+                       "has been saved."),
+    "form_nul": _l("A field contained an invisible control character (NUL), which cannot be saved. It has "
+                   "been removed; nothing has been saved yet."),
 })
 
 
@@ -55,6 +64,9 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
         code = exc.code or 500
+        if isinstance(exc, CSRFError | NulInForm) and not request.path.startswith("/api/"):
+            return resend_page(message("form_refused"),
+                               message("form_expired" if isinstance(exc, CSRFError) else "form_nul"))
         if request.path.startswith("/api/"):
             from tracker.api.errors import error_response
 
