@@ -99,7 +99,7 @@ def test_filters_by_actor_and_date_range(app, client) -> None:
     assert "Nội dung kiểm tra bộ lọc" in text(client.get("/admin/audit?actor=letan"))
     assert "Nội dung kiểm tra bộ lọc" not in text(client.get("/admin/audit?actor=someone"))
     assert "Nội dung kiểm tra bộ lọc" not in text(client.get("/admin/audit?date_to=01/01/2020"))
-    assert "Nội dung kiểm tra bộ lọc" not in text(client.get("/admin/audit?date_from=01/01/2999"))
+    assert "Nội dung kiểm tra bộ lọc" not in text(client.get("/admin/audit?date_from=31/12/2099"))
     # a malformed filter is ignored, not an error
     assert client.get("/admin/audit?date_from=31/02/x&entity_id=abc&entity=nonsense").status_code == 200
 

@@ -92,3 +92,16 @@ def test_a_password_is_never_written_back_into_the_page(app: Flask) -> None:
     body = refused.get_data(as_text=True)
     assert refused.status_code == 400 and _hidden(body) == {"username": "letan"}
     assert "correct horse battery" not in body
+
+
+def test_a_date_beyond_any_plausible_year_is_refused_on_the_form_in_vietnamese(app: Flask) -> None:
+    make_user("letan", "receptionist")
+    client = app.test_client()
+    assert login(client, "letan").status_code == 302
+    token = csrf_token(client, "/letters/new")
+    for typed in ("31/12/9999", "01/01/0001"):
+        answer = client.post("/letters/new", data={"csrf_token": token, "received_on": typed, "kind": "petition",
+                                                   "summary": "Đề nghị sửa đường"})
+        body = answer.get_data(as_text=True)
+        assert answer.status_code == 400 and "Vui lòng nhập năm trong khoảng từ 1900 đến 2100" in body, typed
+        assert typed in body  # what was typed stays in the box

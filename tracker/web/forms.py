@@ -22,6 +22,10 @@ CHOICE_REQUIRED = InputRequired(message=_l("Please choose one."))
 DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y"]
 
 
+# The years a date typed into a form may have (documents of the 1990s, rule versions and calendars ahead).
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+
+
 class VNDateField(DateField):
     """A date typed as dd/mm/yyyy (ISO also accepted, for the browser's date picker)."""
 
@@ -43,6 +47,12 @@ class VNDateField(DateField):
             super().process_formdata(valuelist)
         except ValueError as exc:
             raise ValueError(str(_l("Please enter a date as dd/mm/yyyy."))) from exc
+        if self.data is not None and not FIRST_YEAR <= self.data.year <= LAST_YEAR:
+            # 31/12/9999 is a slip of the keyboard, not a date of a citizen's matter: it would sit at the
+            # top of every list and beyond every calendar the rules know.
+            self.data = None
+            raise ValueError(str(_l("Please enter a year between %(first)s and %(last)s.", first=FIRST_YEAR,
+                                    last=LAST_YEAR)))
 
 
 class VNIntegerField(IntegerField):
