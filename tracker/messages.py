@@ -15,6 +15,7 @@ MESSAGES = {
     "time_invalid": _l("Please enter a time as hh:mm."),
     "date_in_future": _l("The date cannot be in the future."),
     "date_order": _l("The end date cannot be before the start date."),
+    "document_after_receipt": _l("The sending document cannot be dated after the letter was received."),
     "id_number_digits": _l("The ID number may contain digits only."),
     "id_number_length": _l("The ID number (CCCD) must have exactly 12 digits."),
     "id_number_taken": _l("Another citizen already has this ID number."),

@@ -443,3 +443,16 @@ def test_a_failed_mediation_whose_parties_were_guided_to_court_is_said_so(rules)
     assert doc["sections"]["land_mediation"]["failed_to_court"] == 1
     assert doc["mediation"]["failed_to_court"] == 1 and doc["mediation"]["failed_sent_up"] == 0
     assert "hướng dẫn các bên khởi kiện tại Tòa án 01 đơn" in doc["narrative"]
+
+
+def test_a_period_that_has_not_begun_is_refused_not_reported(app, runner) -> None:  # type: ignore[no-untyped-def]
+    """2099-12 would show today's open cases as its own, and could be built and downloaded (outside test)."""
+    seed_deadline_rules()
+    seed_calendar()
+    unit = make_unit("XA-F", "UBND xã Tương Lai")
+    db.session.commit()
+    with pytest.raises(ValidationError) as refused:
+        reports.build_report(unit, "2099-12", today=date(2026, 12, 4))
+    assert refused.value.fields == {"period": "period_not_started"}
+    assert reports.latest(unit.id, "2099-12") is None
+    assert reports.build_report(unit, "2026-12", today=date(2026, 12, 4)).report.status == "draft"  # begun

@@ -162,3 +162,14 @@ def test_the_report_pages_name_the_unit_s_period_convention_in_words(client, app
     page = client.get("/reports/").get_data(as_text=True)
     assert "Kỳ chốt số liệu chính thức (từ ngày 15 tháng trước đến ngày 14" in page
     assert "quy ước của đơn vị: official" not in page and ": official." not in page
+
+
+def test_a_period_that_has_not_begun_says_so_and_cannot_be_built(client, app, town) -> None:  # type: ignore[no-untyped-def]
+    login(client, "chutich")
+    page = client.get("/reports/9999-12")
+    assert page.status_code == 400 and "Kỳ báo cáo này chưa bắt đầu" in page.get_data(as_text=True)
+    malformed = client.get("/reports/2026-13")  # its own message, naming the forms a period takes
+    assert malformed.status_code == 400 and "2024-H1" in malformed.get_data(as_text=True)
+    post_form(client, "/reports/build", {"period": "9999-12"}, form_url="/reports/")
+    db.session.expire_all()
+    assert reports.latest(town["unit"].id, "9999-12") is None

@@ -105,3 +105,28 @@ def test_a_date_beyond_any_plausible_year_is_refused_on_the_form_in_vietnamese(a
         body = answer.get_data(as_text=True)
         assert answer.status_code == 400 and "Vui lòng nhập năm trong khoảng từ 1900 đến 2100" in body, typed
         assert typed in body  # what was typed stays in the box
+
+
+def test_the_kept_fields_are_shown_for_the_user_to_check(app: Flask) -> None:
+    make_user("letan", "receptionist")
+    client = app.test_client()
+    assert login(client, "letan").status_code == 302
+    refused = client.post("/citizens/new", data={"csrf_token": "stale", "full_name": "Lê Văn Tám"},
+                          headers={"Origin": HOST})
+    body = refused.get_data(as_text=True)
+    shown = body[body.index('id="kept-fields"'):]
+    assert "<dd>Lê Văn Tám</dd>" in shown[:shown.index("</dl>")]
+
+
+def test_a_sending_document_dated_after_the_letter_arrived_is_refused(app: Flask) -> None:
+    make_user("letan", "receptionist")
+    client = app.test_client()
+    assert login(client, "letan").status_code == 302
+    token = csrf_token(client, "/letters/new")
+    answer = client.post("/letters/new", data={
+        "csrf_token": token, "received_on": "01/12/2026", "channel": "transferred_in", "from_body": "UBND tỉnh",
+        "from_document_no": "12/TT", "from_document_date": "02/12/2026", "kind": "petition",
+        "subject": "land", "summary": "Đề nghị sửa đường", "full_name": "Nguyễn Văn An", "mediation_type": "",
+        "visit_id": ""})
+    body = answer.get_data(as_text=True)
+    assert answer.status_code == 400 and "Ngày của văn bản chuyển đơn không được sau ngày nhận đơn" in body

@@ -13,6 +13,7 @@ from tracker.api.parse import parse_query
 from tracker.api.schemas import Query
 from tracker.rules.report_document import ReportDocument
 from tracker.services import access
+from tracker.services.clock import local_today
 from tracker.services.errors import ValidationError
 from tracker.services.reports import periodic as reports
 from tracker.services.reports import weekly_view
@@ -44,9 +45,10 @@ def get_report(period: str) -> Response:
     if unit is None:
         raise ApiError(404, "not_found")
     try:
-        span = reports.resolve_span(unit, period)
-    except ValidationError:
-        raise ApiError(400, "period_invalid", {"period": "period_invalid"}) from None
+        span = reports.resolve_span(unit, period, today=local_today())
+    except ValidationError as exc:
+        code = exc.fields.get("period", "period_invalid")
+        raise ApiError(400, code, {"period": code}) from None
     report = reports.latest(unit.id, span.period.code)
     doc = reports.document(report) if report is not None else reports.live_document(unit, span)
     return jsonify(doc.as_json())

@@ -51,7 +51,7 @@ def build(unit_code: str, period: str, fmt: str, output: Path | None, final: boo
         today = local_today()
         try:
             if with_predecessors:
-                doc = reports.live_document(unit, reports.resolve_span(unit, period),  # type: ignore[arg-type]
+                doc = reports.live_document(unit, reports.resolve_span(unit, period, today=today),  # type: ignore[arg-type]
                                             with_predecessors=True)
             else:
                 result = reports.build_report(unit, period, today=today, final=final)  # type: ignore[arg-type]

@@ -75,6 +75,8 @@ def init_app(app: Flask) -> None:
             return error_response(code, codes.get(code, "http_error"))
         titles = {400: _("The request could not be handled."), 403: _("Access denied"), 404: _("Page not found"),
                   405: message("method_not_allowed"), 413: message("too_large"), 429: _("Too many requests")}
-        text = message("rate_limited") if code == 429 else None
+        # A message of ours given to abort() (werkzeug's own descriptions are English and generic).
+        own = exc.description if exc.description != type(exc).description else None
+        text = message("rate_limited") if code == 429 else own
         return render_template("errors/error.html", code=code, title=titles.get(code, exc.name),
                                text=text), code

@@ -71,6 +71,8 @@ def _check(unit: Unit, data: LetterInput, today: date, errors: dict[str, str]) -
         errors["mediation_type"] = "choice_invalid"
     if data.received_on > today:
         errors["received_on"] = "date_in_future"
+    if data.from_document_date is not None and data.from_document_date > data.received_on:
+        errors["from_document_date"] = "document_after_receipt"
     if not (data.summary or "").strip():
         errors["summary"] = "required"
     for name, limit in TEXT_LIMITS.items():

@@ -48,6 +48,7 @@ MESSAGES.update({
     "period_invalid": _l("Please give a period as 2024, 2024-H1, 2024-9M, 2024-Q1…Q4 or 2024-01…12, within the "
                          "dates of a known reporting convention."),
     "period_not_ended": _l("This period has not ended yet: only a draft can be built."),
+    "period_not_started": _l("This period has not begun yet: there is nothing to report."),
     "report_already_final": _l("This report is already final."),
     "report_final_frozen": _l("A final report cannot be edited; build a new revision instead."),
     "export_not_available": _l("This export format is not yet available."),
@@ -64,12 +65,16 @@ class BuildResult:
     difference: dict[str, list[Any]]
 
 
-def resolve_span(unit: Unit, period: str) -> periods.Span:
-    """:raises ValidationError: a malformed period, or no cut-off rule of the unit's convention then."""
+def resolve_span(unit: Unit, period: str, *, today: date) -> periods.Span:
+    """:raises ValidationError: a malformed period, no cut-off rule of the unit's convention then, or a
+    period whose data have not begun by ``today`` (2099-12 would show today's open cases as its own)."""
     try:
-        return periods.span(period, unit.report_convention or "official", CUTOFF_RULES)
+        span = periods.span(period, unit.report_convention or "official", CUTOFF_RULES)
     except periods.PeriodError:
         raise ValidationError({"period": "period_invalid"}) from None
+    if span.date_from > today:
+        raise ValidationError({"period": "period_not_started"})
+    return span
 
 
 def latest(unit_id: int, period: str) -> Report | None:
@@ -189,7 +194,7 @@ def build_report(unit: Unit, period: str, *, today: date, final: bool = False,
     :raises ValidationError: a bad period code.
     :raises RuleError: ``final`` for a period that has not ended by ``today``.
     """
-    span = resolve_span(unit, period)
+    span = resolve_span(unit, period, today=today)
     code = span.period.code
     if final and span.date_to >= today:
         raise RuleError("period_not_ended")

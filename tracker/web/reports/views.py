@@ -62,9 +62,9 @@ def _unit() -> Unit:
 
 def _span(unit: Unit, period: str) -> periods.Span:
     try:
-        return reports.resolve_span(unit, period)
-    except ValidationError:
-        abort(400, description=message("period_invalid"))
+        return reports.resolve_span(unit, period, today=today())
+    except ValidationError as exc:
+        abort(400, description=message(exc.fields.get("period", "period_invalid")))
 
 
 def _unit_arg(unit: Unit) -> dict[str, str]:
