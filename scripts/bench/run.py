@@ -345,9 +345,9 @@ def bench_reports(url: str, s: dict[str, Any], runs: int) -> list[dict[str, Any]
         commune = db.session.get(Unit, s["unit_id"])
         province = db.session.get(Unit, s["big_province_id"])
         country = Unit(code="VN", name="Cả nước", level="province", path="/")  # never added to the session
-        span = resolve_span(commune, f"{s['today'].year}-H1")
+        span = resolve_span(commune, f"{s['today'].year}-H1", today=s["today"])
         if span.date_to >= s["today"]:
-            span = resolve_span(commune, f"{s['today'].year - 1}-H1")
+            span = resolve_span(commune, f"{s['today'].year - 1}-H1", today=s["today"])
         d1, d2 = span.date_from, span.date_to
         print(f"reports for {span.period.code} ({d1} – {d2}):")
         for label, unit, scope, n in (("one commune, half-year", commune, "commune", runs),
@@ -486,9 +486,9 @@ def report_job(url: str, scope: str) -> None:
     with app.app_context():
         today = date.fromisoformat(str(db.session.execute(text("SELECT max(received_on) FROM letters")).scalar())[:10])
         commune = db.session.scalar(db.select(Unit).where(Unit.level == "commune").limit(1))
-        span = resolve_span(commune, f"{today.year}-H1")
+        span = resolve_span(commune, f"{today.year}-H1", today=today)
         if span.date_to >= today:
-            span = resolve_span(commune, f"{today.year - 1}-H1")
+            span = resolve_span(commune, f"{today.year - 1}-H1", today=today)
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         t = time.perf_counter()
         if scope == "country":
