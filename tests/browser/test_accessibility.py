@@ -103,7 +103,7 @@ def test_the_picker_keeps_the_focus_after_choose(browser: Browser, live_server: 
     page.locator("[data-pick]").first.focus()
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.hasAttribute('data-clear-citizen')")
-    page.wait_for_timeout(800)  # any lookup in flight has answered by now
+    page.wait_for_load_state("networkidle")  # every lookup in flight has answered (not a fixed delay)
     assert page.locator("#suggestions").is_hidden()
     page.close()
 
