@@ -28,10 +28,7 @@ class Part(BaseModel):
 
     def figure(self, key: str) -> int:
         """A count by name (declared field or a counted outcome kept as an extra); 0 when absent."""
-        value = getattr(self, key, None)
-        if value is None and self.model_extra:
-            value = self.model_extra.get(key)
-        return int(value or 0)
+        return int(getattr(self, key, None) or 0)
 
 
 class Cutoff(Part):

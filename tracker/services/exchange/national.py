@@ -391,14 +391,6 @@ def write_period(unit: Unit, date_from: date, date_to: date, out: IO[str], *,
 # Checking a file (first pass): structure, types and codes of every record, without the database.
 
 
-def _is_date(v: Any) -> bool:
-    try:
-        date.fromisoformat(v)
-        return isinstance(v, str) and len(v) == 10
-    except (TypeError, ValueError):
-        return False
-
-
 class _Checker:
     def __init__(self, errors: list[RecordError], uid: str | None, line: int) -> None:
         self.errors, self.uid, self.line = errors, uid, line
@@ -459,7 +451,8 @@ def _scan(stream: IO[str], unit: Unit, from_unit: str | None) -> _Scan:
                 errors.append(RecordError(None, "unit.code", "exchange_wrong_unit", number))
                 break
             period = rec.get("period")
-            if not (isinstance(period, dict) and _is_date(period.get("from")) and _is_date(period.get("to"))):
+            if not (isinstance(period, dict)
+                    and records.is_iso_date(period.get("from")) and records.is_iso_date(period.get("to"))):
                 errors.append(RecordError(None, "period", "exchange_period", number))
             continue
         kind = rec.get("type")

@@ -32,13 +32,17 @@ MAX_NUMBER = 1_000_000_000
 EVENT_ACTIONS = lc.ACTIONS + ("accept", "retime", "delay_reason", "instruction", "instruction_done")
 
 
-def _iso_date(value: Any) -> Any:
+def is_iso_date(value: Any) -> bool:
+    """A date as the file writes it: YYYY-MM-DD, nothing more."""
     try:
-        if isinstance(value, str) and len(value) == 10:
-            date.fromisoformat(value)
-            return value
+        return isinstance(value, str) and len(value) == 10 and bool(date.fromisoformat(value))
     except ValueError:
-        pass
+        return False
+
+
+def _iso_date(value: Any) -> Any:
+    if is_iso_date(value):
+        return value
     raise PydanticCustomError("exchange_date", "not an ISO date")
 
 
