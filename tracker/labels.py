@@ -1,9 +1,11 @@
 """Display labels of the English codes (translated; Vietnamese by default)."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 
-LABELS: dict[str, dict[str, object]] = {
+LABELS: dict[str, dict[Any, object]] = {
     "role": {
         "admin": _l("Administrator"), "chair": _l("Chairperson"), "vice_chair": _l("Vice-chairperson"),
         "receptionist": _l("Reception officer"), "handler": _l("Case handler"), "inspector": _l("Inspector"),

@@ -1,6 +1,8 @@
 """Command-line interface: ``flask --app tracker …``."""
 from __future__ import annotations
 
+from typing import NoReturn
+
 import click
 from flask import Flask
 
@@ -9,7 +11,7 @@ from tracker.messages import message
 from tracker.services.errors import DomainError
 
 
-def fail(error: DomainError | str, **params: object) -> None:
+def fail(error: DomainError | str, **params: object) -> NoReturn:
     """Print one translated line on stderr and exit with status 1 (no English "Error:" prefix)."""
     if isinstance(error, DomainError):
         parts = list(field_messages(error.fields, **error.params).items())

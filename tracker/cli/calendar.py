@@ -72,7 +72,7 @@ def _set(day: str, kind: str, basis: str, name: str | None, certainty: str, reas
             result = apply_retime(change, reason or basis)
         except DomainError as exc:
             fail(exc)
-        row = db.session.get(CalendarDay, result.row_id)
+        row = db.session.get_one(CalendarDay, result.row_id)
         click.echo("\t".join([row.day.isoformat(), row.kind, row.name, row.basis, row.certainty]))
         for affected in result.moved:
             click.echo(_line(affected))

@@ -226,7 +226,7 @@ def _read_sheet(source: IO[bytes] | str, max_rows: int) -> tuple[dict[str, int],
             if not header_found:
                 if number > MAX_HEADER_SCAN:
                     break
-                matched = {}
+                matched: dict[str, tuple[int, str]] = {}
                 for i, value in enumerate(values):
                     if isinstance(value, str) and fold_diacritics(value) in known:
                         matched.setdefault(known[fold_diacritics(value)], (i, value.strip()))
@@ -400,7 +400,8 @@ class _RowReader:
         for key, value in defaults.items():
             if got.get(key) is None:
                 got[key] = value
-        primary = reception.VisitorInput(citizen=CitizenInput(**{k: got.get(k) for k in CITIZEN_KEYS}))
+        citizen: dict[str, Any] = {k: got.get(k) for k in CITIZEN_KEYS}
+        primary = reception.VisitorInput(citizen=CitizenInput(**citizen))
         data = reception.VisitInput(
             visited_on=got.get("visited_on") or clock.local_today(),
             visited_time=got.get("visited_time"),

@@ -75,7 +75,7 @@ def _claim(job: str, slot: str) -> datetime | None:
     taken = db.session.execute(
         update(JobRun).where(JobRun.job == job, JobRun.slot == slot, JobRun.started_at == held,
                              JobRun.finished_at.is_(None))
-        .values(started_at=started, attempts=JobRun.attempts + 1, detail=None)).rowcount
+        .values(started_at=started, attempts=JobRun.attempts + 1, detail=None)).rowcount  # type: ignore[attr-defined]
     db.session.commit()
     return started if taken == 1 else None
 
@@ -98,7 +98,7 @@ def _run_slot(job_id: str, run: object, slot: str, unit: object, day: object) ->
         # each committing on its own; on PostgreSQL the claim's row stays locked until the slot is done.
         held = db.session.execute(
             update(JobRun).where(JobRun.job == job_id, JobRun.slot == slot, JobRun.started_at == started,
-                                 JobRun.finished_at.is_(None)).values(attempts=JobRun.attempts)).rowcount
+                                 JobRun.finished_at.is_(None)).values(attempts=JobRun.attempts)).rowcount  # type: ignore[attr-defined]
         if held != 1:
             db.session.rollback()
             return False
@@ -108,7 +108,7 @@ def _run_slot(job_id: str, run: object, slot: str, unit: object, day: object) ->
         finished = db.session.execute(
             update(JobRun).where(JobRun.job == job_id, JobRun.slot == slot, JobRun.started_at == started,
                                  JobRun.finished_at.is_(None))
-            .values(finished_at=utcnow(), ok=True)).rowcount
+            .values(finished_at=utcnow(), ok=True)).rowcount  # type: ignore[attr-defined]
         if finished != 1:  # the lease ran out and another process took the slot over: its run counts
             db.session.rollback()
             log.warning("job %s slot %s: lease lost, work rolled back", job_id, slot)

@@ -30,7 +30,7 @@ SPLIT_REASON = "split"
 SUMMARY_LIMIT = 5000
 
 
-def _parts(parts: Sequence[tuple[str, ...]]) -> list[tuple[str, str, str | None]]:
+def _parts(parts: Sequence[tuple[str, ...] | tuple[str, str, str | None]]) -> list[tuple[str, str, str | None]]:
     """(kind, summary) or (kind, summary, mediation_type) → (kind, summary, mediation_type)."""
     result = []
     for part in parts:
@@ -69,7 +69,8 @@ def may_split(user: User, letter: Letter) -> bool:
 
 
 @atomic
-def split_letter(user: User | None, letter: Letter, parts: Sequence[tuple[str, ...]], today: date, *,
+def split_letter(user: User | None, letter: Letter,
+                 parts: Sequence[tuple[str, ...] | tuple[str, str, str | None]], today: date, *,
                  version: int | None = None) -> list[Letter]:
     """Create one new letter per part (kind, summary[, mediation_type]) and file the original.
 

@@ -37,6 +37,7 @@ from tracker.web.cases.forms import ActionForm
 from tracker.web.cases.forms import CaseFilterForm
 from tracker.web.cases.forms import DelayForm
 from tracker.web.errors import attach_errors
+from tracker.web.forms import given
 from tracker.web.grants import views as grant_views
 from tracker.web.permissions import need
 
@@ -260,7 +261,7 @@ def act(case_id: int, action: str):  # type: ignore[no-untyped-def]
         return _render_case(case, posted=(action, form), errors=[message("invalid")], status=400)
     shown = ACTION_FIELDS[action]
     data = service.ActionInput(
-        action=action, on=form.on.data, version=_version(form.version.data),
+        action=action, on=given(form.on.data), version=_version(form.version.data),
         outcome=(form.outcome.data or None) if "outcome" in shown else None,
         document_no=(form.document_no.data or "").strip() or None if "document_no" in shown else None,
         document_date=form.document_date.data if "document_date" in shown else None,

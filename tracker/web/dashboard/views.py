@@ -38,11 +38,11 @@ def cases_url(**params: object) -> str:
     return "/cases/?" + urlencode({k: v for k, v in params.items() if v is not None})
 
 
-def visits_url(**params: object) -> str:
+def visits_url(**params: Any) -> str:
     return url_for("reception.list_visits", **{k: v for k, v in params.items() if v is not None})
 
 
-def letters_url(**params: object) -> str:
+def letters_url(**params: Any) -> str:
     return url_for("letters.list_letters", **{k: v for k, v in params.items() if v is not None})
 
 

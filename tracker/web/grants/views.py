@@ -1,6 +1,8 @@
 """The chairperson grants (and withdraws) one user's access to a denouncer's identity, from the record's page."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint
 from flask import abort
 from flask import flash
@@ -24,7 +26,8 @@ PAGES = {"letter": ("letters.show_letter", "letter_id"), "case": ("cases.show_ca
 
 def _back(kind: str, record_id: int):  # type: ignore[no-untyped-def]
     endpoint, arg = PAGES[kind]
-    return redirect(url_for(endpoint, **{arg: record_id}) + "#grants")
+    values: dict[str, Any] = {arg: record_id}
+    return redirect(url_for(endpoint, **values) + "#grants")
 
 
 def _flash_error(exc: DomainError) -> None:

@@ -52,6 +52,7 @@ from tracker.services.reception.visits import recent_visits
 from tracker.web import merged
 from tracker.web.errors import attach_errors
 from tracker.web.forms import form_version
+from tracker.web.forms import given
 from tracker.web.forms import picked_id
 from tracker.web.forms import whole_number
 from tracker.web.grants import views as grant_views
@@ -185,7 +186,7 @@ def letter_input(form: LetterForm) -> service.LetterInput:
     senders += _other_senders(form.other_senders.data)
     transferred = form.channel.data == "transferred_in"
     return service.LetterInput(
-        received_on=form.received_on.data, channel=form.channel.data, kind=form.kind.data,
+        received_on=given(form.received_on.data), channel=form.channel.data, kind=form.kind.data,
         summary=form.summary.data or "", senders=[] if form.anonymous.data else senders,
         subject=form.subject.data, mediation_type=form.mediation_type.data or None,
         anonymous=bool(form.anonymous.data), signer_count=form.signer_count.data,
@@ -337,14 +338,15 @@ def handle_letter(letter_id: int):  # type: ignore[no-untyped-def]
     complexity = int(form.complexity.data or 0) if letter.kind == "denunciation" else (
         1 if letter.kind == "complaint" and form.complex.data else 0)
     data = service.HandlingInput(
-        decision=form.decision.data, on=form.on.data, version=form_version(form.version.data),
+        decision=form.decision.data, on=given(form.on.data), version=form_version(form.version.data),
         eligible=yes_no(form.eligible.data), within_competence=yes_no(form.within_competence.data),
         reason=form.reason.data, to_body=form.to_body.data, document_no=form.document_no.data,
         document_date=form.document_date.data, signer=form.signer.data or None,
         handler_id=picked_id(form.handler_id.data),
         complexity=complexity,
     )
-    if data.handler_id is not None and data.handler_id not in {int(v) for v, _t in form.handler_id.choices if v}:
+    offered = {picked_id(choice[0]) for choice in form.handler_id.choices or ()}
+    if data.handler_id is not None and data.handler_id not in offered:
         abort(400)
     try:
         case = service.decide_handling(current_user, letter, data, local_today())
@@ -367,10 +369,11 @@ def link_duplicate(letter_id: int):  # type: ignore[no-untyped-def]
     if not may_write(letter):
         abort(403)
     form = LinkDuplicateForm()
-    if not form.validate_on_submit() or whole_number(form.original_id.data) is None:
+    original_id = whole_number(form.original_id.data) if form.validate_on_submit() else None
+    if original_id is None:
         abort(400)
     try:
-        service.link_duplicate(current_user, letter, int(form.original_id.data),
+        service.link_duplicate(current_user, letter, original_id,
                                version=form_version(form.version.data))
     except DomainError as exc:
         flash(" ".join(attach_errors(None, exc)), "error")

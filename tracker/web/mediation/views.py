@@ -31,6 +31,7 @@ from tracker.services.cases import mediation_groups as service
 from tracker.services.clock import local_today
 from tracker.services.errors import DomainError
 from tracker.web.forms import REQUIRED
+from tracker.web.forms import form_version
 from tracker.web.permissions import need
 
 bp = Blueprint("mediation", __name__, url_prefix="/mediation")
@@ -180,7 +181,7 @@ def edit_group(group_id: int):  # type: ignore[no-untyped-def]
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
-            version = int(form.version.data) if (form.version.data or "").isdecimal() else -1
+            version = form_version(form.version.data)
             try:
                 service.update_group(current_user, group, _input(form), version)
             except DomainError as exc:

@@ -31,6 +31,7 @@ from tracker.services.reports import report_stats
 from tracker.web import merged
 from tracker.web.errors import attach_errors
 from tracker.web.forms import form_version
+from tracker.web.forms import given
 from tracker.web.forms import picked_id
 from tracker.web.forms import whole_number
 from tracker.web.grants import views as grant_views
@@ -103,7 +104,7 @@ def visit_input(form: VisitForm, visit: Visit | None = None) -> service.VisitInp
         primary = service.VisitorInput(citizen=CitizenInput(**{n: getattr(form, n).data for n in CITIZEN_FIELDS}))
     visitors = [primary] + _representatives(form.representatives.data, visit)
     return service.VisitInput(
-        visited_on=form.visited_on.data,
+        visited_on=given(form.visited_on.data),
         visited_time=form.visited_time.data,
         register_no=form.register_no.data,
         channel=form.channel.data, kind=form.kind.data, host=form.host.data, host_name=form.host_name.data,

@@ -67,7 +67,7 @@ def _span(unit: Unit, period: str) -> periods.Span:
         abort(400, description=message(exc.fields.get("period", "period_invalid")))
 
 
-def _unit_arg(unit: Unit) -> dict[str, str]:
+def _unit_arg(unit: Unit) -> dict[str, Any]:
     return {"unit": unit.code} if unit.id != current_user.unit_id else {}
 
 
@@ -135,7 +135,8 @@ def figure_url(ref: tuple[str, ...] | None, doc: ReportDocument, unit: Unit) -> 
     before = (date.fromisoformat(d1) - timedelta(days=1)).isoformat()
     kind, field, value = ref
     if kind == "case":
-        args = {"state": "all", "figure": value, "period_from": d1, "period_to": d2, "unit": unit.id, "subtree": 1}
+        args: dict[str, Any] = {"state": "all", "figure": value, "period_from": d1, "period_to": d2,
+                                "unit": unit.id, "subtree": 1}
         if field:
             args["kind"] = field
         return url_for("cases.list_cases", **args)
