@@ -198,3 +198,26 @@ def test_every_number_in_the_narrative_is_in_the_document(d: dict[str, Any]) -> 
     walk(d)
     for n in _numbers(narrative(d, WARD, "năm 2023")):
         assert n in figures
+
+
+def test_letters_received_and_cases_accepted_are_both_said_when_they_differ() -> None:
+    style = Style(unit_name="UBND xã A")
+    base = {"received": 3, "resolved": 0, "open": 2}
+    differ = narrative({"sections": {"complaint": {**base, "accepted": 2}}}, style, "năm 2023")
+    same = narrative({"sections": {"complaint": {**base, "accepted": 3}}}, style, "năm 2023")
+    assert "tiếp nhận 03 đơn khiếu nại, thụ lý giải quyết 02 vụ việc" in differ
+    assert "tiếp nhận và thụ lý giải quyết 03 đơn khiếu nại" in same
+
+
+def test_the_outcomes_table_splits_the_resolved_cases_of_the_cases_table() -> None:
+    doc = typed({
+        "cases": {"by_kind": {"complaint": {"resolved": 4}, "mediation": {"resolved": 2},
+                              "land_mediation": {"resolved": 1}}},
+        "outcomes": {"complaints": {"right": 1, "wrong": 1}, "withdrawn_by_kind": {"complaint": 1},
+                     "terminated_by_kind": {"complaint": 1, "land_mediation": 1}, "withdrawn": 1, "terminated": 2,
+                     "mediations": {"failed": 1, "failed_sent_up": 1, "sent_up_before_result": 1}},
+    })
+    rows = {r.number: r.cells[0].value for r in reporting.outcomes_table(doc).rows}
+    assert rows["1"] == 4 == sum(rows[f"1.{i}"] for i in range(1, 6))
+    assert rows["3"] == 3 and rows["3.3"] == 2 and rows["3.5"] == 1
+    assert rows["3"] == rows["3.1"] + rows["3.2"] + 1 + rows["3.4"] + rows["3.5"]  # + the one sent up early

@@ -115,6 +115,7 @@ class MediationResults(Part):
     failed: int = 0
     failed_sent_up: int = 0
     failed_to_court: int = 0
+    sent_up_before_result: int = 0  # sent up from the commune before it concluded (no result of its own)
 
 
 class PetitionResults(Part):
@@ -135,6 +136,8 @@ class Outcomes(Part):
     land_disputes: Counts = Field(default_factory=dict)
     withdrawn: int = 0
     terminated: int = 0
+    withdrawn_by_kind: Counts = Field(default_factory=dict)  # by case kind (rules.lifecycle.CASE_KINDS)
+    terminated_by_kind: Counts = Field(default_factory=dict)
 
 
 class MediationByType(Part):
@@ -156,7 +159,8 @@ class KindSection(Part):
     model_config = ConfigDict(extra="allow")
     __pydantic_extra__: dict[str, int] = Field(init=False)
 
-    received: int = 0
+    received: int = 0  # letters of the kind received in the period (as in the letters table)
+    accepted: int = 0  # cases of the kind accepted in the period (the cases table's "received")
     carried_over: int = 0
     resolved: int = 0
     open: int = 0

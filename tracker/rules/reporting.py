@@ -214,9 +214,15 @@ T: dict[str, str] = {
     "land_dispute": "thụ lý {n} đơn tranh chấp đất đai thuộc thẩm quyền giải quyết của Chủ tịch {unit}",
     "land_dispute_resolved": "đã giải quyết {n} vụ việc",
     "complaint": "tiếp nhận {n} đơn khiếu nại",
+    "complaint_accepted": "tiếp nhận và thụ lý giải quyết {n} đơn khiếu nại",
     "complaint_carried": "có {n} vụ việc khiếu nại kỳ trước chuyển sang",
     "denunciation": "tiếp nhận {n} đơn tố cáo",
+    "denunciation_accepted": "tiếp nhận và thụ lý giải quyết {n} đơn tố cáo",
     "denunciation_carried": "có {n} vụ việc tố cáo kỳ trước chuyển sang",
+    "accepted_cases": "thụ lý giải quyết {n} vụ việc",
+    "closed_other_cases": "{n} vụ việc đình chỉ, rút đơn",
+    "sent_up_before_result": "{n} đơn chuyển lên cấp trên trước khi hòa giải",
+    "mediation_closed_other": "{n} đơn đình chỉ, rút đơn",
     "resolved_cases": "đã giải quyết {n} vụ việc ({outcomes})",
     "resolved_cases_plain": "đã giải quyết {n} vụ việc",
     "open_cases": "{n} vụ việc đang giải quyết",
@@ -331,7 +337,8 @@ class _Writer:
     def _mediation_clause(self, key: str, s: KindSection) -> str | None:
         received = s.received
         ok, failed, open_ = s.figure("succeeded"), s.figure("failed"), s.open
-        if not (received or ok or failed):
+        early, other = s.figure("sent_up"), s.figure("other_closed")  # sent up before a result; withdrawn…
+        if not (received or ok or failed or early or other):
             return None
         parts = [self.t(key, n=self.c(received))] if received else []
         if ok:
@@ -349,6 +356,10 @@ class _Writer:
                 nxt.append(self.t("failed_to_court", n=self.c(to_court)))
             if nxt:  # what happened next, when the book records it (sent up, or the parties guided to court)
                 parts.append(", ".join(nxt))
+        if early:
+            parts.append(self.t("sent_up_before_result", n=self.c(early)))
+        if other:
+            parts.append(self.t("mediation_closed_other", n=self.c(other)))
         if open_:
             overdue = min(s.open_overdue, open_)
             parts.append(self.t("mediating_overdue", n=self.c(open_), m=self.c(overdue)) if overdue
@@ -360,12 +371,20 @@ class _Writer:
         if not (received or carried or resolved or open_):
             return None
         parts = []
-        if received:
-            parts.append(self.t(kind, n=self.c(received)))
+        if received and s.accepted == received:
+            parts.append(self.t(f"{kind}_accepted", n=self.c(received)))
+        else:
+            if received:
+                parts.append(self.t(kind, n=self.c(received)))
+            if s.accepted:  # the cases table's "received": a letter of an earlier period may be accepted now
+                parts.append(self.t("accepted_cases", n=self.c(s.accepted)))
         if carried:
             parts.append(self.t(f"{kind}_carried", n=self.c(carried)))
         if resolved:
+            # Every closing is a resolution (the cases and outcomes tables): withdrawn and terminated too.
             listed = [self.t(k, n=self.c(s.figure(k))) for k in outcomes if s.figure(k)]
+            if s.figure("other_closed"):
+                listed.append(self.t("closed_other_cases", n=self.c(s.figure("other_closed"))))
             parts.append(self.t("resolved_cases", n=self.c(resolved), outcomes=", ".join(listed)) if listed
                          else self.t("resolved_cases_plain", n=self.c(resolved)))
         if open_:
@@ -650,39 +669,57 @@ def visits_table(doc: ReportDocument) -> Table:
 
 
 def outcomes_table(doc: ReportDocument) -> Table:
-    """Outcomes of the cases resolved in the period."""
-    o = doc.outcomes
-    comp, den, med, pet, land = o.complaints, o.denunciations, o.mediations, o.petitions, o.land_disputes
+    """Outcomes of the cases resolved in the period. A kind's total is the cases table's "resolved" of that
+    kind (every closing: a decision, a withdrawal, a termination, a sending up), and its rows split it."""
+    o, by_kind = doc.outcomes, doc.cases.by_kind
+    comp, den, med, pet = o.complaints, o.denunciations, o.mediations, o.petitions
+
+    def resolved(*kinds: str) -> int:
+        return sum((by_kind.get(k) or CaseFigures()).resolved for k in kinds)
 
     def case(kind: str, column: str = "resolved") -> tuple[str, ...]:
         return ("case", kind, column)
 
     def outcome(kind: str, value: str) -> tuple[str, ...]:
         return ("outcome", kind, value)
+
+    def closed_other(number: str, kind: str, ref_kind: str) -> list[Row]:
+        return [Row(f"{number}.{i}", label, (Cell(_n(counts, kind), outcome(ref_kind, value)),))
+                for i, (label, counts, value) in enumerate(
+                    (("Rút đơn", o.withdrawn_by_kind, "withdrawn"), ("Đình chỉ", o.terminated_by_kind, "terminated")),
+                    start=4)]
+
+    mediation_other = {"withdrawn": sum(_n(o.withdrawn_by_kind, k) for k in ("mediation", "land_mediation")),
+                       "terminated": sum(_n(o.terminated_by_kind, k) for k in ("mediation", "land_mediation"))}
     rows = [
-        Row("1", "Khiếu nại đã giải quyết", (Cell(sum(comp.values()), case("complaint")),), True),
+        Row("1", "Khiếu nại đã giải quyết", (Cell(resolved("complaint"), case("complaint")),), True),
         Row("1.1", "Khiếu nại đúng", (Cell(_n(comp, "right"), outcome("complaint", "right")),)),
         Row("1.2", "Khiếu nại đúng một phần", (Cell(_n(comp, "partly_right"), outcome("complaint", "partly_right")),)),
         Row("1.3", "Khiếu nại sai", (Cell(_n(comp, "wrong"), outcome("complaint", "wrong")),)),
-        Row("2", "Tố cáo đã giải quyết", (Cell(sum(den.values()), case("denunciation")),), True),
+        *closed_other("1", "complaint", "complaint"),
+        Row("2", "Tố cáo đã giải quyết", (Cell(resolved("denunciation"), case("denunciation")),), True),
         Row("2.1", "Tố cáo đúng", (Cell(_n(den, "true"), outcome("denunciation", "true")),)),
         Row("2.2", "Tố cáo đúng một phần", (Cell(_n(den, "partly_true"), outcome("denunciation", "partly_true")),)),
         Row("2.3", "Tố cáo sai", (Cell(_n(den, "false"), outcome("denunciation", "false")),)),
+        *closed_other("2", "denunciation", "denunciation"),
         Row("3", "Hòa giải đã kết thúc",
-            (Cell(med.succeeded + med.failed, ("outcome", "mediations", "")),), True),
+            (Cell(resolved("mediation", "land_mediation"), ("outcome", "mediations", "")),), True),
         Row("3.1", "Hòa giải thành", (Cell(med.succeeded, ("outcome", "mediations", "succeeded")),)),
         Row("3.2", "Hòa giải không thành", (Cell(med.failed, ("outcome", "mediations", "failed")),)),
-        Row("3.3", "Trong đó: chuyển lên cấp trên", (Cell(med.failed_sent_up,
-                                                         ("outcome", "mediations", "sent_up")),)),
+        # Sent up after a failed mediation (also in 3.2) or before any result of the commune's own.
+        Row("3.3", "Chuyển lên cấp trên", (Cell(med.failed_sent_up + med.sent_up_before_result,
+                                                ("outcome", "mediations", "sent_up")),)),
+        Row("3.4", "Rút đơn", (Cell(mediation_other["withdrawn"], ("outcome", "mediations", "withdrawn")),)),
+        Row("3.5", "Đình chỉ", (Cell(mediation_other["terminated"], ("outcome", "mediations", "terminated")),)),
         Row("4", "Kiến nghị, phản ánh đã trả lời bằng văn bản", (Cell(pet.answered,
                                                                   ("outcome", "petitions", "answered")),), True),
         Row("4.1", "Trong đó: sau hòa giải", (Cell(pet.answered_after_mediation,
                                                   ("outcome", "petitions", "answered")),)),
         Row("5", "Kiến nghị, phản ánh chuyển lên cấp trên", (Cell(pet.sent_up,
                                                               ("outcome", "petitions", "sent_up")),), True),
-        Row("6", "Tranh chấp đất đai đã giải quyết", (Cell(sum(land.values()), case("land_dispute")),), True),
-        Row("7", "Rút đơn", (Cell(o.withdrawn, ("outcome", "", "withdrawn")),), True),
-        Row("8", "Đình chỉ", (Cell(o.terminated, ("outcome", "", "terminated")),), True),
+        Row("6", "Tranh chấp đất đai đã giải quyết", (Cell(resolved("land_dispute"), case("land_dispute")),), True),
+        Row("7", "Tổng số vụ việc rút đơn", (Cell(o.withdrawn, ("outcome", "", "withdrawn")),), True),
+        Row("8", "Tổng số vụ việc đình chỉ", (Cell(o.terminated, ("outcome", "", "terminated")),), True),
     ]
     return _list_table("outcomes", "Kết quả giải quyết đơn thư, vụ việc", "Nội dung", rows)
 

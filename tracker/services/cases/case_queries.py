@@ -57,6 +57,11 @@ class CaseFilter:
     period_to: date | None = None
     outcome: str | None = None
     subtree: bool = False
+    group: str | None = None  # a group of kinds (KIND_GROUPS), e.g. both kinds of mediation of a report row
+
+
+# The kinds a report row counts together (tracker.rules.reporting.outcomes_table).
+KIND_GROUPS = {"mediation": report_stats.MEDIATION_KINDS}
 
 
 def _search(stmt: Select[Case], q: str) -> Select[Case]:
@@ -93,6 +98,8 @@ def cases_query(user: User, f: CaseFilter, today: date) -> Select[Case]:
         stmt = stmt.where(Case.is_open == false())
     if f.kind:
         stmt = stmt.where(Case.kind == f.kind)
+    if f.group in KIND_GROUPS:
+        stmt = stmt.where(Case.kind.in_(KIND_GROUPS[f.group]))
     if f.status:
         stmt = stmt.where(Case.status == f.status)
     if f.handler_id and not f.mine:

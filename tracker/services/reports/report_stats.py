@@ -15,7 +15,10 @@ Definitions (dates are inclusive; ``from``/``to`` are the period's first and las
   suspensions), under tracker.rules.reporting.TIMELINESS; a case without such a clock (grassroots
   mediation, or no rule in force when it started) is "resolved_no_deadline", so that
   resolved = early + on time + late + no deadline.
-- outcomes: of the cases resolved in the period.
+- outcomes: of the cases resolved in the period. Every closing counts as resolved (a decision or
+  conclusion, a withdrawal, a termination, a sending up): the outcomes table's total of a kind is the
+  cases table's "resolved" of that kind, and its rows split it (withdrawn and terminated by kind; a
+  mediation sent up before any result as ``sent_up_before_result``).
 - "own" sections (for the narrative) leave out letters transferred down from higher levels, which
   have their own sentence; the totals include them.
 """
@@ -261,23 +264,30 @@ def compute(unit: Unit, d1: date, d2: date, *, timeliness: Timeliness = TIMELINE
 
     outcomes: dict[str, Any] = {
         "complaints": _zeros(lc.OUTCOMES["complaint"]), "denunciations": _zeros(lc.OUTCOMES["denunciation"]),
-        "mediations": {"succeeded": 0, "failed": 0, "failed_sent_up": 0, "failed_to_court": 0},
+        "mediations": {"succeeded": 0, "failed": 0, "failed_sent_up": 0, "failed_to_court": 0,
+                       "sent_up_before_result": 0},
         "petitions": {"answered": 0, "answered_after_mediation": 0, "sent_up": 0, "sent_up_after_mediation": 0},
         "land_disputes": _zeros(lc.OUTCOMES["land_dispute"]),
         "withdrawn": 0, "terminated": 0,
+        "withdrawn_by_kind": _zeros(lc.CASE_KINDS), "terminated_by_kind": _zeros(lc.CASE_KINDS),
     }
-    mediation_by_type = {"grassroots": {"succeeded": 0, "failed": 0, "failed_sent_up": 0, "failed_to_court": 0},
-                         "land": {"succeeded": 0, "failed": 0, "failed_sent_up": 0, "failed_to_court": 0}}
+    mediation_by_type = {t: {"succeeded": 0, "failed": 0, "failed_sent_up": 0, "failed_to_court": 0,
+                             "sent_up_before_result": 0} for t in ("grassroots", "land")}
     sec_outcomes: dict[str, dict[str, int]] = {k: {} for k in lc.CASE_KINDS}
     for kind, outcome, status, transferred, mediated, to_court, n in outcome_rows:
         if outcome in ("withdrawn", "terminated"):
             outcomes[outcome] += n
+            outcomes[f"{outcome}_by_kind"][kind] += n
         if kind == "complaint" and outcome in outcomes["complaints"]:
             outcomes["complaints"][outcome] += n
         elif kind == "denunciation" and outcome in outcomes["denunciations"]:
             outcomes["denunciations"][outcome] += n
         elif kind == "land_dispute" and outcome in outcomes["land_disputes"]:
             outcomes["land_disputes"][outcome] += n
+        elif kind in MEDIATION_KINDS and outcome == "sent_up":  # sent up before any mediation result
+            for target in (outcomes["mediations"], mediation_by_type["land" if kind == "land_mediation" else
+                                                                      "grassroots"]):
+                target["sent_up_before_result"] += n
         elif kind in MEDIATION_KINDS and outcome in ("succeeded", "failed"):
             kind_type = mediation_by_type["land" if kind == "land_mediation" else "grassroots"]
             for target in (outcomes["mediations"], kind_type):
@@ -316,7 +326,8 @@ def compute(unit: Unit, d1: date, d2: date, *, timeliness: Timeliness = TIMELINE
     sections: dict[str, Any] = {}
     for kind in lc.CASE_KINDS:
         cols = own[kind]
-        sections[kind] = {"received": own_letters.get(kind, 0), "carried_over": cols["carried_over"],
+        sections[kind] = {"received": own_letters.get(kind, 0), "accepted": cols["received"],
+                          "carried_over": cols["carried_over"],
                           "resolved": cols["resolved"], "open": cols["open"], **sec_outcomes[kind]}
         sections[kind]["open_overdue"] = cols["open_overdue"]
         if kind in MEDIATION_KINDS:

@@ -144,8 +144,8 @@ def figure_url(ref: tuple[str, ...] | None, doc: ReportDocument, unit: Unit) -> 
         args = {"state": "all", "figure": "resolved", "period_from": d1, "period_to": d2, "unit": unit.id,
                 "subtree": 1}
         if field == "mediations":
-            args.update({"outcome": "failed", "status": "sent_up"} if value == "sent_up" else
-                        {"outcome": value} if value else {})
+            args["group"] = "mediation"
+            args.update({"status": "sent_up"} if value == "sent_up" else {"outcome": value} if value else {})
         elif field == "petitions":
             args.update({"status": "sent_up", "kind": "petition"} if value == "sent_up" else {"outcome": value})
         else:
