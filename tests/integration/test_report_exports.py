@@ -91,6 +91,9 @@ def test_the_word_document_has_the_heading_the_narrative_and_the_numbers(rules, 
     assert mediation[-1] == "0"
     sent_up = next(row for row in cells if row[1] == "Kiến nghị, phản ánh chuyển lên cấp trên")
     assert sent_up[-1] == "2"
+    props = Document(io.BytesIO(data)).core_properties  # the file says what it is, not python-docx's template
+    assert props.author == "UBND thị trấn Bình Dương" and "6 tháng đầu năm 2024" in props.title
+    assert props.created is not None and props.created.year > 2013 and props.revision == report.revision
     if database["name"] == "sqlite":
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         path = ARTIFACTS / "bao-cao-2024-H1.docx"

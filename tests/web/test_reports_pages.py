@@ -173,3 +173,13 @@ def test_a_period_that_has_not_begun_says_so_and_cannot_be_built(client, app, to
     post_form(client, "/reports/build", {"period": "9999-12"}, form_url="/reports/")
     db.session.expire_all()
     assert reports.latest(town["unit"].id, "9999-12") is None
+
+
+def test_a_revision_that_is_not_one_is_not_found_and_a_unit_may_be_named_by_id(client, app, town) -> None:  # type: ignore[no-untyped-def]
+    reports.build_report(town["unit"], "2024-H1", today=town["today"])
+    login(client, "chutich")
+    assert client.get("/reports/2024-H1?revision=1").status_code == 200
+    for bad in ("abc", "0", "2", "-1", "99999999999999999999"):  # never the newest shown in its place
+        assert client.get(f"/reports/2024-H1?revision={bad}").status_code == 404, bad
+    by_id = client.get(f"/reports/2024-H1?unit={town['unit'].id}")
+    assert by_id.status_code == 200 and town["unit"].name in by_id.get_data(as_text=True)

@@ -107,6 +107,22 @@ def test_a_date_beyond_any_plausible_year_is_refused_on_the_form_in_vietnamese(a
         assert typed in body  # what was typed stays in the box
 
 
+def test_a_date_the_calendar_does_not_have_is_named_so_not_called_malformed(app: Flask) -> None:
+    make_user("letan", "receptionist")
+    client = app.test_client()
+    assert login(client, "letan").status_code == 302
+    token = csrf_token(client, "/letters/new")
+    answer = client.post("/letters/new", data={"csrf_token": token, "received_on": "30/02/2026", "kind": "petition",
+                                               "summary": "Đề nghị sửa đường"})
+    body = answer.get_data(as_text=True)
+    assert answer.status_code == 400 and "Ngày này không có trên lịch" in body and "30/02/2026" in body
+    listing = client.get("/cases/?due_before=31/04/2026").get_data(as_text=True)
+    assert "Ngày này không có trên lịch" in listing
+    malformed = client.post("/letters/new", data={"csrf_token": token, "received_on": "hôm qua", "kind": "petition",
+                                                  "summary": "Đề nghị sửa đường"}).get_data(as_text=True)
+    assert "dd/mm/yyyy" in malformed and "không có trên lịch" not in malformed
+
+
 def test_the_kept_fields_are_shown_for_the_user_to_check(app: Flask) -> None:
     make_user("letan", "receptionist")
     client = app.test_client()

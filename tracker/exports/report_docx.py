@@ -10,6 +10,8 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from datetime import date
+from datetime import datetime
+from datetime import time
 from typing import Any
 
 from docx import Document
@@ -373,9 +375,27 @@ def _page(doc: Any, draft: bool) -> None:
         _font(first.add_run(rp.DRAFT_MARK), 12, bold=True)
 
 
+def _properties(doc: Any, report: ReportDocument, info: Any) -> None:
+    """The file's own properties say what it is, instead of python-docx's template (its 2013 author and date)."""
+    props = doc.core_properties
+    props.title = f"{rp.DOC_TITLE} " + rp.DOC_SUBTITLE.format(period=report.period_label or report.period)
+    props.subject = rp.DOC_SUBTITLE.format(period=report.period_label or report.period)
+    props.author = props.last_modified_by = info.unit_name
+    props.keywords = props.comments = props.category = ""
+    props.revision = max(1, int(report.revision or 1))
+    made = None
+    if report.built_at:
+        try:
+            made = datetime.fromisoformat(report.built_at)
+        except ValueError:
+            made = None
+    props.created = props.modified = made or datetime.combine(info.issued_on, time())
+
+
 def report_docx(report: ReportDocument, info: Any) -> bytes:
     """The Word document of a report document (tracker.services.reports.periodic.document) and its ExportInfo."""
     doc = Document()
+    _properties(doc, report, info)
     _page(doc, report.status != "final")
     # Document() starts with no paragraph; the heading table comes first.
     _heading(doc, info, report)

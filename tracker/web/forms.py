@@ -1,6 +1,7 @@
 """Shared form pieces: Vietnamese validator messages and dd/mm/yyyy dates."""
 from __future__ import annotations
 
+import re
 from typing import TypeVar
 
 from flask import abort
@@ -29,6 +30,10 @@ DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y"]
 FIRST_YEAR, LAST_YEAR = 1900, 2100
 
 
+# A date typed in one of the accepted forms, whether or not the calendar has it (30/02/2026).
+DATE_SHAPE = re.compile(r"\d{1,2}[/-]\d{1,2}[/-]\d{4}|\d{4}-\d{2}-\d{2}")
+
+
 class VNDateField(DateField):
     """A date typed as dd/mm/yyyy (ISO also accepted, for the browser's date picker)."""
 
@@ -49,6 +54,8 @@ class VNDateField(DateField):
         try:
             super().process_formdata(valuelist)
         except ValueError as exc:
+            if DATE_SHAPE.fullmatch(" ".join(valuelist or ()).strip()):  # 30/02/2026: the form is right
+                raise ValueError(str(_l("This date does not exist: check the day and the month."))) from exc
             raise ValueError(str(_l("Please enter a date as dd/mm/yyyy."))) from exc
         if self.data is not None and not FIRST_YEAR <= self.data.year <= LAST_YEAR:
             # 31/12/9999 is a slip of the keyboard, not a date of a citizen's matter: it would sit at the

@@ -58,10 +58,13 @@ def may_review(user: User, unit: Unit) -> bool:
 
 
 def unit_for(user: User, code: str | None) -> Unit | None:
-    """The unit named by ``code`` if ``user`` may see it (None otherwise); the user's own by default."""
+    """The unit named by ``code`` if ``user`` may see it (None otherwise); the user's own by default.
+    A unit's id is taken too (the lists behind a report's figures name units by id)."""
     if not code or code == user.unit.code:
         return db.session.get(Unit, user.unit_id)  # already loaded with the user: no query
     unit = db.session.scalar(select(Unit).where(Unit.code == code))
+    if unit is None and code.isascii() and code.isdigit() and len(code) <= 9:
+        unit = db.session.get(Unit, int(code))
     if unit is None or not access.can_see_unit(user, unit.id):
         return None
     return unit

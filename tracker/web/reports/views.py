@@ -34,6 +34,7 @@ from tracker.services import access
 from tracker.services.errors import DomainError
 from tracker.services.errors import ValidationError
 from tracker.services.reports import periodic as reports
+from tracker.web.forms import whole_number
 from tracker.web.weekly.common import chosen_unit
 from tracker.web.weekly.common import today
 from tracker.web.weekly.common import visible_units
@@ -118,9 +119,12 @@ def build():  # type: ignore[no-untyped-def]
 
 
 def _report_for(unit: Unit, period: str) -> Report | None:
-    revision = request.args.get("revision", type=int)
-    if revision:
-        report = reports.revision(unit.id, period, revision)
+    raw = request.args.get("revision")
+    if raw is not None and raw.strip():
+        # "abc", "0" or a number beyond any revision is no revision of this report: not found, never the
+        # newest one shown in its place.
+        revision = whole_number(raw)
+        report = reports.revision(unit.id, period, revision) if revision else None
         if report is None:
             abort(404)
         return report
