@@ -51,6 +51,7 @@ def select_locale() -> str:
 def register_extensions(app: Flask) -> None:
     from flask_sqlalchemy.session import Session as FlaskSession
 
+    from tracker import i18n
     from tracker import models  # noqa: F401  (registers every table)
     from tracker import ratelimit
     from tracker.services.operations.users import load_session_user
@@ -60,6 +61,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=app.config.get("MIGRATIONS_DIR") or _migrations_dir())
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, default_translation_directories="translations")
+    i18n.install(app, babel)
     ratelimit.check_storage(app)  # several workers need one shared count
     limiter.init_app(app)
     login_manager.init_app(app)

@@ -60,7 +60,9 @@ def test_a_malformed_date_gets_a_message_not_an_error_page(client) -> None:
     login(client, "letan")
     response = post_form(client, "/visits/new", {**FORM, "visited_on": "31/02/2026"})
     assert response.status_code == 400
-    assert str(message("date_invalid")) in response.get_data(as_text=True)
+    assert str(message("date_not_in_calendar")) in response.get_data(as_text=True)  # the form is right
+    response = post_form(client, "/visits/new", {**FORM, "visited_on": "31.02.2026"})
+    assert response.status_code == 400 and str(message("date_invalid")) in response.get_data(as_text=True)
 
 
 def test_a_repeat_visitor_chosen_from_the_suggestions_is_linked(client) -> None:

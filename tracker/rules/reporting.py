@@ -668,6 +668,10 @@ def visits_table(doc: ReportDocument) -> Table:
     return _list_table("visits", "Kết quả tiếp công dân", "Nội dung", rows)
 
 
+WITHDRAWN_TERMINATED = "Rút đơn, đình chỉ"
+CLOSED_OTHER = "withdrawn_terminated"  # both outcomes in one figure (case_queries.OUTCOME_GROUPS)
+
+
 def outcomes_table(doc: ReportDocument) -> Table:
     """Outcomes of the cases resolved in the period. A kind's total is the cases table's "resolved" of that
     kind (every closing: a decision, a withdrawal, a termination, a sending up), and its rows split it."""
@@ -683,25 +687,21 @@ def outcomes_table(doc: ReportDocument) -> Table:
     def outcome(kind: str, value: str) -> tuple[str, ...]:
         return ("outcome", kind, value)
 
-    def closed_other(number: str, kind: str, ref_kind: str) -> list[Row]:
-        return [Row(f"{number}.{i}", label, (Cell(_n(counts, kind), outcome(ref_kind, value)),))
-                for i, (label, counts, value) in enumerate(
-                    (("Rút đơn", o.withdrawn_by_kind, "withdrawn"), ("Đình chỉ", o.terminated_by_kind, "terminated")),
-                    start=4)]
+    def closed_other(*kinds: str) -> int:
+        return sum(_n(o.withdrawn_by_kind, k) + _n(o.terminated_by_kind, k) for k in kinds)
 
-    mediation_other = {"withdrawn": sum(_n(o.withdrawn_by_kind, k) for k in ("mediation", "land_mediation")),
-                       "terminated": sum(_n(o.terminated_by_kind, k) for k in ("mediation", "land_mediation"))}
     rows = [
         Row("1", "Khiếu nại đã giải quyết", (Cell(resolved("complaint"), case("complaint")),), True),
         Row("1.1", "Khiếu nại đúng", (Cell(_n(comp, "right"), outcome("complaint", "right")),)),
         Row("1.2", "Khiếu nại đúng một phần", (Cell(_n(comp, "partly_right"), outcome("complaint", "partly_right")),)),
         Row("1.3", "Khiếu nại sai", (Cell(_n(comp, "wrong"), outcome("complaint", "wrong")),)),
-        *closed_other("1", "complaint", "complaint"),
+        Row("1.4", WITHDRAWN_TERMINATED, (Cell(closed_other("complaint"), outcome("complaint", CLOSED_OTHER)),)),
         Row("2", "Tố cáo đã giải quyết", (Cell(resolved("denunciation"), case("denunciation")),), True),
         Row("2.1", "Tố cáo đúng", (Cell(_n(den, "true"), outcome("denunciation", "true")),)),
         Row("2.2", "Tố cáo đúng một phần", (Cell(_n(den, "partly_true"), outcome("denunciation", "partly_true")),)),
         Row("2.3", "Tố cáo sai", (Cell(_n(den, "false"), outcome("denunciation", "false")),)),
-        *closed_other("2", "denunciation", "denunciation"),
+        Row("2.4", WITHDRAWN_TERMINATED, (Cell(closed_other("denunciation"),
+                                               outcome("denunciation", CLOSED_OTHER)),)),
         Row("3", "Hòa giải đã kết thúc",
             (Cell(resolved("mediation", "land_mediation"), ("outcome", "mediations", "")),), True),
         Row("3.1", "Hòa giải thành", (Cell(med.succeeded, ("outcome", "mediations", "succeeded")),)),
@@ -709,8 +709,8 @@ def outcomes_table(doc: ReportDocument) -> Table:
         # Sent up after a failed mediation (also in 3.2) or before any result of the commune's own.
         Row("3.3", "Chuyển lên cấp trên", (Cell(med.failed_sent_up + med.sent_up_before_result,
                                                 ("outcome", "mediations", "sent_up")),)),
-        Row("3.4", "Rút đơn", (Cell(mediation_other["withdrawn"], ("outcome", "mediations", "withdrawn")),)),
-        Row("3.5", "Đình chỉ", (Cell(mediation_other["terminated"], ("outcome", "mediations", "terminated")),)),
+        Row("3.4", WITHDRAWN_TERMINATED, (Cell(closed_other("mediation", "land_mediation"),
+                                               ("outcome", "mediations", CLOSED_OTHER)),)),
         Row("4", "Kiến nghị, phản ánh đã trả lời bằng văn bản", (Cell(pet.answered,
                                                                   ("outcome", "petitions", "answered")),), True),
         Row("4.1", "Trong đó: sau hòa giải", (Cell(pet.answered_after_mediation,

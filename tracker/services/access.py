@@ -162,7 +162,11 @@ def predecessor_ids(user: User) -> list[int]:
     transaction = session.get_transaction()
     if kept is not None and transaction is not None and kept[0] is transaction and key in kept[1]:
         return list(kept[1][key])
-    ids = list(dict.fromkeys(db.session.scalars(lineage.predecessor_ids_query(_roots(user)))))
+    if user.role in SUBTREE_ROLES:
+        own = db.session.get(Unit, user.unit_id)
+        ids = lineage.predecessor_ids_under(own.path) if own else []
+    else:
+        ids = lineage.predecessor_ids_of_unit(user.unit_id)
     transaction = session.get_transaction()  # begun by the query if it was not
     if kept is None or kept[0] is not transaction:
         kept = (transaction, {})

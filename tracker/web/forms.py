@@ -15,6 +15,8 @@ from wtforms.validators import InputRequired
 from wtforms.validators import Optional
 from wtforms.widgets import TextInput
 
+from tracker.messages import message
+
 # InputRequired, not DataRequired: DataRequired wipes the parse error of a bad date and calls 0 "missing".
 REQUIRED = InputRequired(message=_l("This field is required."))
 OPTIONAL = Optional()
@@ -55,8 +57,8 @@ class VNDateField(DateField):
             super().process_formdata(valuelist)
         except ValueError as exc:
             if DATE_SHAPE.fullmatch(" ".join(valuelist or ()).strip()):  # 30/02/2026: the form is right
-                raise ValueError(str(_l("This date does not exist: check the day and the month."))) from exc
-            raise ValueError(str(_l("Please enter a date as dd/mm/yyyy."))) from exc
+                raise ValueError(str(message("date_not_in_calendar"))) from exc
+            raise ValueError(str(message("date_invalid"))) from exc
         if self.data is not None and not FIRST_YEAR <= self.data.year <= LAST_YEAR:
             # 31/12/9999 is a slip of the keyboard, not a date of a citizen's matter: it would sit at the
             # top of every list and beyond every calendar the rules know.

@@ -62,6 +62,8 @@ class CaseFilter:
 
 # The kinds a report row counts together (tracker.rules.reporting.outcomes_table).
 KIND_GROUPS = {"mediation": report_stats.MEDIATION_KINDS}
+# The outcomes a report row counts together.
+OUTCOME_GROUPS = {"withdrawn_terminated": ("withdrawn", "terminated")}
 
 
 def _search(stmt: Select[Case], q: str) -> Select[Case]:
@@ -122,7 +124,9 @@ def cases_query(user: User, f: CaseFilter, today: date) -> Select[Case]:
         stmt = stmt.where(Case.unit_id == f.unit_id)  # within the visible units already filtered above
     if f.figure in report_stats.CASE_FIGURES and f.period_from and f.period_to:
         stmt = stmt.where(report_stats.case_figure(f.figure, f.period_from, f.period_to))
-    if f.outcome:
+    if f.outcome in OUTCOME_GROUPS:
+        stmt = stmt.where(Case.outcome.in_(OUTCOME_GROUPS[f.outcome]))
+    elif f.outcome:
         stmt = stmt.where(Case.outcome == f.outcome)
     if f.state == "closed":
         stmt = stmt.order_by(Case.closed_on.desc(), Case.id.desc())

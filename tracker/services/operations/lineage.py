@@ -8,12 +8,15 @@ cycle in the data (which :func:`tracker.services.operations.mergers.merge_units`
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from sqlalchemy import Integer
 from sqlalchemy import Select
+from sqlalchemy import bindparam
 from sqlalchemy import literal
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
@@ -23,8 +26,8 @@ from tracker.models import Unit
 
 MAX_DEPTH = 32
 
-__all__ = ["MAX_DEPTH", "Step", "predecessor_ids_query", "predecessors_cte", "predecessors_of", "successor_ids",
-           "successor_steps"]
+__all__ = ["MAX_DEPTH", "Step", "path_pattern", "predecessor_ids_of_unit", "predecessor_ids_query",
+           "predecessor_ids_under", "predecessors_cte", "predecessors_of", "successor_ids", "successor_steps"]
 
 
 def _roots(roots: Select[Any] | Sequence[int] | int) -> Any:
@@ -48,6 +51,31 @@ def predecessor_ids_query(roots: Select[Any] | Sequence[int] | int) -> Select[in
     """The ids of every unit merged into ``roots`` (whole chain), ready for ``column.in_(...)``."""
     chain = predecessors_cte(roots)
     return select(chain.c.id)
+
+
+@functools.cache
+def _prebuilt(by_path: bool) -> Select[int]:
+    """The predecessors of one unit (``:unit_id``) or of every unit under a path (``:path_pattern``, a LIKE
+    pattern with ``/`` as escape), built once: every page asks it, and building the recursive CTE costs more
+    than running it (SQLAlchemy then finds the compiled form in its cache)."""
+    roots: Any = (select(Unit.id).where(Unit.path.like(bindparam("path_pattern"), escape="/")) if by_path
+                  else select(bindparam("unit_id", type_=Integer)))
+    return predecessor_ids_query(roots)
+
+
+def path_pattern(prefix: str) -> str:
+    """The LIKE pattern of the paths that start with ``prefix``."""
+    return prefix.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%"
+
+
+def predecessor_ids_of_unit(unit_id: int) -> list[int]:
+    """Ids of every unit merged into ``unit_id`` (whole chain): one query, from a statement built once."""
+    return list(dict.fromkeys(db.session.scalars(_prebuilt(False), {"unit_id": unit_id})))
+
+
+def predecessor_ids_under(prefix: str) -> list[int]:
+    """Ids of every unit merged into a unit whose path starts with ``prefix`` (whole chain)."""
+    return list(dict.fromkeys(db.session.scalars(_prebuilt(True), {"path_pattern": path_pattern(prefix)})))
 
 
 def predecessors_of(unit: Unit) -> list[tuple[Unit, int, int, date | None]]:
