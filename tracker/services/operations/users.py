@@ -8,6 +8,7 @@ from typing import cast
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from tracker.extensions import db
 from tracker.messages import MESSAGES
@@ -185,7 +186,8 @@ def load_session_user(session_id: str) -> User | None:
     user_id, _, token = session_id.partition(":")
     if not user_id.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
+    # Its unit with it: every page names it (the header) and scopes its queries by it.
+    user = db.session.get(User, int(user_id), options=[joinedload(User.unit)])
     if user is None or not user.active or not token or not secrets.compare_digest(user.session_token, token):
         return None
     return user
