@@ -13,6 +13,7 @@ MESSAGES = {
     "number_invalid": _l("Please enter a whole number."),
     "date_invalid": _l("Please enter a date as dd/mm/yyyy."),
     "date_not_in_calendar": _l("This date does not exist: check the day and the month."),
+    "year_out_of_range": _l("Please enter a year between %(first)s and %(last)s."),
     "time_invalid": _l("Please enter a time as hh:mm."),
     "date_in_future": _l("The date cannot be in the future."),
     "date_order": _l("The end date cannot be before the start date."),

@@ -64,3 +64,10 @@ def test_bad_input_is_400_and_a_rule_problem_is_422(api) -> None:
 
 def test_the_calculator_needs_a_token(client) -> None:
     assert client.get("/api/v1/deadlines?kind=letter&step=notify&start=2026-03-02").status_code == 401
+
+
+def test_a_year_no_matter_can_have_is_refused_with_the_forms_message(api) -> None:
+    far = api.get("/api/v1/deadlines?kind=letter&step=notify&start=9999-01-04")
+    assert far.status_code == 400
+    assert far.json["error"]["fields"] == {"start": vi("year_out_of_range", first=1900, last=2100)}
+    assert api.get("/api/v1/deadlines?kind=letter&step=notify&start=2100-12-31").status_code == 200

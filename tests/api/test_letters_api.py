@@ -198,3 +198,12 @@ def test_another_units_letter_is_not_found(client, api) -> None:
                           {"decision": "archive", "on": "2026-03-04", "reason": "x", "version": 1})
     assert handling.status_code == 404
     assert api.get("/api/v1/letters").json["items"] == []
+
+
+def test_a_sending_document_dated_in_year_9999_is_refused_and_nothing_is_written(api) -> None:
+    before = db.session.scalar(select(func.count()).select_from(Letter))
+    response = api.post("/api/v1/letters", letter_body(channel="transferred_in", from_body="UBND tỉnh",
+                                                       from_document_date="9999-12-31"))
+    assert response.status_code == 400
+    assert response.json["error"]["fields"]["from_document_date"] == vi("year_out_of_range", first=1900, last=2100)
+    assert db.session.scalar(select(func.count()).select_from(Letter)) == before

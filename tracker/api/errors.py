@@ -78,6 +78,7 @@ PYDANTIC_CODES: dict[str, tuple[str, str | None]] = {
     "date_parsing": ("date_iso_invalid", None),
     "date_from_datetime_parsing": ("date_iso_invalid", None),
     "date_from_datetime_inexact": ("date_iso_invalid", None),
+    "year_out_of_range": ("year_out_of_range", None),
     "time_type": ("time_iso_invalid", None),
     "time_parsing": ("time_iso_invalid", None),
     "bool_type": ("bool_invalid", None),
@@ -153,6 +154,8 @@ def pydantic_fields(exc: PydanticError) -> dict[str, tuple[str, dict[str, Any]]]
         params: dict[str, Any] = {}
         if limit_key:
             params["limit"] = ctx.get(limit_key)
+        if code == "year_out_of_range":
+            params.update(first=ctx.get("first"), last=ctx.get("last"))
         if code == "choice_one_of":
             params["expected"] = str(ctx.get("expected", "")).replace("'", "")
         fields[name] = (code, params)

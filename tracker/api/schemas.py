@@ -10,8 +10,10 @@ from __future__ import annotations
 from datetime import date
 from datetime import datetime
 from datetime import time
+from typing import Annotated
 from typing import Literal
 
+from pydantic import AfterValidator
 from pydantic import BaseModel
 from pydantic import ConfigDict
 from pydantic import Field
@@ -20,6 +22,9 @@ from pydantic_core import PydanticCustomError
 
 from tracker.models.citizens import GENDERS
 from tracker.rules import reception as r
+from tracker.rules.plausible import FIRST_YEAR
+from tracker.rules.plausible import LAST_YEAR
+from tracker.rules.plausible import plausible
 from tracker.services.reception.citizens import CitizenInput
 from tracker.services.reception.visits import VisitFilter
 from tracker.services.reception.visits import VisitInput
@@ -48,6 +53,18 @@ def _within_int_column(value: object) -> object:
             raise PydanticCustomError("less_than_equal", "Input should be less than or equal to {le}",
                                       {"le": MAX_INT})
     return value
+
+
+def _plausible_date(value: date) -> date:
+    """A date of a citizen's matter, not a slip of the keyboard (tracker.rules.plausible)."""
+    if not plausible(value):
+        raise PydanticCustomError("year_out_of_range", "Input should be a year from {first} to {last}",
+                                  {"first": FIRST_YEAR, "last": LAST_YEAR})
+    return value
+
+
+# An ISO date in the plausible years: every date the API takes in a body or a filter.
+InDate = Annotated[date, AfterValidator(_plausible_date)]
 
 
 class Body(BaseModel):
@@ -134,7 +151,7 @@ class VisitCitizenIn(Body):
 
 
 class VisitFields(Body):
-    visited_on: date = Field(description="ISO date; not in the future")
+    visited_on: InDate = Field(description="ISO date; not in the future")
     visited_time: time | None = Field(None, description="Local time HH:MM")
     channel: Channel = "in_person"
     kind: Kind = "regular"
@@ -179,8 +196,8 @@ class VisitReplace(VisitFields):
 
 
 class VisitQuery(Query):
-    date_from: date | None = Field(None, alias="from", description="First visit date, ISO")
-    date_to: date | None = Field(None, alias="to", description="Last visit date, ISO")
+    date_from: InDate | None = Field(None, alias="from", description="First visit date, ISO")
+    date_to: InDate | None = Field(None, alias="to", description="Last visit date, ISO")
     classification: Classification | None = None
     kind: Kind | None = None
     host: Host | None = None

@@ -16,6 +16,7 @@ from pydantic import Field
 
 from tracker.api.schemas import MAX_PER_PAGE
 from tracker.api.schemas import Body
+from tracker.api.schemas import InDate
 from tracker.api.schemas import Query
 from tracker.api.schemas import Subject
 from tracker.api.schemas import VisitCitizenIn
@@ -44,7 +45,7 @@ class DocumentIn(Body):
     """The document behind a step (số, ngày, người ký)."""
 
     number: str | None = Field(None, max_length=60, description="Document number, e.g. 12/QĐ-UBND")
-    date: dt.date | None = None
+    date: InDate | None = None
     signer: str | None = Field(None, max_length=200)
 
 
@@ -55,12 +56,12 @@ class LetterSenderIn(VisitCitizenIn):
 
 
 class LetterCreate(Body):
-    received_on: date = Field(description="ISO date of receipt; not in the future")
+    received_on: InDate = Field(description="ISO date of receipt; not in the future")
     channel: LetterChannel
     from_body: str | None = Field(None, max_length=300, description="The sending body; required when "
                                                                     "channel is transferred_in")
     from_document_no: str | None = Field(None, max_length=60, description="The transferring document's number")
-    from_document_date: date | None = None
+    from_document_date: InDate | None = None
     kind: LetterKind
     mediation_type: MediationType | None = Field(None, description="Required for a mediation request")
     subject: Subject = "other"
@@ -88,8 +89,8 @@ class LetterCreate(Body):
 
 
 class LetterQuery(Query):
-    date_from: date | None = Field(None, alias="from", description="First date of receipt, ISO")
-    date_to: date | None = Field(None, alias="to", description="Last date of receipt, ISO")
+    date_from: InDate | None = Field(None, alias="from", description="First date of receipt, ISO")
+    date_to: InDate | None = Field(None, alias="to", description="Last date of receipt, ISO")
     kind: LetterKind | None = None
     status: LetterStatus | None = None
     channel: LetterChannel | None = None
@@ -103,7 +104,7 @@ class LetterQuery(Query):
 
 class HandlingCreate(Body):
     decision: Decision
-    on: date = Field(description="Date of the decision; not before receipt, not in the future")
+    on: InDate = Field(description="Date of the decision; not before receipt, not in the future")
     version: int = Field(description="The letter's version last read")
     eligible: bool | None = Field(None, description="The letter meets the conditions for handling")
     within_competence: bool | None = None
@@ -125,7 +126,7 @@ class HandlingCreate(Body):
 
 class CaseActionCreate(Body):
     action: Action
-    on: date = Field(description="Legal date of the step; not before acceptance, not in the future")
+    on: InDate = Field(description="Legal date of the step; not before acceptance, not in the future")
     version: int = Field(description="The case's version last read")
     outcome: Outcome | None = Field(None, description=f"With conclude; per kind: {OUTCOME_TEXT}")
     document: DocumentIn | None = Field(None, description="Required (its number) for conclude, extend, suspend, "
@@ -146,7 +147,7 @@ class CaseActionCreate(Body):
 class CaseQuery(Query):
     status: CaseStatusFilter | None = Field(None, description="A status, or open / closed")  # type: ignore[valid-type]
     kind: CaseKind | None = None
-    due_before: date | None = Field(None, description="Nearest open step due on or before this date")
+    due_before: InDate | None = Field(None, description="Nearest open step due on or before this date")
     overdue: bool | None = Field(None, description="true: open cases whose nearest step is past due; "
                                                    "false: the others")
     handler: int | Literal["me"] | None = Field(None, description="A handler's user id, or me")
@@ -160,7 +161,7 @@ class DeadlineQuery(Query):
     kind: str = Field(max_length=40, description="letter, complaint, denunciation, petition, feedback, mediation, "
                                                  "land_mediation, land_dispute")
     step: str = Field(max_length=40, description="notify, accept, resolve, initial, transfer, start, …")
-    start: date = Field(description="The day of the triggering event, ISO")
+    start: InDate = Field(description="The day of the triggering event, ISO")
     complex: bool = False
     remote_area: bool = False
     second_instance: bool = False

@@ -16,6 +16,9 @@ from wtforms.validators import Optional
 from wtforms.widgets import TextInput
 
 from tracker.messages import message
+from tracker.rules.plausible import FIRST_YEAR
+from tracker.rules.plausible import LAST_YEAR
+from tracker.rules.plausible import plausible
 
 # InputRequired, not DataRequired: DataRequired wipes the parse error of a bad date and calls 0 "missing".
 REQUIRED = InputRequired(message=_l("This field is required."))
@@ -29,7 +32,6 @@ DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y"]
 
 
 # The years a date typed into a form may have (documents of the 1990s, rule versions and calendars ahead).
-FIRST_YEAR, LAST_YEAR = 1900, 2100
 
 
 # A date typed in one of the accepted forms, whether or not the calendar has it (30/02/2026).
@@ -59,12 +61,9 @@ class VNDateField(DateField):
             if DATE_SHAPE.fullmatch(" ".join(valuelist or ()).strip()):  # 30/02/2026: the form is right
                 raise ValueError(str(message("date_not_in_calendar"))) from exc
             raise ValueError(str(message("date_invalid"))) from exc
-        if self.data is not None and not FIRST_YEAR <= self.data.year <= LAST_YEAR:
-            # 31/12/9999 is a slip of the keyboard, not a date of a citizen's matter: it would sit at the
-            # top of every list and beyond every calendar the rules know.
+        if self.data is not None and not plausible(self.data):  # tracker.rules.plausible
             self.data = None
-            raise ValueError(str(_l("Please enter a year between %(first)s and %(last)s.", first=FIRST_YEAR,
-                                    last=LAST_YEAR)))
+            raise ValueError(str(message("year_out_of_range", first=FIRST_YEAR, last=LAST_YEAR)))
 
 
 class VNIntegerField(IntegerField):
