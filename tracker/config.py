@@ -36,6 +36,9 @@ DEFAULTS: dict[str, Any] = {
     "REMEMBER_COOKIE_HTTPONLY": True,
     "WTF_CSRF_TIME_LIMIT": None,
     "PER_PAGE": 50,
+    # The weekly page shows the first (most urgent) items of each section and their count; the rest open on
+    # request ("Xem tất cả"). The print view, the export and the API keep every item.
+    "WEEKLY_PAGE_ITEMS": 25,
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
     # Largest attachment kept (TRACKER_ATTACHMENTS_MAX_BYTES); the upload route allows a request this big.
     "ATTACHMENTS_MAX_BYTES": 20 * 1024 * 1024,

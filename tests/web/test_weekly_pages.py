@@ -314,3 +314,18 @@ def test_a_visit_that_received_a_letter_stays_on_the_list_until_the_letter_is_re
         senders=[VisitorInput(citizen=CitizenInput("Trần Văn Nộp"))]), date(2026, 4, 15))
     part = section(client.get(f"/weekly/?week={WEEK}").get_data(as_text=True), "visits_without_letter")
     assert f"/visits/{waiting.id}" not in part
+
+
+def test_a_long_section_shows_its_first_items_and_its_count_and_opens_whole(client, app, office) -> None:
+    app.config["WEEKLY_PAGE_ITEMS"] = 1
+    login(client, "chutich")
+    page = client.get(f"/weekly?week={WEEK}").get_data(as_text=True)
+    overdue = section(page, "overdue")
+    assert case_ids(overdue) == [office["old"].id]  # the most overdue first, the other behind the link
+    assert '<span class="count-badge">2</span>' in overdue and "Xem tất cả 2 mục" in overdue
+    link = re.search(r'href="([^"]*all=overdue[^"]*)"', overdue)
+    assert link is not None
+    whole = section(client.get(link.group(1).replace("&amp;", "&")).get_data(as_text=True), "overdue")
+    assert case_ids(whole) == [office["old"].id, office["later"].id] and "Xem tất cả" not in whole
+    printed = client.get(f"/weekly/print?week={WEEK}").get_data(as_text=True)
+    assert printed.count('class="is-late"') >= 2 and "Xem tất cả" not in printed  # the print keeps every item

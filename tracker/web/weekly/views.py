@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint
 from flask import Response
 from flask import abort
+from flask import current_app
 from flask import flash
 from flask import redirect
 from flask import render_template
@@ -92,6 +93,8 @@ def weekly_context() -> dict[str, Any]:
         "may_instruct": access.can(current_user, "instructions.give") and current_user.unit_id == unit.id,
         "may_review": weekly_view.may_review(current_user, unit),
         "args": _args(week, unit.code, f, view),
+        "cap": current_app.config["WEEKLY_PAGE_ITEMS"],
+        "opened": set(request.args.getlist("all")) & set(weekly_view.SECTIONS),
     }
 
 
