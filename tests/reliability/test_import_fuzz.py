@@ -91,7 +91,11 @@ def workbooks(draw: st.DrawFn) -> bytes:
     wb.save(out)
     data = _break_unicode(out.getvalue(), draw(st.sampled_from(BROKEN_XML)))
     if shape == "truncated":
-        data = data[: draw(st.integers(10, max(11, len(data) - 1)))]
+        # A share of the file, not a byte count: the saved file's length varies by a byte or two with the
+        # time it is written (its timestamps compress differently), and a draw bounded by it makes Hypothesis
+        # see a different strategy when it replays an example (FlakyStrategyDefinition).
+        share = draw(st.integers(0, 1000))
+        data = data[: 10 + share * max(1, len(data) - 11) // 1000]
     return data
 
 
