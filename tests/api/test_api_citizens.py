@@ -49,7 +49,7 @@ def test_a_wrong_type_or_an_unknown_field_names_the_field(api) -> None:
     assert response.status_code == 400
     fields = response.json["error"]["fields"]
     assert fields["birth_year"] == vi("number_invalid")
-    assert fields["gender"] == vi("choice_one_of", expected="male, female or other")
+    assert fields["gender"] == vi("choice_one_of", expected="male, female, other")
     assert fields["phone_number"] == vi("field_unknown")
 
 

@@ -69,7 +69,7 @@ def test_bad_fields_are_reported_by_their_path_in_the_body(api) -> None:
     assert response.status_code == 400
     fields = response.json["error"]["fields"]
     assert fields["visited_on"] == vi("date_iso_invalid")
-    assert fields["kind"] == vi("choice_one_of", expected="regular, scheduled or adhoc")
+    assert fields["kind"] == vi("choice_one_of", expected="regular, scheduled, adhoc")
     assert fields["people_count"] == vi("number_invalid")
     assert fields["citizens.0.id_number"] == vi("text_expected")
 

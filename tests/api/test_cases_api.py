@@ -224,3 +224,10 @@ def test_another_units_case_is_not_found(client, api, chair, handler) -> None:
     assert act(stranger, case, "verify", "2026-03-06").status_code == 404
     assert stranger.get("/api/v1/cases").json["items"] == []
     assert db.session.scalar(select(CaseEvent.id).where(CaseEvent.action == "verify")) is None
+
+
+def test_a_bad_filter_names_its_field_and_lists_the_choices_without_english(api) -> None:  # type: ignore[no-untyped-def]
+    handler = api.get("/api/v1/cases?handler=abc")
+    assert handler.status_code == 400 and set(handler.json["error"]["fields"]) == {"handler"}
+    status = api.get("/api/v1/cases?status=zzz")
+    assert status.status_code == 400 and " or " not in status.json["error"]["fields"]["status"]

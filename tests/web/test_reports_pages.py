@@ -93,7 +93,7 @@ def test_every_figure_links_to_the_list_behind_it(client, app, town) -> None:  #
         figures = [c for c in cells if not re.fullmatch(r"\s*[\d.*]+\s*", c) or "<a" in c]
         assert figures and all("<a href=" in c for c in figures), table
     links = re.findall(r'<a href="([^"]+)" class="figure">(\d+)</a>', html)
-    received = next(href for href, _ in links if "figure=received&" in href.replace("&amp;", "&")
+    received = next(href for href, _ in links if "figure=received_other&" in href.replace("&amp;", "&")
                     and "kind=petition" in href)
     listing = client.get(received.replace("&amp;", "&")).get_data(as_text=True)
     assert listing.count('href="/cases/') >= 11 or "11" in listing

@@ -139,8 +139,15 @@ def api_field(name: str) -> str:
     return name
 
 
+# Where pydantic names the member of a union it tried ("handler.int", "handler.literal['me']"), not a field.
+_UNION_MEMBER = re.compile(r"^(int|str|float|bool|date|datetime|none|literal\[.*\]|[a-z-]+\[.*\])$")
+
+
 def _loc(loc: tuple[int | str, ...]) -> str:
-    return ".".join(str(part) for part in loc)
+    parts = list(loc)
+    while len(parts) > 1 and isinstance(parts[-1], str) and _UNION_MEMBER.match(parts[-1]):
+        parts.pop()
+    return ".".join(str(part) for part in parts)
 
 
 def pydantic_fields(exc: PydanticError) -> dict[str, tuple[str, dict[str, Any]]]:
@@ -157,7 +164,8 @@ def pydantic_fields(exc: PydanticError) -> dict[str, tuple[str, dict[str, Any]]]
         if code == "year_out_of_range":
             params.update(first=ctx.get("first"), last=ctx.get("last"))
         if code == "choice_one_of":
-            params["expected"] = str(ctx.get("expected", "")).replace("'", "")
+            # pydantic joins the last choice with an English "or": a plain list in every language.
+            params["expected"] = str(ctx.get("expected", "")).replace("'", "").replace(" or ", ", ")
         fields[name] = (code, params)
     return fields
 

@@ -204,7 +204,7 @@ T: dict[str, str] = {
     "mediated_ok": "thành {n} đơn",
     "mediated_failed": "không thành {n} đơn",
     "mediated_all_failed": "đã tổ chức hòa giải {n} đơn nhưng không thành",
-    "failed_sent_up": "đã chuyển lên cấp trên {n} đơn",
+    "failed_sent_up": "trong đó đã chuyển lên cấp trên {n} đơn",
     "failed_to_court": "hướng dẫn các bên khởi kiện tại Tòa án {n} đơn",
     "mediating_overdue": "{n} đơn đang hòa giải (trong đó {m} đơn quá hạn)",
     "mediating": "{n} đơn đang hòa giải",
@@ -213,6 +213,7 @@ T: dict[str, str] = {
     "transferred_resolved": "đã tổ chức giải quyết {n} đơn",
     "land_dispute": "thụ lý {n} đơn tranh chấp đất đai thuộc thẩm quyền giải quyết của Chủ tịch {unit}",
     "land_dispute_resolved": "đã giải quyết {n} vụ việc",
+    "land_dispute_resolved_alone": "đã giải quyết {n} vụ việc tranh chấp đất đai thuộc thẩm quyền của Chủ tịch {unit}",
     "complaint": "tiếp nhận {n} đơn khiếu nại",
     "complaint_accepted": "tiếp nhận và thụ lý giải quyết {n} đơn khiếu nại",
     "complaint_carried": "có {n} vụ việc khiếu nại kỳ trước chuyển sang",
@@ -446,8 +447,9 @@ class _Writer:
         if not (received or resolved):
             return None
         parts = [self.t("land_dispute", n=self.c(received), unit=self.unit)] if received else []
-        if resolved:
-            parts.append(self.t("land_dispute_resolved", n=self.c(resolved)))
+        if resolved:  # its subject named when no "thụ lý … tranh chấp đất đai" clause came before it
+            parts.append(self.t("land_dispute_resolved", n=self.c(resolved)) if received else
+                         self.t("land_dispute_resolved_alone", n=self.c(resolved), unit=self.unit))
         return ", ".join(parts)
 
 
@@ -587,7 +589,7 @@ def _case_row(number: str, label: str, cols: CaseFigures, online: int, kind: str
     def c(value: int, column: str) -> Cell:
         return Cell(value, ("case", kind, column))
     return Row(number, label, (
-        c(received + carried, "all"), c(online, "received_online"), c(received - online, "received"),
+        c(received + carried, "all"), c(online, "received_online"), c(received - online, "received_other"),
         c(carried, "carried_over"), c(cols.resolved, "resolved"), c(cols.resolved_early, "resolved_early"),
         c(cols.resolved_on_time, "resolved_on_time"), c(cols.resolved_late, "resolved_late"),
         c(cols.resolved_no_deadline, "resolved_no_deadline"), c(cols.open, "open"),
@@ -706,20 +708,24 @@ def outcomes_table(doc: ReportDocument) -> Table:
             (Cell(resolved("mediation", "land_mediation"), ("outcome", "mediations", "")),), True),
         Row("3.1", "Hòa giải thành", (Cell(med.succeeded, ("outcome", "mediations", "succeeded")),)),
         Row("3.2", "Hòa giải không thành", (Cell(med.failed, ("outcome", "mediations", "failed")),)),
-        # Sent up after a failed mediation (also in 3.2) or before any result of the commune's own.
-        Row("3.3", "Chuyển lên cấp trên", (Cell(med.failed_sent_up + med.sent_up_before_result,
-                                                ("outcome", "mediations", "sent_up")),)),
+        Row("3.2.1", "Trong đó: chuyển lên cấp trên", (Cell(med.failed_sent_up,
+                                                          ("outcome", "mediations", "failed_sent_up")),)),
+        # The rows 3.1 to 3.4 partition row 3; a mediation sent up before any result of its own is here.
+        Row("3.3", "Chuyển lên cấp trên khi chưa hòa giải", (Cell(med.sent_up_before_result,
+                                                                  ("outcome", "mediations", "sent_up")),)),
         Row("3.4", WITHDRAWN_TERMINATED, (Cell(closed_other("mediation", "land_mediation"),
                                                ("outcome", "mediations", CLOSED_OTHER)),)),
-        Row("4", "Kiến nghị, phản ánh đã trả lời bằng văn bản", (Cell(pet.answered,
-                                                                  ("outcome", "petitions", "answered")),), True),
-        Row("4.1", "Trong đó: sau hòa giải", (Cell(pet.answered_after_mediation,
-                                                  ("outcome", "petitions", "answered")),)),
-        Row("5", "Kiến nghị, phản ánh chuyển lên cấp trên", (Cell(pet.sent_up,
-                                                              ("outcome", "petitions", "sent_up")),), True),
-        Row("6", "Tranh chấp đất đai đã giải quyết", (Cell(resolved("land_dispute"), case("land_dispute")),), True),
-        Row("7", "Tổng số vụ việc rút đơn", (Cell(o.withdrawn, ("outcome", "", "withdrawn")),), True),
-        Row("8", "Tổng số vụ việc đình chỉ", (Cell(o.terminated, ("outcome", "", "terminated")),), True),
+        Row("4", "Kiến nghị, phản ánh đã giải quyết", (Cell(resolved("petition", "feedback"),
+                                                           ("outcome", "petitions", "")),), True),
+        Row("4.1", "Kiến nghị, phản ánh đã trả lời bằng văn bản", (Cell(pet.answered,
+                                                                    ("outcome", "petitions", "answered")),)),
+        Row("4.1.1", "Trong đó: sau hòa giải", (Cell(pet.answered_after_mediation,
+                                                    ("outcome", "petitions", "answered_mediated")),)),
+        Row("4.2", "Kiến nghị, phản ánh chuyển lên cấp trên", (Cell(pet.sent_up,
+                                                                ("outcome", "petitions", "sent_up")),)),
+        Row("4.3", WITHDRAWN_TERMINATED, (Cell(closed_other("petition", "feedback"),
+                                               ("outcome", "petitions", CLOSED_OTHER)),)),
+        Row("5", "Tranh chấp đất đai đã giải quyết", (Cell(resolved("land_dispute"), case("land_dispute")),), True),
     ]
     return _list_table("outcomes", "Kết quả giải quyết đơn thư, vụ việc", "Nội dung", rows)
 

@@ -13,6 +13,7 @@ from datetime import date
 
 from sqlalchemy import Select
 from sqlalchemy import and_
+from sqlalchemy import exists
 from sqlalchemy import false
 from sqlalchemy import or_
 from sqlalchemy import select
@@ -58,10 +59,11 @@ class CaseFilter:
     outcome: str | None = None
     subtree: bool = False
     group: str | None = None  # a group of kinds (KIND_GROUPS), e.g. both kinds of mediation of a report row
+    mediated: bool = False  # only cases with a mediation step (a report's "sau hòa giải")
 
 
 # The kinds a report row counts together (tracker.rules.reporting.outcomes_table).
-KIND_GROUPS = {"mediation": report_stats.MEDIATION_KINDS}
+KIND_GROUPS = {"mediation": report_stats.MEDIATION_KINDS, "petition": ("petition", "feedback")}
 # The outcomes a report row counts together.
 OUTCOME_GROUPS = {"withdrawn_terminated": ("withdrawn", "terminated")}
 
@@ -102,6 +104,8 @@ def cases_query(user: User, f: CaseFilter, today: date) -> Select[Case]:
         stmt = stmt.where(Case.kind == f.kind)
     if f.group in KIND_GROUPS:
         stmt = stmt.where(Case.kind.in_(KIND_GROUPS[f.group]))
+    if f.mediated:
+        stmt = stmt.where(exists().where(CaseEvent.case_id == Case.id, CaseEvent.action == "mediate"))
     if f.status:
         stmt = stmt.where(Case.status == f.status)
     if f.handler_id and not f.mine:

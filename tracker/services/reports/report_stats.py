@@ -132,12 +132,14 @@ def _letters(units: Any, d1: date, d2: date) -> tuple[dict[str, Any], Sequence[A
     # The sending body is grouped only for letters transferred down: few distinct bodies per unit,
     # and it saves the report a query per unit of a province.
     from_body = case((Letter.channel == "transferred_in", Letter.from_body), else_=literal(None))
+    # The handling as it stood at the period's end: a letter decided later was still pending then.
+    decision = case((Letter.decided_on <= d2, Letter.decision), else_=literal(None))
     rows = db.session.execute(
-        select(Letter.kind, Letter.mediation_type, Letter.channel, Letter.subject, Letter.decision, Letter.eligible,
+        select(Letter.kind, Letter.mediation_type, Letter.channel, Letter.subject, decision, Letter.eligible,
                Letter.within_competence, Letter.multi_signature, Letter.duplicate_of_id.is_not(None),
                func.count(), func.min(Letter.id), from_body)
         .where(Letter.unit_id.in_(units), Letter.received_on >= d1, Letter.received_on <= d2)
-        .group_by(Letter.kind, Letter.mediation_type, Letter.channel, Letter.subject, Letter.decision,
+        .group_by(Letter.kind, Letter.mediation_type, Letter.channel, Letter.subject, decision,
                   Letter.eligible, Letter.within_competence, Letter.multi_signature,
                   Letter.duplicate_of_id.is_not(None), from_body)).all()
     out: dict[str, Any] = {"received": 0, "transferred_in": 0, "eligible": 0, "within_competence": 0,
@@ -146,7 +148,7 @@ def _letters(units: Any, d1: date, d2: date) -> tuple[dict[str, Any], Sequence[A
                            "by_subject": _zeros(rr.SUBJECTS),
                            "by_handling": _zeros(lc.HANDLING_DECISIONS + ("pending",)),
                            "by_mediation_type": _zeros(lc.MEDIATION_TYPES)}
-    for kind, mtype, channel, subject, decision, eligible, within, multi, duplicate, n, _first, _body in rows:
+    for kind, mtype, channel, subject, decided, eligible, within, multi, duplicate, n, _first, _body in rows:
         n = int(n)
         out["received"] += n
         out["transferred_in"] += n if channel == "transferred_in" else 0
@@ -157,7 +159,7 @@ def _letters(units: Any, d1: date, d2: date) -> tuple[dict[str, Any], Sequence[A
         out["by_kind"][kind] += n
         out["by_channel"][channel] += n
         out["by_subject"][subject] += n
-        out["by_handling"][decision or "pending"] += n
+        out["by_handling"][decided or "pending"] += n
         if mtype:
             out["by_mediation_type"][mtype] += n
     # Carried over from before the period, and still unhandled at its end.
@@ -370,7 +372,7 @@ def _section_key(kind: str, outcome: str | None, status: str, mediated: bool) ->
     return outcome
 
 
-CASE_FIGURES = CASE_COLUMNS + ("received_online", "all")
+CASE_FIGURES = CASE_COLUMNS + ("received_online", "received_other", "all")
 
 
 def case_figure(figure: str, d1: date, d2: date, *, timeliness: Timeliness = TIMELINESS) -> Any:
@@ -394,6 +396,7 @@ def case_figure(figure: str, d1: date, d2: date, *, timeliness: Timeliness = TIM
         "all": in_period,
         "received": Case.accepted_on >= d1,
         "received_online": and_(Case.accepted_on >= d1, online),
+        "received_other": and_(Case.accepted_on >= d1, ~online),
         "carried_over": Case.accepted_on < d1,
         "resolved": resolved,
         "resolved_early": and_(resolved, due.is_not(None), Case.closed_on <= early_by),

@@ -134,6 +134,7 @@ def _filter() -> tuple[CaseFilterForm, case_queries.CaseFilter]:
         period_to=_iso_arg("period_to"), outcome=request.args.get("outcome") or None,
         subtree=request.args.get("subtree") == "1", records=merged.records_scope(),
         group=request.args.get("group") if request.args.get("group") in case_queries.KIND_GROUPS else None,
+        mediated=request.args.get("mediated") == "1",
     )
     return form, f
 

@@ -149,9 +149,14 @@ def figure_url(ref: tuple[str, ...] | None, doc: ReportDocument, unit: Unit) -> 
                 "subtree": 1}
         if field == "mediations":
             args["group"] = "mediation"
-            args.update({"status": "sent_up"} if value == "sent_up" else {"outcome": value} if value else {})
+            args.update({"status": "sent_up", "outcome": "sent_up"} if value == "sent_up" else
+                        {"status": "sent_up", "outcome": "failed"} if value == "failed_sent_up" else
+                        {"outcome": value} if value else {})
         elif field == "petitions":
-            args.update({"status": "sent_up", "kind": "petition"} if value == "sent_up" else {"outcome": value})
+            args["group"] = "petition"
+            args.update({"status": "sent_up"} if value == "sent_up" else
+                        {"outcome": "answered", "mediated": 1} if value == "answered_mediated" else
+                        {"outcome": value} if value else {})
         else:
             if field:
                 args["kind"] = field
