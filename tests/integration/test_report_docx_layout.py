@@ -15,6 +15,8 @@ from docx.oxml.ns import qn
 from openpyxl import load_workbook
 
 from tests.integration.test_report_exports import _report_002
+from tests.office import office
+from tests.office import to_pdf
 from tracker.exports.report_docx import ANNEX_TITLE
 from tracker.exports.report_docx import report_docx
 from tracker.exports.report_xlsx import report_xlsx
@@ -31,12 +33,9 @@ def rules(app):  # type: ignore[no-untyped-def]
 
 
 def _pdf_pages(docx: Path) -> list[str]:
-    office = shutil.which("libreoffice") or shutil.which("soffice")
-    if office is None or shutil.which("pdftotext") is None:
+    if office() is None or shutil.which("pdftotext") is None:
         pytest.skip("LibreOffice or poppler-utils (pdftotext) is not installed; scripts/test installs them")
-    subprocess.run([office, "--headless", "--convert-to", "pdf", "--outdir", str(docx.parent), str(docx)],
-                   check=True, capture_output=True, timeout=240)
-    pdf = docx.with_suffix(".pdf")
+    pdf = to_pdf(docx)
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True,
                           timeout=60).stdout.decode()
     return text.split("\f")[:-1] if text.endswith("\f") else text.split("\f")

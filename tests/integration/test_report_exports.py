@@ -19,6 +19,8 @@ from sqlalchemy import select
 from tests.factories import make_unit
 from tests.factories import make_user
 from tests.integration.test_reports import example_002
+from tests.office import office
+from tests.office import to_pdf
 from tracker.exports.report_docx import report_docx
 from tracker.exports.report_xlsx import report_xlsx
 from tracker.extensions import db
@@ -65,12 +67,9 @@ def _docx_text(data: bytes) -> tuple[str, list[list[str]]]:
 
 def _render(path: Path) -> None:
     """PDF and PNG pages for a human to look at (test-artifacts/reports/); skipped without LibreOffice."""
-    office = shutil.which("libreoffice") or shutil.which("soffice")
-    if office is None or shutil.which("pdftoppm") is None:
+    if office() is None or shutil.which("pdftoppm") is None:
         return
-    subprocess.run([office, "--headless", "--convert-to", "pdf", "--outdir", str(path.parent), str(path)],
-                   check=True, capture_output=True, timeout=180)
-    pdf = path.with_suffix(".pdf")
+    pdf = to_pdf(path, timeout=180)
     subprocess.run(["pdftoppm", "-png", "-r", "70", str(pdf), str(path.with_suffix(""))], check=True,
                    capture_output=True, timeout=120)
 
