@@ -105,10 +105,15 @@ SUBTREE_ROLES = roles_with("units.below")
 def visible_units_query(user: User) -> Select[int]:
     """IDs of the units whose data ``user`` may see, as a subquery-ready SELECT."""
     if user.role in SUBTREE_ROLES:
-        own = db.session.get(Unit, user.unit_id)
-        prefix = own.path if own else "/-/"
+        prefix = _subtree_path(user) or "/-/"
         return select(Unit.id).where(Unit.path.startswith(prefix, autoescape=True))
     return select(Unit.id).where(Unit.id == user.unit_id)
+
+
+def _subtree_path(user: User) -> str | None:
+    """The path under which a subtree role sees every unit: its own unit's (None if that unit is gone)."""
+    own = db.session.get(Unit, user.unit_id)
+    return own.path if own else None
 
 
 def unit_filter(column: Any, user: User) -> Any:
@@ -163,8 +168,8 @@ def predecessor_ids(user: User) -> list[int]:
     if kept is not None and transaction is not None and kept[0] is transaction and key in kept[1]:
         return list(kept[1][key])
     if user.role in SUBTREE_ROLES:
-        own = db.session.get(Unit, user.unit_id)
-        ids = lineage.predecessor_ids_under(own.path) if own else []
+        prefix = _subtree_path(user)
+        ids = lineage.predecessor_ids_under(prefix) if prefix else []
     else:
         ids = lineage.predecessor_ids_of_unit(user.unit_id)
     transaction = session.get_transaction()  # begun by the query if it was not

@@ -131,6 +131,16 @@ def _report_for(unit: Unit, period: str) -> Report | None:
     return reports.latest(unit.id, period)
 
 
+# Outcome rows over a group of kinds (case_queries.KIND_GROUPS): the group, and the filters of the values
+# that are not a plain outcome; any other value lists the cases of that outcome.
+GROUP_ROWS: dict[str, tuple[str, dict[str, dict[str, Any]]]] = {
+    "mediations": ("mediation", {"sent_up": {"status": "sent_up", "outcome": "sent_up"},
+                                 "failed_sent_up": {"status": "sent_up", "outcome": "failed"}}),
+    "petitions": ("petition", {"sent_up": {"status": "sent_up"},
+                               "answered_mediated": {"outcome": "answered", "mediated": 1}}),
+}
+
+
 def figure_url(ref: tuple[str, ...] | None, doc: ReportDocument, unit: Unit) -> str | None:
     """The list of cases, letters or visits behind one figure of a table (tracker.rules.reporting.Cell.ref)."""
     if not ref:
@@ -147,16 +157,10 @@ def figure_url(ref: tuple[str, ...] | None, doc: ReportDocument, unit: Unit) -> 
     if kind == "outcome":
         args = {"state": "all", "figure": "resolved", "period_from": d1, "period_to": d2, "unit": unit.id,
                 "subtree": 1}
-        if field == "mediations":
-            args["group"] = "mediation"
-            args.update({"status": "sent_up", "outcome": "sent_up"} if value == "sent_up" else
-                        {"status": "sent_up", "outcome": "failed"} if value == "failed_sent_up" else
-                        {"outcome": value} if value else {})
-        elif field == "petitions":
-            args["group"] = "petition"
-            args.update({"status": "sent_up"} if value == "sent_up" else
-                        {"outcome": "answered", "mediated": 1} if value == "answered_mediated" else
-                        {"outcome": value} if value else {})
+        if field in GROUP_ROWS:
+            group, special = GROUP_ROWS[field]
+            args["group"] = group
+            args.update(special.get(value) or ({"outcome": value} if value else {}))
         else:
             if field:
                 args["kind"] = field
